@@ -1,0 +1,701 @@
+//! The loader: one scenario directory or a whole suite, with SPEC section 3's inheritance and
+//! lookup rules, collecting every problem of a suite (file + field path) instead of stopping at
+//! the first.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::case::{Answer, Case, Context, Evidence, case_id};
+use crate::files::{
+    AnswerFile, EvidenceKind, PodsFile, ScenarioFile, Source, StateKind, UnavailableFile,
+    is_unavailable,
+};
+
+/// Files larger than this are refused before they are read.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// One problem found while loading: the file (relative to the suite root), the field path
+/// inside it where known, and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    /// `002-oom-killed/eks_pods.json`
+    pub file: String,
+    /// `pods[0].containers[0].restart_count`, or `None` for the whole file.
+    pub field: Option<String>,
+    /// `expected integer, got "8"`
+    pub message: String,
+}
+
+impl Problem {
+    fn file(file: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem { file: file.into(), field: None, message: message.into() }
+    }
+
+    fn field(file: impl Into<String>, field: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem { file: file.into(), field: Some(field.into()), message: message.into() }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.field {
+            Some(field) => write!(f, "{}: {}: {}", self.file, field, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
+    }
+}
+
+/// Every problem of a load, sorted by file then field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problems(pub Vec<Problem>);
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, p) in self.0.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Problems {}
+
+/// A loaded, validated scenario. Labels and case are kept apart.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    dir_name: String,
+    file: ScenarioFile,
+    answer_file: AnswerFile,
+    case: Case,
+}
+
+impl Scenario {
+    /// The directory name (may carry the label in hand-written suites: never show it to a classifier).
+    pub fn dir_name(&self) -> &str {
+        &self.dir_name
+    }
+    /// `scenario_id` from `scenario.yml`.
+    pub fn id(&self) -> &str {
+        &self.file.scenario_id
+    }
+    /// The merged `scenario.yml`.
+    pub fn file(&self) -> &ScenarioFile {
+        &self.file
+    }
+    /// The parsed `answer.yml`.
+    pub fn answer_file(&self) -> &AnswerFile {
+        &self.answer_file
+    }
+    /// What a classifier may see.
+    pub fn case(&self) -> &Case {
+        &self.case
+    }
+    /// The labels at every level.
+    pub fn answer(&self) -> Answer {
+        Answer {
+            failure_mode: self.file.failure_mode,
+            root_cause_category: self.answer_file.root_cause_category,
+            root_cause: self.answer_file.root_cause,
+            exit_code: self.answer_file.exit_code,
+            affected_pod: self.answer_file.affected_pod.clone(),
+            affected_container: self.answer_file.affected_container.clone(),
+        }
+    }
+
+    /// Builds a scenario from parts (the generator's path), validating it as the loader would.
+    pub fn from_parts(
+        dir_name: &str,
+        file: ScenarioFile,
+        answer_file: AnswerFile,
+        alert: crate::files::Alert,
+        evidence: Evidence,
+    ) -> Result<Scenario, Problems> {
+        let mut problems = Vec::new();
+        check_scenario_file(dir_name, &file, &mut problems);
+        check_answer(dir_name, &file, &answer_file, &mut problems);
+        for kind in &file.available_evidence {
+            if !evidence_listed(&evidence, *kind) {
+                problems.push(Problem::field(
+                    format!("{dir_name}/scenario.yml"),
+                    "available_evidence",
+                    format!("lists {} but no content was given", kind.as_str()),
+                ));
+            }
+        }
+        if let Some(Source::Available(pods)) = &evidence.eks_pods {
+            check_pods(&format!("{dir_name}/eks_pods.json"), pods, &mut problems);
+        }
+        if !problems.is_empty() {
+            problems.sort();
+            return Err(Problems(problems));
+        }
+        let case = make_case(&file, alert, evidence);
+        Ok(Scenario { dir_name: dir_name.to_owned(), file, answer_file, case })
+    }
+
+    /// Writes the scenario as a self-contained directory (no `base`), the inverse of loading.
+    pub fn write_to(&self, dir: &Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(dir)?;
+        let mut file = self.file.clone();
+        file.base = None;
+        let yaml = |v: &dyn erased::Yaml| v.to_yaml();
+        std::fs::write(dir.join("scenario.yml"), yaml(&file))?;
+        std::fs::write(dir.join("answer.yml"), yaml(&self.answer_file))?;
+        write_json(&dir.join("alert.json"), &self.case.alert)?;
+        let ev = &self.case.evidence;
+        macro_rules! put {
+            ($($field:ident),+) => {$(
+                if let Some(src) = &ev.$field {
+                    write_json(&dir.join(concat!(stringify!($field), ".json")), src)?;
+                }
+            )+};
+        }
+        put!(eks_pods, eks_events, eks_deployments, eks_node_health, eks_pod_logs, datadog_logs, datadog_monitors);
+        Ok(())
+    }
+}
+
+mod erased {
+    //! A tiny helper so `write_to` can serialize two YAML types through one closure.
+    pub(super) trait Yaml {
+        fn to_yaml(&self) -> String;
+    }
+    impl<T: serde::Serialize> Yaml for T {
+        fn to_yaml(&self) -> String {
+            serde_saphyr::to_string(self).unwrap_or_else(|e| format!("# serialization failed: {e}\n"))
+        }
+    }
+}
+
+fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
+    let mut text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
+    text.push('\n');
+    std::fs::write(path, text)
+}
+
+/// A loaded suite: scenarios in directory-name order.
+#[derive(Clone, Debug)]
+pub struct Suite {
+    root: PathBuf,
+    scenarios: Vec<Scenario>,
+}
+
+impl Suite {
+    /// The directory it was loaded from.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+    /// Scenarios in directory-name order.
+    pub fn scenarios(&self) -> &[Scenario] {
+        &self.scenarios
+    }
+}
+
+/// Whether a directory name is a scenario directory: it starts with three ASCII digits.
+pub fn is_scenario_dir_name(name: &str) -> bool {
+    name.len() >= 3 && name.as_bytes()[..3].iter().all(u8::is_ascii_digit)
+}
+
+/// Loads `path`: a single scenario directory (it has a `scenario.yml`) or a suite directory
+/// (every subdirectory whose name starts with three digits). Returns every problem found.
+pub fn load(path: &Path) -> Result<Suite, Problems> {
+    let shown = path.display().to_string();
+    let meta = std::fs::metadata(path)
+        .map_err(|e| Problems(vec![Problem::file(&shown, format!("cannot open: {e}"))]))?;
+    if !meta.is_dir() {
+        return Err(Problems(vec![Problem::file(&shown, "not a directory")]));
+    }
+    if path.join("scenario.yml").is_file() {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| Problems(vec![Problem::file(&shown, "has no directory name")]))?;
+        let root = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+        let scenario = load_one(&root, &name).map_err(sorted)?;
+        return Ok(Suite { root, scenarios: vec![scenario] });
+    }
+    let names = scenario_dirs(path)?;
+    let results: Vec<Result<Scenario, Vec<Problem>>> =
+        names.par_iter().map(|name| load_one(path, name)).collect();
+    let mut problems = Vec::new();
+    let mut scenarios = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(s) => scenarios.push(s),
+            Err(p) => problems.extend(p),
+        }
+    }
+    let mut seen: HashMap<&str, &str> = HashMap::new();
+    for s in &scenarios {
+        if let Some(first) = seen.insert(s.id(), s.dir_name()) {
+            problems.push(Problem::field(
+                format!("{}/scenario.yml", s.dir_name()),
+                "scenario_id",
+                format!("duplicate scenario id \"{}\" (also used by {first}/)", s.id()),
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(Suite { root: path.to_path_buf(), scenarios })
+    } else {
+        Err(sorted(problems))
+    }
+}
+
+fn sorted(mut problems: Vec<Problem>) -> Problems {
+    problems.sort();
+    problems.dedup();
+    Problems(problems)
+}
+
+fn scenario_dirs(root: &Path) -> Result<Vec<String>, Problems> {
+    let shown = root.display().to_string();
+    let entries = std::fs::read_dir(root)
+        .map_err(|e| Problems(vec![Problem::file(&shown, format!("cannot list: {e}"))]))?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Problems(vec![Problem::file(&shown, format!("cannot list: {e}"))]))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_scenario_dir_name(&name) && entry.path().is_dir() {
+            names.push(name);
+        }
+    }
+    if names.is_empty() {
+        return Err(Problems(vec![Problem::file(
+            &shown,
+            "no scenarios found (expected subdirectories whose names start with three digits, or a scenario.yml)",
+        )]));
+    }
+    names.sort();
+    Ok(names)
+}
+
+/// Reads a file as UTF-8 text within the size limit.
+pub fn read_text(path: &Path, shown: &str) -> Result<String, Problem> {
+    let meta = std::fs::metadata(path).map_err(|e| Problem::file(shown, format!("cannot read: {e}")))?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Problem::file(
+            shown,
+            format!("file is {} bytes, over the {} MiB limit", meta.len(), MAX_FILE_BYTES / (1024 * 1024)),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| Problem::file(shown, format!("cannot read: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| {
+        Problem::file(shown, format!("not valid UTF-8 (first bad byte at offset {})", e.utf8_error().valid_up_to()))
+    })
+}
+
+/// Parses YAML text into a JSON value (so YAML and JSON share one typed, path-reporting step).
+fn parse_yaml(text: &str, shown: &str) -> Result<Value, Problem> {
+    serde_saphyr::from_str::<Value>(text).map_err(|e| Problem::file(shown, format!("malformed YAML: {e}")))
+}
+
+fn parse_json(text: &str, shown: &str) -> Result<Value, Problem> {
+    serde_json::from_str::<Value>(text).map_err(|e| Problem::file(shown, format!("malformed JSON: {e}")))
+}
+
+/// Deserializes a value into `T`, naming the field path of the first mismatch.
+fn typed<T: DeserializeOwned>(value: Value, shown: &str) -> Result<T, Problem> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let message = humanize(&e.inner().to_string());
+        if path == "." || path.is_empty() {
+            Problem::file(shown, message)
+        } else {
+            Problem::field(shown, path, message)
+        }
+    })
+}
+
+/// Turns serde's messages into the project's form: `expected integer, got "8"`.
+fn humanize(msg: &str) -> String {
+    let msg = msg.split(" at line ").next().unwrap_or(msg);
+    if let Some(rest) = msg.strip_prefix("invalid type: ") {
+        if let Some((got, expected)) = rest.split_once(", expected ") {
+            let got = got.strip_prefix("string ").unwrap_or(got);
+            return format!("expected {}, got {}", nice_type(expected), got);
+        }
+    }
+    if let Some(rest) = msg.strip_prefix("invalid value: ") {
+        if let Some((got, expected)) = rest.split_once(", expected ") {
+            return format!("expected {}, got {}", nice_type(expected), got);
+        }
+    }
+    if let Some(field) = msg.strip_prefix("missing field ") {
+        return format!("missing required field {}", field.replace('`', "\""));
+    }
+    if let Some(rest) = msg.strip_prefix("unknown variant ") {
+        return format!("unknown value {}", rest.replace('`', "\""));
+    }
+    msg.to_owned()
+}
+
+fn nice_type(expected: &str) -> &str {
+    match expected {
+        "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64" => "integer",
+        "a boolean" => "boolean",
+        "a string" | "a borrowed string" => "string",
+        "a sequence" => "list",
+        "f64" | "f32" => "number",
+        other => other.strip_prefix("struct ").map(|_| "object").unwrap_or(other),
+    }
+}
+
+/// Loads `root/name` (and its base, if any) into a scenario, or every problem found.
+fn load_one(root: &Path, name: &str) -> Result<Scenario, Vec<Problem>> {
+    let dir = root.join(name);
+    let shown = |file: &str| format!("{name}/{file}");
+    let mut problems = Vec::new();
+
+    let scenario_path = dir.join("scenario.yml");
+    if !scenario_path.is_file() {
+        return Err(vec![Problem::file(shown("scenario.yml"), "missing (every scenario directory needs one)")]);
+    }
+    let own = read_text(&scenario_path, &shown("scenario.yml"))
+        .and_then(|t| parse_yaml(&t, &shown("scenario.yml")))
+        .and_then(|v| as_map(v, &shown("scenario.yml")))
+        .map_err(|p| vec![p])?;
+
+    // Inheritance: one level, a plain sibling name, no chains, no cycles.
+    let mut base_dir: Option<(String, PathBuf)> = None;
+    let mut merged = own.clone();
+    if let Some(base) = own.get("base") {
+        match resolve_base(root, name, base) {
+            Ok((base_name, base_map)) => {
+                for (k, v) in base_map {
+                    merged.entry(k).or_insert(v);
+                }
+                base_dir = Some((base_name.clone(), root.join(&base_name)));
+            }
+            Err(p) => return Err(vec![p]),
+        }
+    }
+    let scenario_file = match typed::<ScenarioFile>(Value::Object(merged.clone()), &shown("scenario.yml")) {
+        Ok(f) => f,
+        Err(mut p) => {
+            inherited_note(&mut p, &own, base_dir.as_ref().map(|b| b.0.as_str()));
+            problems.push(p);
+            return Err(problems);
+        }
+    };
+    check_scenario_file(name, &scenario_file, &mut problems);
+
+    // answer.yml belongs to the scenario itself: labels are never inherited.
+    let answer_path = dir.join("answer.yml");
+    let answer = if answer_path.is_file() {
+        read_text(&answer_path, &shown("answer.yml"))
+            .and_then(|t| parse_yaml(&t, &shown("answer.yml")))
+            .and_then(|v| typed::<AnswerFile>(v, &shown("answer.yml")))
+            .map_err(|p| problems.push(p))
+            .ok()
+    } else {
+        problems.push(Problem::file(shown("answer.yml"), "missing (every scenario needs its own answer)"));
+        None
+    };
+    if let Some(a) = &answer {
+        check_answer(name, &scenario_file, a, &mut problems);
+    }
+
+    // alert.json and evidence: child first, then base.
+    let lookup = |file: &str| -> Option<(PathBuf, String)> {
+        let own = dir.join(file);
+        if own.is_file() {
+            return Some((own, shown(file)));
+        }
+        let (base_name, base_path) = base_dir.as_ref()?;
+        let inherited = base_path.join(file);
+        inherited.is_file().then(|| (inherited, format!("{base_name}/{file}")))
+    };
+    let alert = match lookup("alert.json") {
+        Some((path, shown_path)) => read_text(&path, &shown_path)
+            .and_then(|t| parse_json(&t, &shown_path))
+            .and_then(|v| typed(v, &shown_path))
+            .map_err(|p| problems.push(p))
+            .ok(),
+        None => {
+            problems.push(Problem::file(shown("alert.json"), "missing (looked in the scenario and its base)"));
+            None
+        }
+    };
+
+    let mut evidence = Evidence::default();
+    let mut seen = Vec::new();
+    for (i, kind) in scenario_file.available_evidence.iter().enumerate() {
+        if seen.contains(kind) {
+            problems.push(Problem::field(
+                shown("scenario.yml"),
+                format!("available_evidence[{i}]"),
+                format!("{} is listed twice", kind.as_str()),
+            ));
+            continue;
+        }
+        seen.push(*kind);
+        let file = kind.file_name();
+        let Some((path, shown_path)) = lookup(&file) else {
+            let where_ = match &base_dir {
+                Some((b, _)) => format!("neither in {name}/ nor in its base {b}/"),
+                None => format!("not in {name}/"),
+            };
+            problems.push(Problem::field(
+                shown("scenario.yml"),
+                format!("available_evidence[{i}]"),
+                format!("lists {} but {file} exists {where_}", kind.as_str()),
+            ));
+            continue;
+        };
+        if let Err(p) = load_evidence(&mut evidence, *kind, &path, &shown_path) {
+            problems.extend(p);
+        }
+    }
+
+    match (answer, alert, problems.is_empty()) {
+        (Some(answer_file), Some(alert), true) => {
+            let case = make_case(&scenario_file, alert, evidence);
+            Ok(Scenario { dir_name: name.to_owned(), file: scenario_file, answer_file, case })
+        }
+        _ => Err(problems),
+    }
+}
+
+fn as_map(v: Value, shown: &str) -> Result<serde_json::Map<String, Value>, Problem> {
+    match v {
+        Value::Object(m) => Ok(m),
+        Value::Null => Err(Problem::file(shown, "is empty (expected a mapping of keys)")),
+        other => Err(Problem::file(shown, format!("expected a mapping of keys, got {}", kind_of(&other)))),
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+/// Checks a `base` value and loads the base's own `scenario.yml` as a map.
+fn resolve_base(
+    root: &Path,
+    name: &str,
+    base: &Value,
+) -> Result<(String, serde_json::Map<String, Value>), Problem> {
+    let file = format!("{name}/scenario.yml");
+    let Value::String(base) = base else {
+        return Err(Problem::field(&file, "base", format!("expected string, got {}", kind_of(base))));
+    };
+    if base.is_empty()
+        || base == "."
+        || base == ".."
+        || base.contains('/')
+        || base.contains('\\')
+        || Path::new(base).is_absolute()
+    {
+        return Err(Problem::field(
+            &file,
+            "base",
+            format!("\"{base}\" is not a plain sibling directory name (no paths, no .. or /)"),
+        ));
+    }
+    if base == name {
+        return Err(Problem::field(&file, "base", format!("\"{base}\" is the scenario itself (a cycle)")));
+    }
+    let base_yml = root.join(base).join("scenario.yml");
+    if !root.join(base).is_dir() {
+        return Err(Problem::field(&file, "base", format!("base \"{base}\" does not exist next to {name}/")));
+    }
+    if !base_yml.is_file() {
+        return Err(Problem::field(&file, "base", format!("base \"{base}\" has no scenario.yml")));
+    }
+    let base_shown = format!("{base}/scenario.yml");
+    let map = read_text(&base_yml, &base_shown)
+        .and_then(|t| parse_yaml(&t, &base_shown))
+        .and_then(|v| as_map(v, &base_shown))?;
+    if let Some(grand) = map.get("base") {
+        let grand = grand.as_str().unwrap_or("?");
+        let what = if grand == name { "a cycle" } else { "a chain; only one level is allowed" };
+        return Err(Problem::field(
+            &file,
+            "base",
+            format!("base \"{base}\" itself has base \"{grand}\" ({what})"),
+        ));
+    }
+    Ok((base.clone(), map))
+}
+
+/// Notes where a merged key came from when the problem is in an inherited one.
+fn inherited_note(p: &mut Problem, own: &serde_json::Map<String, Value>, base: Option<&str>) {
+    let Some(base) = base else { return };
+    let Some(field) = &p.field else { return };
+    let top = field.split(['.', '[']).next().unwrap_or(field);
+    if !own.contains_key(top) {
+        p.message = format!("{} (inherited from {base}/scenario.yml)", p.message);
+    }
+}
+
+fn check_scenario_file(name: &str, f: &ScenarioFile, problems: &mut Vec<Problem>) {
+    let file = format!("{name}/scenario.yml");
+    if f.scenario_id.trim().is_empty() {
+        problems.push(Problem::field(&file, "scenario_id", "must not be empty"));
+    }
+    if f.schema_version.trim().is_empty() {
+        problems.push(Problem::field(&file, "schema_version", "must not be empty"));
+    }
+    if !f.failure_mode.is_ground_truth() {
+        problems.push(Problem::field(&file, "failure_mode", "\"unknown\" is not a ground truth"));
+    }
+    if f.scenario_difficulty > 3 {
+        problems.push(Problem::field(
+            &file,
+            "scenario_difficulty",
+            format!("expected 0..3, got {}", f.scenario_difficulty),
+        ));
+    }
+    for (field, value) in [
+        ("cluster_name", &f.cluster_name),
+        ("namespace", &f.namespace),
+        ("workload_name", &f.workload_name),
+    ] {
+        if value.trim().is_empty() {
+            problems.push(Problem::field(&file, field, "must not be empty"));
+        }
+    }
+}
+
+fn check_answer(name: &str, f: &ScenarioFile, a: &AnswerFile, problems: &mut Vec<Problem>) {
+    let file = format!("{name}/answer.yml");
+    if a.required_keywords.is_empty() {
+        problems.push(Problem::field(&file, "required_keywords", "must list at least one keyword"));
+    }
+    for (i, k) in a.required_keywords.iter().enumerate() {
+        if k.trim().is_empty() {
+            problems.push(Problem::field(&file, format!("required_keywords[{i}]"), "must not be empty"));
+        }
+    }
+    if a.model_response.trim().is_empty() {
+        problems.push(Problem::field(&file, "model_response", "must not be empty"));
+    }
+    if let Some(cause) = a.root_cause {
+        if cause.mode() != f.failure_mode {
+            problems.push(Problem::field(
+                &file,
+                "root_cause",
+                format!("\"{cause}\" belongs to {}, but scenario.yml says failure_mode {}", cause.mode(), f.failure_mode),
+            ));
+        }
+        if cause.category() != a.root_cause_category {
+            problems.push(Problem::field(
+                &file,
+                "root_cause_category",
+                format!("\"{}\" disagrees with root_cause {cause} (category {})", a.root_cause_category, cause.category()),
+            ));
+        }
+    }
+    if let Some(pod) = &a.affected_pod {
+        if !pod.contains('/') {
+            problems.push(Problem::field(&file, "affected_pod", format!("expected namespace/pod, got \"{pod}\"")));
+        }
+    }
+}
+
+fn load_evidence(ev: &mut Evidence, kind: EvidenceKind, path: &Path, shown: &str) -> Result<(), Vec<Problem>> {
+    let value = read_text(path, shown).and_then(|t| parse_json(&t, shown)).map_err(|p| vec![p])?;
+    fn source<T: DeserializeOwned>(value: Value, shown: &str) -> Result<Source<T>, Problem> {
+        if is_unavailable(&value) {
+            let u: UnavailableFile = typed(value, shown)?;
+            Ok(Source::Unavailable { error: u.error })
+        } else {
+            typed(value, shown).map(Source::Available)
+        }
+    }
+    let one = |r: Result<(), Problem>| r.map_err(|p| vec![p]);
+    match kind {
+        EvidenceKind::EksPods => {
+            let src: Source<PodsFile> = source(value, shown).map_err(|p| vec![p])?;
+            let mut problems = Vec::new();
+            if let Source::Available(pods) = &src {
+                check_pods(shown, pods, &mut problems);
+            }
+            ev.eks_pods = Some(src);
+            if problems.is_empty() { Ok(()) } else { Err(problems) }
+        }
+        EvidenceKind::EksEvents => one(source(value, shown).map(|s| ev.eks_events = Some(s))),
+        EvidenceKind::EksDeployments => one(source(value, shown).map(|s| ev.eks_deployments = Some(s))),
+        EvidenceKind::EksNodeHealth => one(source(value, shown).map(|s| ev.eks_node_health = Some(s))),
+        EvidenceKind::EksPodLogs => one(source(value, shown).map(|s| ev.eks_pod_logs = Some(s))),
+        EvidenceKind::DatadogLogs => one(source(value, shown).map(|s| ev.datadog_logs = Some(s))),
+        EvidenceKind::DatadogMonitors => one(source(value, shown).map(|s| ev.datadog_monitors = Some(s))),
+    }
+}
+
+fn check_pods(shown: &str, pods: &PodsFile, problems: &mut Vec<Problem>) {
+    for (i, pod) in pods.pods.iter().enumerate() {
+        for (j, c) in pod.containers.iter().enumerate() {
+            if c.state.flags_set() != 1 {
+                problems.push(Problem::field(
+                    shown,
+                    format!("pods[{i}].containers[{j}].state"),
+                    "expected exactly one of running, waiting, terminated to be true",
+                ));
+            } else if c.state.kind() == StateKind::Terminated && c.state.exit_code.is_none() {
+                problems.push(Problem::field(
+                    shown,
+                    format!("pods[{i}].containers[{j}].state.exit_code"),
+                    "a terminated state needs an exit_code",
+                ));
+            }
+        }
+    }
+}
+
+fn evidence_listed(ev: &Evidence, kind: EvidenceKind) -> bool {
+    match kind {
+        EvidenceKind::EksPods => ev.eks_pods.is_some(),
+        EvidenceKind::EksEvents => ev.eks_events.is_some(),
+        EvidenceKind::EksDeployments => ev.eks_deployments.is_some(),
+        EvidenceKind::EksNodeHealth => ev.eks_node_health.is_some(),
+        EvidenceKind::EksPodLogs => ev.eks_pod_logs.is_some(),
+        EvidenceKind::DatadogLogs => ev.datadog_logs.is_some(),
+        EvidenceKind::DatadogMonitors => ev.datadog_monitors.is_some(),
+    }
+}
+
+fn make_case(f: &ScenarioFile, alert: crate::files::Alert, evidence: Evidence) -> Case {
+    Case {
+        id: case_id(&f.scenario_id),
+        context: Context {
+            engine: f.engine,
+            cluster_name: f.cluster_name.clone(),
+            namespace: f.namespace.clone(),
+            workload_type: f.workload_type,
+            workload_name: f.workload_name.clone(),
+            region: f.region.clone(),
+        },
+        alert,
+        evidence,
+    }
+}
+
+/// Counts of a suite's labels, for summaries and manifests.
+pub fn label_counts(scenarios: &[Scenario]) -> BTreeMap<String, BTreeMap<String, u64>> {
+    let mut out: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for s in scenarios {
+        let a = s.answer();
+        *out.entry("failure_mode".into()).or_default().entry(a.failure_mode.to_string()).or_default() += 1;
+        *out.entry("root_cause_category".into()).or_default().entry(a.root_cause_category.to_string()).or_default() += 1;
+        let cause = a.root_cause.map(|c| c.to_string()).unwrap_or_else(|| "unspecified".into());
+        *out.entry("root_cause".into()).or_default().entry(cause).or_default() += 1;
+        *out.entry("difficulty".into()).or_default().entry(s.file().scenario_difficulty.to_string()).or_default() += 1;
+    }
+    out
+}

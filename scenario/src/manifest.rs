@@ -1,0 +1,118 @@
+//! `manifest.json` of a generated corpus and the corpus content hash the evaluator checks.
+//!
+//! The content hash covers every file under the corpus root except `manifest.json` itself:
+//! SHA-256 over, per file in byte order of its `/`-separated relative path, the path, a NUL,
+//! the length as 8 little-endian bytes, and the bytes. Any edit, addition, removal or rename
+//! changes it.
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The manifest's own file name.
+pub const MANIFEST_FILE: &str = "manifest.json";
+
+/// What the generator records about a corpus.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Manifest schema version.
+    pub schema_version: String,
+    /// Short id of this corpus: derived from seed, count and the templates hash.
+    pub corpus_id: String,
+    /// The seed it was generated from.
+    pub seed: u64,
+    /// Number of scenarios.
+    pub count: u64,
+    /// `triagebench <version>` that generated it.
+    pub generator_version: String,
+    /// Evidence profile (`opensre`).
+    pub profile: String,
+    /// SHA-256 of the templates and family spec it was rendered from.
+    pub templates_hash: String,
+    /// Per level, label -> count.
+    pub counts: BTreeMap<String, BTreeMap<String, u64>>,
+    /// Number of files and bytes in the corpus (manifest excluded).
+    pub files: u64,
+    /// Total bytes.
+    pub bytes: u64,
+    /// [`content_hash`] of the corpus.
+    pub content_hash: String,
+}
+
+impl Manifest {
+    /// Reads `root/manifest.json`.
+    pub fn read(root: &Path) -> Result<Manifest, String> {
+        let path = root.join(MANIFEST_FILE);
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+}
+
+/// Hex of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Content hash, file count and byte count of a directory tree (manifest excluded).
+pub fn content_hash(root: &Path) -> std::io::Result<(String, u64, u64)> {
+    let mut files = Vec::new();
+    collect(root, root, &mut files)?;
+    files.sort();
+    let mut hasher = Sha256::new();
+    let mut total = 0u64;
+    let mut buf = Vec::new();
+    for (rel, path) in &files {
+        buf.clear();
+        std::fs::File::open(path)?.read_to_end(&mut buf)?;
+        hasher.update(rel.as_bytes());
+        hasher.update([0u8]);
+        hasher.update((buf.len() as u64).to_le_bytes());
+        hasher.update(&buf);
+        total += buf.len() as u64;
+    }
+    Ok((hex(&hasher.finalize()), files.len() as u64, total))
+}
+
+fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let ty = entry.file_type()?;
+        if ty.is_dir() {
+            collect(root, &path, out)?;
+        } else if ty.is_file() {
+            let rel = path
+                .strip_prefix(root)
+                .map_err(std::io::Error::other)?
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            if rel != MANIFEST_FILE {
+                out.push((rel, path));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_changes_with_content_and_ignores_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("000")).unwrap();
+        std::fs::write(dir.path().join("000/a.json"), "{}").unwrap();
+        let (h1, files, bytes) = content_hash(dir.path()).unwrap();
+        assert_eq!((files, bytes), (1, 2));
+        std::fs::write(dir.path().join(MANIFEST_FILE), "x").unwrap();
+        assert_eq!(content_hash(dir.path()).unwrap().0, h1);
+        std::fs::write(dir.path().join("000/a.json"), "{ }").unwrap();
+        assert_ne!(content_hash(dir.path()).unwrap().0, h1);
+    }
+}
