@@ -11,5 +11,5 @@ pub mod taxonomy;
 
 pub use case::{Answer, Case, Context, Evidence, Prediction, case_id};
 pub use files::{EvidenceKind, ScenarioFile, Source};
-pub use load::{Problem, Problems, Scenario, Suite, load};
+pub use load::{LoadReport, Problem, Problems, Scenario, Suite, load, load_report};
 pub use taxonomy::{Category, FailureMode, RootCause};

@@ -204,33 +204,74 @@ pub fn is_scenario_dir_name(name: &str) -> bool {
     name.len() >= 3 && name.as_bytes()[..3].iter().all(u8::is_ascii_digit)
 }
 
+/// Everything a load found: the scenarios that loaded, the directories that did not, and every
+/// problem. `validate` shows all three; [`load`] turns any problem into an error.
+#[derive(Clone, Debug)]
+pub struct LoadReport {
+    /// The suite root (the parent, for a single scenario directory).
+    pub root: PathBuf,
+    /// Scenarios that loaded, in directory-name order.
+    pub scenarios: Vec<Scenario>,
+    /// Scenario directories that did not load.
+    pub failed: Vec<String>,
+    /// Every problem, sorted by file then field.
+    pub problems: Vec<Problem>,
+}
+
 /// Loads `path`: a single scenario directory (it has a `scenario.yml`) or a suite directory
 /// (every subdirectory whose name starts with three digits). Returns every problem found.
 pub fn load(path: &Path) -> Result<Suite, Problems> {
+    let report = load_report(path);
+    if report.problems.is_empty() {
+        Ok(Suite { root: report.root, scenarios: report.scenarios })
+    } else {
+        Err(Problems(report.problems))
+    }
+}
+
+/// Like [`load`], but keeps what loaded next to what did not.
+pub fn load_report(path: &Path) -> LoadReport {
+    let fail = |root: PathBuf, p: Problem| LoadReport {
+        root,
+        scenarios: Vec::new(),
+        failed: Vec::new(),
+        problems: vec![p],
+    };
     let shown = path.display().to_string();
-    let meta = std::fs::metadata(path)
-        .map_err(|e| Problems(vec![Problem::file(&shown, format!("cannot open: {e}"))]))?;
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => return fail(path.to_path_buf(), Problem::file(&shown, format!("cannot open: {e}"))),
+    };
     if !meta.is_dir() {
-        return Err(Problems(vec![Problem::file(&shown, "not a directory")]));
+        return fail(path.to_path_buf(), Problem::file(&shown, "not a directory"));
     }
-    if path.join("scenario.yml").is_file() {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .ok_or_else(|| Problems(vec![Problem::file(&shown, "has no directory name")]))?;
-        let root = path.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
-        let scenario = load_one(&root, &name).map_err(sorted)?;
-        return Ok(Suite { root, scenarios: vec![scenario] });
-    }
-    let names = scenario_dirs(path)?;
+    let (root, names) = if path.join("scenario.yml").is_file() {
+        let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+            return fail(path.to_path_buf(), Problem::file(&shown, "has no directory name"));
+        };
+        let root = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        (root, vec![name])
+    } else {
+        match scenario_dirs(path) {
+            Ok(names) => (path.to_path_buf(), names),
+            Err(p) => return fail(path.to_path_buf(), p),
+        }
+    };
     let results: Vec<Result<Scenario, Vec<Problem>>> =
-        names.par_iter().map(|name| load_one(path, name)).collect();
+        names.par_iter().map(|name| load_one(&root, name)).collect();
     let mut problems = Vec::new();
+    let mut failed = Vec::new();
     let mut scenarios = Vec::with_capacity(results.len());
-    for r in results {
+    for (name, r) in names.iter().zip(results) {
         match r {
             Ok(s) => scenarios.push(s),
-            Err(p) => problems.extend(p),
+            Err(p) => {
+                failed.push(name.clone());
+                problems.extend(p);
+            }
         }
     }
     let mut seen: HashMap<&str, &str> = HashMap::new();
@@ -243,11 +284,8 @@ pub fn load(path: &Path) -> Result<Suite, Problems> {
             ));
         }
     }
-    if problems.is_empty() {
-        Ok(Suite { root: path.to_path_buf(), scenarios })
-    } else {
-        Err(sorted(problems))
-    }
+    let Problems(problems) = sorted(problems);
+    LoadReport { root, scenarios, failed, problems }
 }
 
 fn sorted(mut problems: Vec<Problem>) -> Problems {
@@ -256,23 +294,22 @@ fn sorted(mut problems: Vec<Problem>) -> Problems {
     Problems(problems)
 }
 
-fn scenario_dirs(root: &Path) -> Result<Vec<String>, Problems> {
+fn scenario_dirs(root: &Path) -> Result<Vec<String>, Problem> {
     let shown = root.display().to_string();
-    let entries = std::fs::read_dir(root)
-        .map_err(|e| Problems(vec![Problem::file(&shown, format!("cannot list: {e}"))]))?;
+    let entries = std::fs::read_dir(root).map_err(|e| Problem::file(&shown, format!("cannot list: {e}")))?;
     let mut names = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| Problems(vec![Problem::file(&shown, format!("cannot list: {e}"))]))?;
+        let entry = entry.map_err(|e| Problem::file(&shown, format!("cannot list: {e}")))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if is_scenario_dir_name(&name) && entry.path().is_dir() {
             names.push(name);
         }
     }
     if names.is_empty() {
-        return Err(Problems(vec![Problem::file(
+        return Err(Problem::file(
             &shown,
             "no scenarios found (expected subdirectories whose names start with three digits, or a scenario.yml)",
-        )]));
+        ));
     }
     names.sort();
     Ok(names)

@@ -12,7 +12,7 @@ macro_rules! labels {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $(#[doc = concat!("`", $text, "`")] $variant),+ }
 
         impl $name {
             /// Every label of this set, in taxonomy order.

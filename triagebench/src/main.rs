@@ -1,1 +1,64 @@
-fn main() {}
+//! `triagebench`: the one user-facing binary. Each subcommand lives in its own module with its
+//! own clap `Args` and a `run` that returns the process exit code.
+//!
+//! Exit codes (documented in the README, shared by every subcommand):
+//! * 0: success
+//! * 1: a gate failed (`compare`: the candidate is significantly worse or slower)
+//! * 2: bad input (arguments, scenario files, manifest, classifier spec, a modified corpus)
+//! * 3: refused to overwrite existing output (use `--force`)
+//! * 4: runtime failure (I/O while writing, a classifier that cannot start at all)
+
+mod cmd_compare;
+mod cmd_dashboard;
+mod cmd_eval;
+mod cmd_generate;
+mod cmd_history;
+mod cmd_validate;
+mod exit;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Evaluation framework for agents that diagnose Kubernetes failures.
+#[derive(Debug, Parser)]
+#[command(name = "triagebench", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Load and validate a scenario suite (or one scenario directory).
+    Validate(cmd_validate::Args),
+    /// Render a seeded, reproducible corpus of failure scenarios from templates.
+    Generate(cmd_generate::Args),
+    /// Run a classifier over a corpus and write Parquet reports.
+    Eval(cmd_eval::Args),
+    /// Compare two runs: accuracy deltas, McNemar's test, flipped scenarios; a CI gate.
+    Compare(cmd_compare::Args),
+    /// Print the accuracy and throughput trend from reports/history.parquet.
+    History(cmd_history::Args),
+    /// Write reports/dashboard.html, a self-contained accuracy dashboard.
+    Dashboard(cmd_dashboard::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate(args) => cmd_validate::run(args),
+        Command::Generate(args) => cmd_generate::run(args),
+        Command::Eval(args) => cmd_eval::run(args),
+        Command::Compare(args) => cmd_compare::run(args),
+        Command::History(args) => cmd_history::run(args),
+        Command::Dashboard(args) => cmd_dashboard::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            exit::code_of(&err)
+        }
+    }
+}

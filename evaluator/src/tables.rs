@@ -1,0 +1,187 @@
+//! Row types of the report tables (SPEC section 6). These are the contract between the code that
+//! writes reports (`report`), the code that reads them back (`compare`, `history`, `dashboard`)
+//! and outside readers (DuckDB, pandas, Spark, Grafana): one struct per Parquet table, one field
+//! per column, same names. Change them only with a version bump of `REPORT_SCHEMA_VERSION`.
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the report tables; recorded in `run.json`.
+pub const REPORT_SCHEMA_VERSION: &str = "1";
+
+/// Levels a prediction is scored at, in display order.
+pub const LEVELS: &[&str] = &["failure_mode", "root_cause_category", "root_cause", "localization"];
+
+/// The label written for a classifier call that failed.
+pub const ERROR_LABEL: &str = "error";
+
+/// `predictions.parquet`: one row per scenario and trial.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PredictionRow {
+    /// Run this row belongs to.
+    pub run_id: String,
+    /// `scenario_id` of the scenario.
+    pub scenario_id: String,
+    /// Opaque id the classifier saw.
+    pub case_id: String,
+    /// 0-based trial number.
+    pub trial: u32,
+    /// Ground-truth failure mode (the scenario's family).
+    pub family: String,
+    /// 0..3.
+    pub difficulty: u8,
+    /// Adversarial signals of the scenario (list column).
+    pub adversarial_signals: Vec<String>,
+    /// Evidence kinds listed and answered by their tool (list column).
+    pub evidence_available: Vec<String>,
+    /// Evidence kinds listed but reported unavailable (list column).
+    pub evidence_unavailable: Vec<String>,
+    /// Expected / predicted failure mode (`error` when the call failed).
+    pub expected_failure_mode: String,
+    #[expect(missing_docs, reason = "see expected_failure_mode")]
+    pub predicted_failure_mode: String,
+    /// Expected / predicted category.
+    pub expected_category: String,
+    #[expect(missing_docs, reason = "see expected_category")]
+    pub predicted_category: String,
+    /// Expected root cause; null where the answer names none.
+    pub expected_root_cause: Option<String>,
+    #[expect(missing_docs, reason = "see expected_root_cause")]
+    pub predicted_root_cause: String,
+    /// Expected `namespace/pod`; null where there is none.
+    pub expected_pod: Option<String>,
+    #[expect(missing_docs, reason = "see expected_pod")]
+    pub predicted_pod: Option<String>,
+    /// Expected container.
+    pub expected_container: Option<String>,
+    #[expect(missing_docs, reason = "see expected_container")]
+    pub predicted_container: Option<String>,
+    /// Correct at level 1.
+    pub correct_failure_mode: bool,
+    /// Correct at level 2.
+    pub correct_category: bool,
+    /// Correct at level 3; null where the answer names no root cause.
+    pub correct_root_cause: Option<bool>,
+    /// Right mode for the right pod (and container, where expected); null where no pod is expected.
+    pub correct_localization: Option<bool>,
+    /// Classifier confidence 0..1.
+    pub confidence: Option<f64>,
+    /// Wall time of the classifier call, milliseconds.
+    pub latency_ms: f64,
+    /// Why the call failed; null on success.
+    pub error: Option<String>,
+    /// The classifier's explanation.
+    pub explanation: String,
+}
+
+/// `confusion.parquet`: long form, zero cells included.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfusionRow {
+    /// One of [`LEVELS`] except `localization`.
+    pub level: String,
+    #[expect(missing_docs, reason = "expected label")]
+    pub expected: String,
+    #[expect(missing_docs, reason = "predicted label")]
+    pub predicted: String,
+    /// Number of (scenario, trial) pairs.
+    pub count: u64,
+}
+
+/// `metrics.parquet`: per level and class (`kind = "class"`) and per level (`kind = "overall"`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MetricRow {
+    /// One of [`LEVELS`].
+    pub level: String,
+    /// `class` or `overall`.
+    pub kind: String,
+    /// The class, for `kind = "class"`; null for overall rows.
+    pub class: Option<String>,
+    /// Rows scored (class rows: support = expected count).
+    pub support: u64,
+    #[expect(missing_docs, reason = "class metric")]
+    pub precision: Option<f64>,
+    #[expect(missing_docs, reason = "class metric")]
+    pub recall: Option<f64>,
+    #[expect(missing_docs, reason = "class metric")]
+    pub f1: Option<f64>,
+    /// Overall rows: accuracy and its Wilson 95% interval.
+    pub accuracy: Option<f64>,
+    #[expect(missing_docs, reason = "Wilson 95% lower bound")]
+    pub accuracy_ci_low: Option<f64>,
+    #[expect(missing_docs, reason = "Wilson 95% upper bound")]
+    pub accuracy_ci_high: Option<f64>,
+    #[expect(missing_docs, reason = "overall metric")]
+    pub macro_f1: Option<f64>,
+    #[expect(missing_docs, reason = "overall metric")]
+    pub weighted_f1: Option<f64>,
+    /// Cohen's kappa.
+    pub kappa: Option<f64>,
+    /// With trials > 1: share of scenarios whose k answers are not all equal.
+    pub flip_rate: Option<f64>,
+    /// With trials > 1: share of scenarios right in all k trials.
+    pub pass_k: Option<f64>,
+    /// With trials > 1: accuracy of the per-scenario majority answer.
+    pub majority_accuracy: Option<f64>,
+}
+
+/// `slices.parquet`: accuracy of a subset.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SliceRow {
+    /// `difficulty`, `adversarial_signal`, `evidence_missing`, `family`.
+    pub dimension: String,
+    /// The value of the dimension (`2`, `healthy_siblings`, `datadog_logs`, ...).
+    pub value: String,
+    /// One of [`LEVELS`].
+    pub level: String,
+    /// Rows in the slice that are scored at this level.
+    pub n: u64,
+    /// Of which correct.
+    pub correct: u64,
+    #[expect(missing_docs, reason = "correct / n")]
+    pub accuracy: f64,
+    #[expect(missing_docs, reason = "Wilson 95% lower bound")]
+    pub ci_low: f64,
+    #[expect(missing_docs, reason = "Wilson 95% upper bound")]
+    pub ci_high: f64,
+}
+
+/// `history.parquet`: per run, one headline row per level (`class` null) and one per class
+/// (recall only).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HistoryRow {
+    #[expect(missing_docs, reason = "run id")]
+    pub run_id: String,
+    /// RFC 3339 UTC start time.
+    pub started_at: String,
+    #[expect(missing_docs, reason = "classifier name")]
+    pub classifier: String,
+    #[expect(missing_docs, reason = "classifier version")]
+    pub classifier_version: String,
+    #[expect(missing_docs, reason = "corpus id from the manifest")]
+    pub corpus_id: String,
+    #[expect(missing_docs, reason = "corpus content hash")]
+    pub corpus_hash: String,
+    /// One of [`LEVELS`].
+    pub level: String,
+    /// Null for the level's headline row.
+    pub class: Option<String>,
+    #[expect(missing_docs, reason = "headline rows")]
+    pub accuracy: Option<f64>,
+    #[expect(missing_docs, reason = "headline rows")]
+    pub macro_f1: Option<f64>,
+    /// Class rows.
+    pub recall: Option<f64>,
+    #[expect(missing_docs, reason = "run throughput")]
+    pub scenarios_per_second: f64,
+    #[expect(missing_docs, reason = "latency percentiles, ms")]
+    pub latency_p50_ms: f64,
+    #[expect(missing_docs, reason = "latency percentiles, ms")]
+    pub latency_p95_ms: f64,
+    #[expect(missing_docs, reason = "latency percentiles, ms")]
+    pub latency_p99_ms: f64,
+    #[expect(missing_docs, reason = "error rows in the run")]
+    pub errors: u64,
+    #[expect(missing_docs, reason = "scenarios in the corpus")]
+    pub scenarios: u64,
+    #[expect(missing_docs, reason = "trials per scenario")]
+    pub trials: u32,
+}

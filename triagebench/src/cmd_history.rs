@@ -1,0 +1,12 @@
+//! `triagebench history`: placeholder until its issue lands (the helper that owns it replaces this file).
+
+use std::process::ExitCode;
+
+/// Arguments of `triagebench history`.
+#[derive(Debug, clap::Args)]
+pub struct Args {}
+
+/// Runs the subcommand.
+pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
+    Err(crate::exit::bad_input("`history` is not available in this build"))
+}

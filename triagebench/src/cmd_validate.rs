@@ -1,0 +1,116 @@
+//! `triagebench validate <dir>`: load a suite (or one scenario), print a table, and every
+//! problem with its file and field. Exit 0 when everything loads, 2 otherwise.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use scenario::{EvidenceKind, load_report};
+use serde::Serialize;
+
+/// Arguments of `triagebench validate`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A suite directory (subdirectories named NNN...) or one scenario directory.
+    pub dir: PathBuf,
+    /// Print one JSON document instead of a table (for machines).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct Row {
+    scenario: String,
+    scenario_id: Option<String>,
+    failure_mode: Option<String>,
+    difficulty: Option<u8>,
+    evidence: Vec<&'static str>,
+    status: &'static str,
+}
+
+#[derive(Serialize)]
+struct Report {
+    ok: bool,
+    root: String,
+    scenarios: Vec<Row>,
+    problems: Vec<String>,
+}
+
+/// Runs the subcommand.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let report = load_report(&args.dir);
+    let mut rows: Vec<Row> = report
+        .scenarios
+        .iter()
+        .map(|s| Row {
+            scenario: s.dir_name().to_owned(),
+            scenario_id: Some(s.id().to_owned()),
+            failure_mode: Some(s.file().failure_mode.to_string()),
+            difficulty: Some(s.file().scenario_difficulty),
+            evidence: s.file().available_evidence.iter().map(|k| EvidenceKind::as_str(*k)).collect(),
+            status: "ok",
+        })
+        .collect();
+    rows.extend(report.failed.iter().map(|name| Row {
+        scenario: name.clone(),
+        scenario_id: None,
+        failure_mode: None,
+        difficulty: None,
+        evidence: Vec::new(),
+        status: "invalid",
+    }));
+    rows.sort_by(|a, b| a.scenario.cmp(&b.scenario));
+    let ok = report.problems.is_empty();
+    let problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+    if args.json {
+        let doc = Report { ok, root: report.root.display().to_string(), scenarios: rows, problems };
+        println!("{}", serde_json::to_string_pretty(&doc)?);
+    } else {
+        print_table(&rows);
+        if ok {
+            println!("\n{} scenario(s) valid in {}", rows.len(), args.dir.display());
+        } else {
+            eprintln!("\n{} problem(s) in {}:", problems.len(), args.dir.display());
+            for p in &problems {
+                eprintln!("  {p}");
+            }
+        }
+    }
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(crate::exit::BAD_INPUT) })
+}
+
+fn print_table(rows: &[Row]) {
+    let header = ["SCENARIO", "FAILURE MODE", "DIFF", "EVIDENCE", "STATUS"];
+    let cells: Vec<[String; 5]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.scenario.clone(),
+                r.failure_mode.clone().unwrap_or_else(|| "-".into()),
+                r.difficulty.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
+                if r.evidence.is_empty() { "-".into() } else { r.evidence.join(",") },
+                r.status.to_owned(),
+            ]
+        })
+        .collect();
+    let mut widths = header.map(str::len);
+    for row in &cells {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.len());
+        }
+    }
+    let line = |cols: [&str; 5]| {
+        let mut out = String::new();
+        for (i, (c, w)) in cols.iter().zip(widths).enumerate() {
+            if i + 1 == cols.len() {
+                out.push_str(c);
+            } else {
+                out.push_str(&format!("{c:<w$}  "));
+            }
+        }
+        println!("{}", out.trim_end());
+    };
+    line(header);
+    for row in &cells {
+        line([&row[0], &row[1], &row[2], &row[3], &row[4]]);
+    }
+}
