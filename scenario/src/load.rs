@@ -332,7 +332,12 @@ pub fn read_text(path: &Path, shown: &str) -> Result<String, Problem> {
 
 /// Parses YAML text into a JSON value (so YAML and JSON share one typed, path-reporting step).
 fn parse_yaml(text: &str, shown: &str) -> Result<Value, Problem> {
-    serde_saphyr::from_str::<Value>(text).map_err(|e| Problem::file(shown, format!("malformed YAML: {e}")))
+    serde_saphyr::from_str::<Value>(text).map_err(|e| {
+        // serde-saphyr appends a source snippet on further lines; one line is enough here.
+        let full = e.to_string();
+        let first = full.lines().next().unwrap_or("");
+        Problem::file(shown, format!("malformed YAML: {}", first.strip_prefix("error: ").unwrap_or(first)))
+    })
 }
 
 fn parse_json(text: &str, shown: &str) -> Result<Value, Problem> {
@@ -412,7 +417,11 @@ fn load_one(root: &Path, name: &str) -> Result<Scenario, Vec<Problem>> {
                 }
                 base_dir = Some((base_name.clone(), root.join(&base_name)));
             }
-            Err(p) => return Err(vec![p]),
+            Err(p) => {
+                problems.push(p);
+                check_answer_file_alone(&dir, &shown("answer.yml"), &mut problems);
+                return Err(problems);
+            }
         }
     }
     let scenario_file = match typed::<ScenarioFile>(Value::Object(merged.clone()), &shown("scenario.yml")) {
@@ -420,6 +429,7 @@ fn load_one(root: &Path, name: &str) -> Result<Scenario, Vec<Problem>> {
         Err(mut p) => {
             inherited_note(&mut p, &own, base_dir.as_ref().map(|b| b.0.as_str()));
             problems.push(p);
+            check_answer_file_alone(&dir, &shown("answer.yml"), &mut problems);
             return Err(problems);
         }
     };
@@ -499,6 +509,18 @@ fn load_one(root: &Path, name: &str) -> Result<Scenario, Vec<Problem>> {
             Ok(Scenario { dir_name: name.to_owned(), file: scenario_file, answer_file, case })
         }
         _ => Err(problems),
+    }
+}
+
+/// When `scenario.yml` cannot be used, still report what is wrong in `answer.yml` on its own.
+fn check_answer_file_alone(dir: &Path, shown: &str, problems: &mut Vec<Problem>) {
+    let path = dir.join("answer.yml");
+    if !path.is_file() {
+        problems.push(Problem::file(shown, "missing (every scenario needs its own answer)"));
+        return;
+    }
+    if let Err(p) = read_text(&path, shown).and_then(|t| parse_yaml(&t, shown)).and_then(|v| typed::<AnswerFile>(v, shown)) {
+        problems.push(p);
     }
 }
 
