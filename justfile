@@ -1,0 +1,49 @@
+# triagebench tasks. `just` lists them; `just generate && just eval` is the main job.
+# Every recipe is a thin wrapper over `cargo run -p triagebench -- <subcommand>`, so anything here
+# also works without just.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# Defaults; override on the command line: `just count=10000 generate`.
+count := "1000"
+seed := "42"
+corpus := "corpus/generated"
+classifier := "rules"
+reports := "reports"
+tb := "cargo run --quiet --release --locked -p triagebench --"
+
+# List the recipes.
+default:
+    @just --list
+
+# Build the triagebench binary (release).
+build:
+    cargo build --release --locked -p triagebench
+
+# Run the test suite (the README's test command).
+test:
+    cargo test --workspace --locked
+
+# Validate a suite directory (default: the hand-written canonical suite).
+validate dir="corpus/canonical":
+    {{tb}} validate {{dir}}
+
+# Generate a seeded corpus (replaces an existing one).
+generate:
+    {{tb}} generate --count {{count}} --seed {{seed}} --out {{corpus}} --force
+
+# Evaluate a classifier over the corpus `just generate` made; reports go to reports/<run-id>/.
+eval *args:
+    {{tb}} eval --corpus {{corpus}} --classifier '{{classifier}}' --reports {{reports}} {{args}}
+
+# Compare two runs (ids under reports/ or paths); exit 1 on a significant regression.
+compare base candidate *args:
+    {{tb}} compare {{base}} {{candidate}} --reports {{reports}} {{args}}
+
+# Print the accuracy and throughput trend.
+history:
+    {{tb}} history --reports {{reports}}
+
+# Write reports/dashboard.html.
+dashboard:
+    {{tb}} dashboard --reports {{reports}}
