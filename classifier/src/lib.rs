@@ -6,6 +6,10 @@ use std::time::Duration;
 
 use scenario::{Case, Prediction};
 
+pub mod rules;
+
+pub use rules::Rules;
+
 /// Why a classifier call produced no prediction; it becomes an `error` row, the run goes on.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{reason}")]
@@ -17,7 +21,9 @@ pub struct CallError {
 impl CallError {
     /// A call error with this reason.
     pub fn new(reason: impl Into<String>) -> Self {
-        CallError { reason: reason.into() }
+        CallError {
+            reason: reason.into(),
+        }
     }
 }
 
@@ -54,6 +60,10 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { workers: 2, timeout: Duration::from_secs(30), retries: 3 }
+        Options {
+            workers: 2,
+            timeout: Duration::from_secs(30),
+            retries: 3,
+        }
     }
 }
