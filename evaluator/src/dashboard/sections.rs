@@ -1,0 +1,1170 @@
+//! The dashboard page, section by section: turns [`DashboardData`] into figures built from the
+//! primitives in `svg`. Each figure is a `<figure data-chart="...">`; a figure without data is an
+//! empty panel that says why and what to run.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::fmt::{count, esc, num, pct, pct_opt, pts, push, pval, short_time, tick_time};
+use super::svg::{
+    Axis, Bar, BarGroup, Dumbbell, LineSeries, Marker, PALETTE, dumbbell_chart, hbar_chart,
+    heatmap, line_chart,
+};
+use super::{CompareSummary, DashboardData, LatestRun};
+use crate::tables::{ERROR_LABEL, HistoryRow, LEVELS, MetricRow, SliceRow};
+
+/// The page stylesheet.
+const STYLE: &str = include_str!("style.css");
+
+/// The levels with a confusion matrix (localization is a yes/no score).
+const MATRIX_LEVELS: &[&str] = &["failure_mode", "root_cause_category", "root_cause"];
+
+/// A level as people read it.
+fn level_name(level: &str) -> &str {
+    match level {
+        "failure_mode" => "failure mode",
+        "root_cause_category" => "root cause category",
+        "root_cause" => "root cause",
+        "localization" => "localization",
+        other => other,
+    }
+}
+
+/// The fixed colour of a level in grouped bars.
+fn level_color(level: &str) -> &'static str {
+    match level {
+        "failure_mode" => PALETTE[0],
+        "root_cause_category" => PALETTE[5],
+        "root_cause" => PALETTE[4],
+        "localization" => PALETTE[2],
+        _ => PALETTE[6],
+    }
+}
+
+/// One run as read from its history rows.
+#[derive(Debug)]
+struct Run<'a> {
+    head: &'a HistoryRow,
+    accuracy: BTreeMap<&'a str, f64>,
+    macro_f1: BTreeMap<&'a str, f64>,
+}
+
+/// Groups history rows into runs, oldest first (by start time, then run id).
+fn runs(history: &[HistoryRow]) -> Vec<Run<'_>> {
+    let mut by_id: BTreeMap<&str, Run<'_>> = BTreeMap::new();
+    for row in history {
+        let run = by_id.entry(&row.run_id).or_insert_with(|| Run {
+            head: row,
+            accuracy: BTreeMap::new(),
+            macro_f1: BTreeMap::new(),
+        });
+        if row.class.is_none() {
+            if let Some(a) = row.accuracy.filter(|v| v.is_finite()) {
+                run.accuracy.insert(&row.level, a);
+            }
+            if let Some(f) = row.macro_f1.filter(|v| v.is_finite()) {
+                run.macro_f1.insert(&row.level, f);
+            }
+        }
+    }
+    let mut out: Vec<Run<'_>> = by_id.into_values().collect();
+    out.sort_by(|a, b| {
+        (&a.head.started_at, &a.head.run_id).cmp(&(&b.head.started_at, &b.head.run_id))
+    });
+    out
+}
+
+/// Classifier names in a stable order, each with its colour and marker.
+fn classifier_styles<'a>(runs: &[Run<'a>]) -> Vec<(&'a str, &'static str, Marker)> {
+    let names: BTreeSet<&str> = runs.iter().map(|r| r.head.classifier.as_str()).collect();
+    names
+        .into_iter()
+        .enumerate()
+        .map(|(i, n)| (n, PALETTE[i % PALETTE.len()], Marker::nth(i)))
+        .collect()
+}
+
+/// The whole page.
+pub(super) fn page(data: &DashboardData) -> String {
+    let runs = runs(&data.history);
+    let mut out = String::with_capacity(64 * 1024);
+    push(
+        &mut out,
+        format_args!(
+            r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">
+<title>triagebench dashboard</title>
+<style>{STYLE}</style>
+</head>
+<body>
+"#
+        ),
+    );
+    header(&mut out, data, &runs);
+    out.push_str("<main>\n");
+    section(
+        &mut out,
+        "trends",
+        "Accuracy over runs",
+        "Each line is one classifier; hover a point for its run.",
+        |o| {
+            trend(o, &runs, "accuracy-trend", "Accuracy", |r| &r.accuracy);
+            trend(o, &runs, "macro-f1-trend", "Macro F1", |r| &r.macro_f1);
+        },
+    );
+    section(
+        &mut out,
+        "confusion",
+        "Confusion matrices of the latest run",
+        "Rows are the expected label, columns the prediction; colour is the share of the row.",
+        |o| confusion(o, data.latest.as_ref()),
+    );
+    section(
+        &mut out,
+        "classes",
+        "Per-class recall",
+        "Recall of each expected class in the latest run, with 95% Wilson intervals.",
+        |o| recall(o, data.latest.as_ref()),
+    );
+    section(
+        &mut out,
+        "slices",
+        "Where it fails",
+        "Accuracy of subsets of the latest run, per level, with 95% Wilson intervals; hardest first.",
+        |o| slices(o, data.latest.as_ref()),
+    );
+    section(
+        &mut out,
+        "throughput",
+        "Throughput and errors",
+        "Per run, oldest to newest.",
+        |o| {
+            throughput(o, &runs);
+            errors(o, &runs);
+        },
+    );
+    section(
+        &mut out,
+        "trials",
+        "Repeated trials",
+        "How stable the answers are when each scenario is asked k times.",
+        |o| trials(o, data.latest.as_ref()),
+    );
+    section(
+        &mut out,
+        "compare",
+        "Latest comparison",
+        "The last `triagebench compare` gate.",
+        |o| compare(o, data.compare.as_ref()),
+    );
+    out.push_str("</main>\n<footer>Generated by <code>triagebench dashboard</code> from <code>reports/</code>. Self-contained: no scripts, no network.</footer>\n</body>\n</html>\n");
+    out
+}
+
+/// A `<section>` with a heading, a lead line and its figures.
+fn section(out: &mut String, id: &str, title: &str, lead: &str, body: impl FnOnce(&mut String)) {
+    push(
+        out,
+        format_args!(
+            "<section id=\"{id}\">\n<h2>{}</h2>\n<p class=\"lead\">{}</p>\n<div class=\"figures\">\n",
+            esc(title),
+            code_spans(lead)
+        ),
+    );
+    body(out);
+    out.push_str("</div>\n</section>\n");
+}
+
+/// Escapes `text`, turning `` `x` `` spans into `<code>`.
+fn code_spans(text: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in text.split('`').enumerate() {
+        if i % 2 == 1 {
+            push(&mut out, format_args!("<code>{}</code>", esc(part)));
+        } else {
+            out.push_str(&esc(part));
+        }
+    }
+    out
+}
+
+/// A chart figure: heading, caption, then the chart markup.
+fn figure(out: &mut String, chart: &str, heading: &str, caption: &str, wide: bool, body: &str) {
+    push(
+        out,
+        format_args!(
+            "<figure class=\"chart{}\" data-chart=\"{}\">\n<figcaption><h3>{}</h3><p>{}</p></figcaption>\n{body}\n</figure>\n",
+            if wide { " wide" } else { "" },
+            esc(chart),
+            esc(heading),
+            code_spans(caption)
+        ),
+    );
+}
+
+/// An empty panel in place of a chart.
+fn empty(out: &mut String, chart: &str, heading: &str, message: &str) {
+    push(
+        out,
+        format_args!(
+            "<figure class=\"chart empty\" data-chart=\"{}\" data-empty=\"true\">\n<figcaption><h3>{}</h3></figcaption>\n<div class=\"empty-note\"><strong>No data yet.</strong> {}</div>\n</figure>\n",
+            esc(chart),
+            esc(heading),
+            code_spans(message)
+        ),
+    );
+}
+
+/// The page header: the latest run's facts and headline numbers.
+fn header(out: &mut String, data: &DashboardData, runs: &[Run<'_>]) {
+    out.push_str("<header>\n<div class=\"title\"><h1>triagebench</h1><span class=\"subtitle\">Kubernetes failure triage: accuracy dashboard</span></div>\n");
+    let last = runs.last();
+    let info = data.latest.as_ref().map(|l| &l.info);
+    match (info, last) {
+        (Some(i), _) => push(
+            out,
+            format_args!(
+                "<p class=\"meta\">Latest run <code>{}</code> · {} <span class=\"muted\">{}</span> · corpus <code>{}</code> <span class=\"muted\">{}</span> · {} · {} scenarios × {} trial{} · {} run{} in history</p>\n",
+                esc(&i.run_id),
+                esc(&i.classifier),
+                esc(&i.classifier_version),
+                esc(&i.corpus_id),
+                esc(&short_hash(&i.corpus_hash)),
+                esc(&short_time(&i.started_at)),
+                count(i.scenarios),
+                i.trials,
+                if i.trials == 1 { "" } else { "s" },
+                runs.len(),
+                if runs.len() == 1 { "" } else { "s" }
+            ),
+        ),
+        (None, Some(r)) => push(
+            out,
+            format_args!(
+                "<p class=\"meta\">Latest run <code>{}</code> · {} <span class=\"muted\">{}</span> · corpus <code>{}</code> · {} · {} run{} in history</p>\n",
+                esc(&r.head.run_id),
+                esc(&r.head.classifier),
+                esc(&r.head.classifier_version),
+                esc(&r.head.corpus_id),
+                esc(&short_time(&r.head.started_at)),
+                runs.len(),
+                if runs.len() == 1 { "" } else { "s" }
+            ),
+        ),
+        (None, None) => out.push_str(
+            "<p class=\"meta\">No runs yet: run <code>triagebench eval</code>, then <code>triagebench dashboard</code>.</p>\n",
+        ),
+    }
+    out.push_str("<div class=\"kpis\">\n");
+    let previous = last.and_then(|l| {
+        runs.iter().rev().skip(1).find(|r| {
+            r.head.classifier == l.head.classifier && r.head.corpus_id == l.head.corpus_id
+        })
+    });
+    for level in ["failure_mode", "root_cause"] {
+        let overall = data
+            .latest
+            .as_ref()
+            .and_then(|l| overall_row(&l.metrics, level));
+        let value = overall
+            .and_then(|m| m.accuracy)
+            .or_else(|| last.and_then(|r| r.accuracy.get(level).copied()));
+        let mut sub = String::new();
+        if let Some((lo, hi)) =
+            overall.and_then(|m| Some((m.accuracy_ci_low?, m.accuracy_ci_high?)))
+        {
+            sub.push_str(&format!("95% CI {}–{}", pct(lo), pct(hi)));
+        }
+        if let (Some(v), Some(p)) = (value, previous.and_then(|p| p.accuracy.get(level))) {
+            if !sub.is_empty() {
+                sub.push_str(" · ");
+            }
+            sub.push_str(&format!("{} vs previous run", pts(v - p)));
+        }
+        kpi(
+            out,
+            &format!("{} accuracy", level_name(level)),
+            &pct_opt(value),
+            &sub,
+            "",
+        );
+    }
+    let f1 = last.and_then(|r| r.macro_f1.get("failure_mode").copied());
+    kpi(
+        out,
+        "failure mode macro F1",
+        &pct_opt(f1),
+        "unweighted mean over classes",
+        "",
+    );
+    match last {
+        Some(r) => {
+            kpi(
+                out,
+                "throughput",
+                &format!("{}/s", num(r.head.scenarios_per_second)),
+                &format!(
+                    "latency p50 {} ms · p95 {} ms",
+                    num(r.head.latency_p50_ms),
+                    num(r.head.latency_p95_ms)
+                ),
+                "",
+            );
+            let calls = r.head.scenarios * u64::from(r.head.trials.max(1));
+            kpi(
+                out,
+                "errors",
+                &count(r.head.errors),
+                &format!("of {} classifier calls", count(calls)),
+                if r.head.errors > 0 { "bad" } else { "" },
+            );
+        }
+        None => {
+            kpi(out, "throughput", "\u{2013}", "", "");
+            kpi(out, "errors", "\u{2013}", "", "");
+        }
+    }
+    if let Some(cmp) = &data.compare {
+        kpi(
+            out,
+            "latest compare",
+            if cmp.passed { "pass" } else { "regression" },
+            &format!("{} → {}", cmp.base_run, cmp.candidate_run),
+            if cmp.passed { "good" } else { "bad" },
+        );
+    }
+    out.push_str("</div>\n<nav><a href=\"#trends\">Trends</a><a href=\"#confusion\">Confusion</a><a href=\"#classes\">Classes</a><a href=\"#slices\">Slices</a><a href=\"#throughput\">Throughput</a><a href=\"#trials\">Trials</a><a href=\"#compare\">Compare</a></nav>\n</header>\n");
+}
+
+/// One headline tile. `sub` is plain text (escaped here).
+fn kpi(out: &mut String, label: &str, value: &str, sub: &str, tone: &str) {
+    push(
+        out,
+        format_args!(
+            "<div class=\"kpi {tone}\"><div class=\"kpi-label\">{}</div><div class=\"kpi-value\">{}</div><div class=\"kpi-sub\">{}</div></div>\n",
+            esc(label),
+            esc(value),
+            esc(sub)
+        ),
+    );
+}
+
+/// The first 12 characters of a hash.
+fn short_hash(h: &str) -> String {
+    h.chars().take(12).collect()
+}
+
+/// The overall metric row of a level.
+fn overall_row<'a>(metrics: &'a [MetricRow], level: &str) -> Option<&'a MetricRow> {
+    metrics
+        .iter()
+        .find(|m| m.kind == "overall" && m.level == level)
+}
+
+/// A legend of classifiers, as HTML.
+fn classifier_legend(styles: &[(&str, &'static str, Marker)]) -> String {
+    let mut out = String::from("<ul class=\"legend\">");
+    for (name, color, marker) in styles {
+        push(
+            &mut out,
+            format_args!("<li>{}{}</li>", marker.swatch(color), esc(name)),
+        );
+    }
+    out.push_str("</ul>");
+    out
+}
+
+/// Accuracy or macro F1 over runs: one panel per level, one line per classifier.
+fn trend(
+    out: &mut String,
+    runs: &[Run<'_>],
+    chart: &str,
+    what: &str,
+    pick: for<'r, 'a> fn(&'r Run<'a>) -> &'r BTreeMap<&'a str, f64>,
+) {
+    let heading = format!("{what} over runs");
+    let levels: Vec<&str> = LEVELS
+        .iter()
+        .copied()
+        .filter(|l| runs.iter().any(|r| pick(r).contains_key(l)))
+        .collect();
+    if levels.is_empty() {
+        empty(
+            out,
+            chart,
+            &heading,
+            "Run `triagebench eval` to record a first run in `reports/history.parquet`.",
+        );
+        return;
+    }
+    let styles = classifier_styles(runs);
+    let x_labels: Vec<String> = runs.iter().map(|r| tick_time(&r.head.started_at)).collect();
+    let min = runs
+        .iter()
+        .flat_map(|r| pick(r).values().copied())
+        .fold(1.0_f64, f64::min);
+    let axis = Axis::share(min, &what.to_lowercase());
+    let mut body = classifier_legend(&styles);
+    body.push_str("<div class=\"panels\">");
+    for level in levels {
+        let series: Vec<LineSeries> = styles
+            .iter()
+            .map(|(name, color, marker)| LineSeries {
+                name: (*name).to_owned(),
+                color,
+                marker: *marker,
+                points: runs
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.head.classifier == *name)
+                    .filter_map(|(i, r)| {
+                        let v = *pick(r).get(level)?;
+                        let tip = format!(
+                            "{} {} · run {} · {} · {} {}",
+                            r.head.classifier,
+                            r.head.classifier_version,
+                            r.head.run_id,
+                            short_time(&r.head.started_at),
+                            what.to_lowercase(),
+                            pct(v)
+                        );
+                        Some((i, v, tip))
+                    })
+                    .collect(),
+            })
+            .filter(|s| !s.points.is_empty())
+            .collect();
+        body.push_str(&line_chart(
+            &heading,
+            level_name(level),
+            &x_labels,
+            &series,
+            &axis,
+        ));
+    }
+    body.push_str("</div>");
+    figure(
+        out,
+        chart,
+        &heading,
+        "One panel per level; same axis in every panel.",
+        true,
+        &body,
+    );
+}
+
+/// The confusion heatmaps of the latest run.
+fn confusion(out: &mut String, latest: Option<&LatestRun>) {
+    for level in MATRIX_LEVELS {
+        let chart = format!("confusion-{level}");
+        let heading = format!("Confusion: {}", level_name(level));
+        let rows: Vec<_> = latest
+            .map(|l| l.confusion.iter().filter(|r| r.level == *level).collect())
+            .unwrap_or_default();
+        if rows.iter().all(|r| r.count == 0) {
+            empty(
+                out,
+                &chart,
+                &heading,
+                "The latest run has no `confusion.parquet` rows for this level.",
+            );
+            continue;
+        }
+        // Labels in order of first appearance; `unknown` and `error` last.
+        let mut labels: Vec<&str> = Vec::new();
+        for r in &rows {
+            for l in [r.expected.as_str(), r.predicted.as_str()] {
+                if !labels.contains(&l) {
+                    labels.push(l);
+                }
+            }
+        }
+        labels.sort_by_key(|l| matches!(*l, "unknown" | ERROR_LABEL));
+        let total_expected = |l: &str| {
+            rows.iter()
+                .filter(|r| r.expected == l)
+                .map(|r| r.count)
+                .sum::<u64>()
+        };
+        let total_predicted = |l: &str| {
+            rows.iter()
+                .filter(|r| r.predicted == l)
+                .map(|r| r.count)
+                .sum::<u64>()
+        };
+        let row_labels: Vec<String> = labels
+            .iter()
+            .filter(|l| total_expected(l) > 0)
+            .map(|l| (*l).to_owned())
+            .collect();
+        let col_labels: Vec<String> = labels
+            .iter()
+            .filter(|l| row_labels.iter().any(|r| r == *l) || total_predicted(l) > 0)
+            .map(|l| (*l).to_owned())
+            .collect();
+        let counts: Vec<Vec<u64>> = row_labels
+            .iter()
+            .map(|e| {
+                col_labels
+                    .iter()
+                    .map(|p| {
+                        rows.iter()
+                            .filter(|r| &r.expected == e && &r.predicted == p)
+                            .map(|r| r.count)
+                            .sum()
+                    })
+                    .collect()
+            })
+            .collect();
+        let total: u64 = counts.iter().flatten().sum();
+        let correct: u64 = row_labels
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| col_labels.iter().position(|c| c == r).map(|j| counts[i][j]))
+            .sum();
+        let svg = heatmap(&heading, &row_labels, &col_labels, &counts);
+        let caption = format!(
+            "{} of {} right ({}). Hover a cell for its count and row share.",
+            count(correct),
+            count(total),
+            pct(if total > 0 {
+                correct as f64 / total as f64
+            } else {
+                f64::NAN
+            })
+        );
+        figure(
+            out,
+            &chart,
+            &heading,
+            &caption,
+            *level == "root_cause",
+            &svg,
+        );
+    }
+}
+
+/// Wilson 95% interval for `k` of `n`.
+fn wilson(k: f64, n: f64) -> Option<(f64, f64)> {
+    if n <= 0.0 {
+        return None;
+    }
+    let z = 1.959_963_984_540_054_f64;
+    let p = k / n;
+    let denom = 1.0 + z * z / n;
+    let centre = (p + z * z / (2.0 * n)) / denom;
+    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denom;
+    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
+}
+
+/// Per-class recall bars of the latest run, one block per level, and a metrics table.
+fn recall(out: &mut String, latest: Option<&LatestRun>) {
+    let heading = "Recall per class";
+    let metrics = latest.map(|l| l.metrics.as_slice()).unwrap_or_default();
+    let class_rows = |level: &str| -> Vec<&MetricRow> {
+        metrics
+            .iter()
+            .filter(|m| m.kind == "class" && m.level == level && m.support > 0)
+            .collect()
+    };
+    let levels: Vec<&str> = MATRIX_LEVELS
+        .iter()
+        .copied()
+        .filter(|l| !class_rows(l).is_empty())
+        .collect();
+    if levels.is_empty() {
+        empty(
+            out,
+            "recall-bars",
+            heading,
+            "The latest run has no per-class rows in `metrics.parquet`.",
+        );
+        return;
+    }
+    let mut body = String::from("<div class=\"panels\">");
+    let mut table = String::from(
+        "<details><summary>Precision, recall, F1 and support per class</summary><table><thead><tr><th>level</th><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr></thead><tbody>",
+    );
+    for level in levels {
+        let rows = class_rows(level);
+        let groups: Vec<BarGroup> = rows
+            .iter()
+            .map(|m| {
+                let class = m.class.clone().unwrap_or_default();
+                let interval = m
+                    .recall
+                    .and_then(|r| wilson((r * m.support as f64).round(), m.support as f64));
+                BarGroup {
+                    note: format!("n = {}", count(m.support)),
+                    bars: vec![Bar {
+                        value: m.recall,
+                        interval,
+                        color: level_color(level),
+                        tip: format!(
+                            "{}: recall {}, precision {}, F1 {}, support {}",
+                            class,
+                            pct_opt(m.recall),
+                            pct_opt(m.precision),
+                            pct_opt(m.f1),
+                            m.support
+                        ),
+                    }],
+                    label: class,
+                }
+            })
+            .collect();
+        push(
+            &mut body,
+            format_args!(
+                "<div class=\"panel\"><h4>{}</h4>{}</div>",
+                esc(level_name(level)),
+                hbar_chart(
+                    &format!("Recall per class: {}", level_name(level)),
+                    &groups,
+                    "recall"
+                )
+            ),
+        );
+        for m in rows {
+            push(
+                &mut table,
+                format_args!(
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(level_name(level)),
+                    esc(m.class.as_deref().unwrap_or("")),
+                    pct_opt(m.precision),
+                    pct_opt(m.recall),
+                    pct_opt(m.f1),
+                    count(m.support)
+                ),
+            );
+        }
+    }
+    body.push_str("</div>");
+    table.push_str("</tbody></table></details>");
+    body.push_str(&table);
+    figure(
+        out,
+        "recall-bars",
+        heading,
+        "Whiskers are 95% Wilson intervals; classes never expected are left out.",
+        true,
+        &body,
+    );
+}
+
+/// A legend of levels, as HTML.
+fn level_legend(levels: &[&str]) -> String {
+    let mut out = String::from("<ul class=\"legend\">");
+    for l in levels {
+        push(
+            &mut out,
+            format_args!(
+                "<li><span class=\"chip\" style=\"background:{}\"></span>{}</li>",
+                level_color(l),
+                esc(level_name(l))
+            ),
+        );
+    }
+    out.push_str("</ul>");
+    out
+}
+
+/// Accuracy by difficulty, adversarial signal and missing evidence.
+fn slices(out: &mut String, latest: Option<&LatestRun>) {
+    let rows = latest.map(|l| l.slices.as_slice()).unwrap_or_default();
+    slice_chart(
+        out,
+        rows,
+        "difficulty",
+        "difficulty-slices",
+        "Accuracy by difficulty",
+        "0 is obvious, 3 adversarial.",
+        "The latest run has no `difficulty` rows in `slices.parquet`.",
+    );
+    slice_chart(
+        out,
+        rows,
+        "adversarial_signal",
+        "signal-slices",
+        "Accuracy by adversarial signal",
+        "Scenarios carrying each misleading signal; hardest first.",
+        "No scenario of the latest run carries an adversarial signal.",
+    );
+    slice_chart(
+        out,
+        rows,
+        "evidence_missing",
+        "evidence-slices",
+        "Accuracy when evidence is missing",
+        "Scenarios where this evidence kind was listed but unavailable; hardest first.",
+        "No scenario of the latest run has unavailable evidence.",
+    );
+}
+
+/// One slice dimension as grouped bars (one bar per level).
+fn slice_chart(
+    out: &mut String,
+    rows: &[SliceRow],
+    dimension: &str,
+    chart: &str,
+    heading: &str,
+    caption: &str,
+    none: &str,
+) {
+    let rows: Vec<&SliceRow> = rows
+        .iter()
+        .filter(|r| r.dimension == dimension && r.n > 0)
+        .collect();
+    if rows.is_empty() {
+        empty(out, chart, heading, none);
+        return;
+    }
+    let levels: Vec<&str> = LEVELS
+        .iter()
+        .copied()
+        .filter(|l| rows.iter().any(|r| r.level == *l))
+        .collect();
+    let mut values: Vec<&str> = Vec::new();
+    for r in &rows {
+        if !values.contains(&r.value.as_str()) {
+            values.push(&r.value);
+        }
+    }
+    let headline = |v: &str| -> f64 {
+        levels
+            .iter()
+            .find_map(|l| rows.iter().find(|r| r.value == v && r.level == *l))
+            .map_or(1.0, |r| r.accuracy)
+    };
+    if dimension == "difficulty" {
+        values.sort_by_key(|v| (v.parse::<i64>().unwrap_or(i64::MAX), v.to_string()));
+    } else {
+        values.sort_by(|a, b| headline(a).total_cmp(&headline(b)).then(a.cmp(b)));
+    }
+    let groups: Vec<BarGroup> = values
+        .iter()
+        .map(|v| {
+            let n = rows
+                .iter()
+                .filter(|r| r.value == *v)
+                .map(|r| r.n)
+                .max()
+                .unwrap_or(0);
+            let label = match (dimension, *v) {
+                ("difficulty", "0") => "0 · obvious".to_owned(),
+                ("difficulty", "3") => "3 · adversarial".to_owned(),
+                _ => (*v).to_owned(),
+            };
+            BarGroup {
+                label,
+                note: format!("n = {}", count(n)),
+                bars: levels
+                    .iter()
+                    .map(
+                        |l| match rows.iter().find(|r| r.value == *v && r.level == *l) {
+                            Some(r) => Bar {
+                                value: Some(r.accuracy),
+                                interval: Some((r.ci_low, r.ci_high)),
+                                color: level_color(l),
+                                tip: format!(
+                                    "{v} · {}: {} ({} of {}), 95% CI {}–{}",
+                                    level_name(l),
+                                    pct(r.accuracy),
+                                    r.correct,
+                                    r.n,
+                                    pct(r.ci_low),
+                                    pct(r.ci_high)
+                                ),
+                            },
+                            None => Bar {
+                                value: None,
+                                interval: None,
+                                color: level_color(l),
+                                tip: format!("{v} · {}: not scored", level_name(l)),
+                            },
+                        },
+                    )
+                    .collect(),
+            }
+        })
+        .collect();
+    let body = format!(
+        "{}{}",
+        level_legend(&levels),
+        hbar_chart(heading, &groups, "accuracy")
+    );
+    figure(out, chart, heading, caption, false, &body);
+}
+
+/// Scenarios per second over runs, per classifier.
+fn throughput(out: &mut String, runs: &[Run<'_>]) {
+    let heading = "Throughput over runs";
+    if runs.is_empty() {
+        empty(
+            out,
+            "throughput-trend",
+            heading,
+            "Run `triagebench eval` to record a first run.",
+        );
+        return;
+    }
+    let styles = classifier_styles(runs);
+    let x_labels: Vec<String> = runs.iter().map(|r| tick_time(&r.head.started_at)).collect();
+    let max = runs
+        .iter()
+        .map(|r| r.head.scenarios_per_second)
+        .fold(0.0_f64, f64::max);
+    let axis = Axis::zero_based(max, num, "scenarios per second");
+    let series = per_classifier(runs, &styles, |r| {
+        let h = r.head;
+        Some((
+            h.scenarios_per_second,
+            format!(
+                "{} · run {} · {} scenarios/s · p50 {} ms · p95 {} ms · p99 {} ms",
+                h.classifier,
+                h.run_id,
+                num(h.scenarios_per_second),
+                num(h.latency_p50_ms),
+                num(h.latency_p95_ms),
+                num(h.latency_p99_ms)
+            ),
+        ))
+    });
+    let body = format!(
+        "{}{}",
+        classifier_legend(&styles),
+        line_chart(heading, "scenarios per second", &x_labels, &series, &axis)
+    );
+    figure(
+        out,
+        "throughput-trend",
+        heading,
+        "Whole-run throughput from `run.json`; hover for latency percentiles.",
+        false,
+        &body,
+    );
+}
+
+/// Error rate over runs, per classifier.
+fn errors(out: &mut String, runs: &[Run<'_>]) {
+    let heading = "Errors over runs";
+    if runs.is_empty() {
+        empty(
+            out,
+            "errors-trend",
+            heading,
+            "Run `triagebench eval` to record a first run.",
+        );
+        return;
+    }
+    let styles = classifier_styles(runs);
+    let x_labels: Vec<String> = runs.iter().map(|r| tick_time(&r.head.started_at)).collect();
+    let rate = |r: &Run<'_>| {
+        let calls = r.head.scenarios * u64::from(r.head.trials.max(1));
+        if calls == 0 {
+            0.0
+        } else {
+            r.head.errors as f64 / calls as f64
+        }
+    };
+    let max = runs.iter().map(rate).fold(0.0_f64, f64::max).max(0.01);
+    let axis = Axis::zero_based(max, pct_axis, "share of calls that failed");
+    let series = per_classifier(runs, &styles, |r| {
+        Some((
+            rate(r),
+            format!(
+                "{} · run {} · {} errors ({})",
+                r.head.classifier,
+                r.head.run_id,
+                r.head.errors,
+                pct(rate(r))
+            ),
+        ))
+    });
+    let total: u64 = runs.iter().map(|r| r.head.errors).sum();
+    let caption = if total == 0 {
+        format!(
+            "No classifier call failed in {} run{}.",
+            runs.len(),
+            if runs.len() == 1 { "" } else { "s" }
+        )
+    } else {
+        format!(
+            "{} failed calls over {} runs; failed calls count as wrong answers.",
+            count(total),
+            runs.len()
+        )
+    };
+    let body = format!(
+        "{}{}",
+        classifier_legend(&styles),
+        line_chart(heading, "error rate", &x_labels, &series, &axis)
+    );
+    figure(out, "errors-trend", heading, &caption, false, &body);
+}
+
+/// A percent tick for small shares: `0.5%`, `1%`.
+fn pct_axis(v: f64) -> String {
+    super::svg::pct_tick(v)
+}
+
+/// One series per classifier of a per-run value.
+fn per_classifier(
+    runs: &[Run<'_>],
+    styles: &[(&str, &'static str, Marker)],
+    value: impl Fn(&Run<'_>) -> Option<(f64, String)>,
+) -> Vec<LineSeries> {
+    styles
+        .iter()
+        .map(|(name, color, marker)| LineSeries {
+            name: (*name).to_owned(),
+            color,
+            marker: *marker,
+            points: runs
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.head.classifier == *name)
+                .filter_map(|(i, r)| value(r).map(|(v, tip)| (i, v, tip)))
+                .collect(),
+        })
+        .filter(|s| !s.points.is_empty())
+        .collect()
+}
+
+/// Flip rate, pass^k and majority accuracy per level, when the latest run has trials > 1.
+fn trials(out: &mut String, latest: Option<&LatestRun>) {
+    let heading = "Stability over repeated trials";
+    let Some(latest) = latest else {
+        empty(out, "trials", heading, "No latest run to read.");
+        return;
+    };
+    let k = latest.info.trials;
+    let rows: Vec<&MetricRow> = LEVELS
+        .iter()
+        .filter_map(|l| overall_row(&latest.metrics, l))
+        .filter(|m| m.flip_rate.is_some() || m.pass_k.is_some() || m.majority_accuracy.is_some())
+        .collect();
+    if k <= 1 || rows.is_empty() {
+        empty(
+            out,
+            "trials",
+            heading,
+            "The latest run asked each scenario once; run `triagebench eval --trials k` (k > 1) to measure flip rate, pass^k and majority accuracy.",
+        );
+        return;
+    }
+    let metric = |name: &str, v: Option<f64>, color: &'static str, level: &str| Bar {
+        value: v,
+        interval: None,
+        color,
+        tip: format!("{}: {name} {}", level_name(level), pct_opt(v)),
+    };
+    let groups: Vec<BarGroup> = rows
+        .iter()
+        .map(|m| BarGroup {
+            label: level_name(&m.level).to_owned(),
+            note: format!("k = {k}"),
+            bars: vec![
+                metric("accuracy (all trials)", m.accuracy, PALETTE[0], &m.level),
+                metric(
+                    "majority accuracy",
+                    m.majority_accuracy,
+                    PALETTE[5],
+                    &m.level,
+                ),
+                metric(&format!("pass^{k}"), m.pass_k, PALETTE[2], &m.level),
+                metric("flip rate", m.flip_rate, PALETTE[1], &m.level),
+            ],
+        })
+        .collect();
+    let mut body = format!(
+        "<ul class=\"legend\"><li><span class=\"chip\" style=\"background:{}\"></span>accuracy (all trials)</li><li><span class=\"chip\" style=\"background:{}\"></span>majority accuracy</li><li><span class=\"chip\" style=\"background:{}\"></span>pass^{k} (right in all {k})</li><li><span class=\"chip\" style=\"background:{}\"></span>flip rate (lower is better)</li></ul>",
+        PALETTE[0], PALETTE[5], PALETTE[2], PALETTE[1]
+    );
+    body.push_str(&hbar_chart(heading, &groups, "share of scenarios"));
+    body.push_str("<table><thead><tr><th>level</th><th>accuracy</th><th>majority accuracy</th><th>pass^k</th><th>flip rate</th></tr></thead><tbody>");
+    for m in &rows {
+        push(
+            &mut body,
+            format_args!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(level_name(&m.level)),
+                pct_opt(m.accuracy),
+                pct_opt(m.majority_accuracy),
+                pct_opt(m.pass_k),
+                pct_opt(m.flip_rate)
+            ),
+        );
+    }
+    body.push_str("</tbody></table>");
+    figure(
+        out,
+        "trials",
+        heading,
+        &format!(
+            "Each scenario asked {k} times. Flip rate: share of scenarios whose answers differ between trials."
+        ),
+        true,
+        &body,
+    );
+}
+
+/// The latest compare result: verdict, per-level dumbbells, a table and regressed classes.
+fn compare(out: &mut String, cmp: Option<&CompareSummary>) {
+    let heading = "Base vs candidate";
+    let Some(cmp) = cmp else {
+        empty(
+            out,
+            "compare",
+            heading,
+            "Run `triagebench compare <base-run> <candidate-run>` to write `reports/compare-latest.json`.",
+        );
+        return;
+    };
+    let mut body = String::new();
+    push(
+        &mut body,
+        format_args!(
+            "<p class=\"verdict {}\"><strong>{}</strong> base <code>{}</code> → candidate <code>{}</code></p>",
+            if cmp.passed { "good" } else { "bad" },
+            if cmp.passed {
+                "Gate passed"
+            } else {
+                "Regression"
+            },
+            esc(&cmp.base_run),
+            esc(&cmp.candidate_run)
+        ),
+    );
+    if !cmp.reasons.is_empty() {
+        body.push_str("<ul class=\"reasons\">");
+        for r in &cmp.reasons {
+            push(&mut body, format_args!("<li>{}</li>", esc(r)));
+        }
+        body.push_str("</ul>");
+    }
+    let rows: Vec<Dumbbell> = cmp
+        .levels
+        .iter()
+        .map(|l| Dumbbell {
+            label: level_name(&l.level).to_owned(),
+            base: l.base_accuracy,
+            candidate: l.candidate_accuracy,
+            worse: l.regressed,
+            note: match l.p_value {
+                Some(p) => format!(
+                    "{} · {}",
+                    pts(l.candidate_accuracy - l.base_accuracy),
+                    pval(p)
+                ),
+                None => pts(l.candidate_accuracy - l.base_accuracy),
+            },
+        })
+        .collect();
+    if !rows.is_empty() {
+        body.push_str(&dumbbell_chart(
+            "Accuracy per level: base vs candidate",
+            &rows,
+        ));
+    }
+    body.push_str("<table><thead><tr><th>level</th><th>base</th><th>candidate</th><th>Δ</th><th>McNemar p</th><th>newly wrong</th><th>newly right</th><th>verdict</th></tr></thead><tbody>");
+    for l in &cmp.levels {
+        push(
+            &mut body,
+            format_args!(
+                "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                if l.regressed { " class=\"bad\"" } else { "" },
+                esc(level_name(&l.level)),
+                pct(l.base_accuracy),
+                pct(l.candidate_accuracy),
+                pts(l.candidate_accuracy - l.base_accuracy),
+                l.p_value.map_or_else(
+                    || "\u{2013}".to_owned(),
+                    |p| pval(p)
+                        .trim_start_matches("p ")
+                        .trim_start_matches("= ")
+                        .to_owned()
+                ),
+                count(l.newly_wrong),
+                count(l.newly_right),
+                if l.regressed { "worse" } else { "ok" }
+            ),
+        );
+    }
+    body.push_str("</tbody></table>");
+    if let (Some(b), Some(c)) = (
+        cmp.base_scenarios_per_second,
+        cmp.candidate_scenarios_per_second,
+    ) {
+        let change = if b > 0.0 {
+            format!(" ({})", pts_plain((c - b) / b))
+        } else {
+            String::new()
+        };
+        push(
+            &mut body,
+            format_args!(
+                "<p class=\"note\">Throughput {}/s → {}/s{}.</p>",
+                num(b),
+                num(c),
+                esc(&change)
+            ),
+        );
+    }
+    if cmp.regressed_classes.is_empty() {
+        body.push_str("<p class=\"note\">No class regressed.</p>");
+    } else {
+        body.push_str("<h4>Regressed classes</h4><table><thead><tr><th>level</th><th>class</th><th>metric</th><th>base</th><th>candidate</th><th>Δ</th></tr></thead><tbody>");
+        for c in &cmp.regressed_classes {
+            push(
+                &mut body,
+                format_args!(
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    esc(level_name(&c.level)),
+                    esc(&c.class),
+                    esc(&c.metric),
+                    pct(c.base),
+                    pct(c.candidate),
+                    pts(c.candidate - c.base)
+                ),
+            );
+        }
+        body.push_str("</tbody></table>");
+    }
+    figure(
+        out,
+        "compare",
+        heading,
+        "McNemar's exact test on the scenarios the two runs disagree on.",
+        true,
+        &body,
+    );
+}
+
+/// A relative change as a signed percent: `+12.0%`, `−3.5%`.
+fn pts_plain(rel: f64) -> String {
+    let p = pct(rel.abs());
+    if rel >= 0.0 {
+        format!("+{p}")
+    } else {
+        format!("\u{2212}{p}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wilson_matches_known_values() {
+        // 8 of 10: Wilson 95% interval 0.490..0.943.
+        let (lo, hi) = wilson(8.0, 10.0).unwrap_or((0.0, 0.0));
+        assert!((lo - 0.4902).abs() < 1e-3, "{lo}");
+        assert!((hi - 0.9433).abs() < 1e-3, "{hi}");
+        assert_eq!(wilson(0.0, 0.0), None);
+    }
+}
