@@ -9,7 +9,12 @@ use serde::{Deserialize, Serialize};
 pub const REPORT_SCHEMA_VERSION: &str = "1";
 
 /// Levels a prediction is scored at, in display order.
-pub const LEVELS: &[&str] = &["failure_mode", "root_cause_category", "root_cause", "localization"];
+pub const LEVELS: &[&str] = &[
+    "failure_mode",
+    "root_cause_category",
+    "root_cause",
+    "localization",
+];
 
 /// The label written for a classifier call that failed.
 pub const ERROR_LABEL: &str = "error";
@@ -184,4 +189,58 @@ pub struct HistoryRow {
     pub scenarios: u64,
     #[expect(missing_docs, reason = "trials per scenario")]
     pub trials: u32,
+}
+
+/// `run.json`: what was run, on what, how fast. One per run directory.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// Sortable, unique: `20261121T081500Z-rules-1a2b3c`.
+    pub run_id: String,
+    /// RFC 3339 UTC start time.
+    pub started_at: String,
+    /// Classifier name (`Classifier::name`).
+    pub classifier: String,
+    /// Classifier version (`Classifier::version`).
+    pub classifier_version: String,
+    /// The `--classifier` spec it was built from.
+    pub classifier_spec: String,
+    /// Corpus id from the manifest; the corpus directory name when it has none.
+    pub corpus_id: String,
+    /// Content hash of the corpus (the manifest's, or computed when there is no manifest).
+    pub corpus_hash: String,
+    /// Corpus directory as given.
+    pub corpus_path: String,
+    /// Generator seed from the manifest; null without one.
+    pub corpus_seed: Option<u64>,
+    /// Whether the corpus had a `manifest.json`.
+    pub corpus_manifest: bool,
+    /// Threads that classified (the pool size, capped by the classifier's concurrency).
+    pub threads: u32,
+    /// Trials per scenario.
+    pub trials: u32,
+    /// Scenarios in the corpus.
+    pub scenarios: u64,
+    /// Prediction rows (scenarios x trials).
+    pub predictions: u64,
+    /// Rows whose classifier call failed.
+    pub errors: u64,
+    /// Wall time of the classification passes, seconds.
+    pub wall_seconds: f64,
+    /// Prediction rows per second of `wall_seconds`.
+    pub scenarios_per_second: f64,
+    /// Latency percentiles of the classifier calls (nearest rank), milliseconds.
+    pub latency_p50_ms: f64,
+    #[expect(missing_docs, reason = "see latency_p50_ms")]
+    pub latency_p95_ms: f64,
+    #[expect(missing_docs, reason = "see latency_p50_ms")]
+    pub latency_p99_ms: f64,
+    /// Peak resident set size of the process (`VmHWM`), bytes; null where unknown.
+    pub peak_rss_bytes: Option<u64>,
+    /// Version of the evaluator that wrote the run.
+    pub triagebench_version: String,
+    /// [`REPORT_SCHEMA_VERSION`] of the tables.
+    pub report_schema_version: String,
+    /// Notes the classifier returned when it finished (replay: ids nobody asked for, ...).
+    #[serde(default)]
+    pub classifier_notes: Vec<String>,
 }

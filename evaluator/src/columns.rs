@@ -1,0 +1,249 @@
+//! Column-at-a-time glue between the row structs of `tables` and Arrow record batches, plus
+//! Parquet file I/O. Writers push whole columns; readers pull typed columns by name and name the
+//! file and the column in every error. Integer columns are signed (Int32/Int64) so Spark, pandas,
+//! DuckDB and polars all read them without unsigned-type surprises.
+
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::builder::{ListBuilder, StringBuilder};
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int32Type, Int64Type};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
+};
+use arrow_schema::{Field, Schema};
+use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::basic::Compression;
+use parquet::file::properties::WriterProperties;
+
+use crate::report::ReportError;
+
+/// Builds a record batch one named column at a time.
+#[derive(Debug, Default)]
+pub(crate) struct BatchBuilder {
+    fields: Vec<Field>,
+    arrays: Vec<ArrayRef>,
+}
+
+impl BatchBuilder {
+    fn push(mut self, name: &str, nullable: bool, array: ArrayRef) -> Self {
+        self.fields
+            .push(Field::new(name, array.data_type().clone(), nullable));
+        self.arrays.push(array);
+        self
+    }
+
+    pub fn str<'a>(self, name: &str, v: impl Iterator<Item = &'a str>) -> Self {
+        self.push(name, false, Arc::new(v.map(Some).collect::<StringArray>()))
+    }
+    pub fn opt_str<'a>(self, name: &str, v: impl Iterator<Item = Option<&'a str>>) -> Self {
+        self.push(name, true, Arc::new(v.collect::<StringArray>()))
+    }
+    pub fn list_str<'a>(self, name: &str, v: impl Iterator<Item = &'a [String]>) -> Self {
+        let mut b = ListBuilder::new(StringBuilder::new());
+        for list in v {
+            for s in list {
+                b.values().append_value(s);
+            }
+            b.append(true);
+        }
+        self.push(name, false, Arc::new(b.finish()))
+    }
+    pub fn i64(self, name: &str, v: impl Iterator<Item = i64>) -> Self {
+        self.push(name, false, Arc::new(v.collect::<Int64Array>()))
+    }
+    pub fn i32(self, name: &str, v: impl Iterator<Item = i32>) -> Self {
+        self.push(name, false, Arc::new(v.collect::<Int32Array>()))
+    }
+    pub fn f64(self, name: &str, v: impl Iterator<Item = f64>) -> Self {
+        self.push(name, false, Arc::new(v.collect::<Float64Array>()))
+    }
+    pub fn opt_f64(self, name: &str, v: impl Iterator<Item = Option<f64>>) -> Self {
+        self.push(name, true, Arc::new(v.collect::<Float64Array>()))
+    }
+    pub fn bool(self, name: &str, v: impl Iterator<Item = bool>) -> Self {
+        self.push(name, false, Arc::new(v.map(Some).collect::<BooleanArray>()))
+    }
+    pub fn opt_bool(self, name: &str, v: impl Iterator<Item = Option<bool>>) -> Self {
+        self.push(name, true, Arc::new(v.collect::<BooleanArray>()))
+    }
+
+    pub fn finish(self) -> Result<RecordBatch, arrow_schema::ArrowError> {
+        RecordBatch::try_new(Arc::new(Schema::new(self.fields)), self.arrays)
+    }
+}
+
+/// Typed access to the columns of one batch read from `file`.
+#[derive(Debug)]
+pub(crate) struct Columns<'a> {
+    pub batch: &'a RecordBatch,
+    pub file: &'a Path,
+}
+
+impl<'a> Columns<'a> {
+    fn err(&self, column: &str, message: impl Into<String>) -> ReportError {
+        ReportError::Column {
+            path: self.file.to_path_buf(),
+            column: column.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    fn col(&self, name: &str) -> Result<&'a ArrayRef, ReportError> {
+        self.batch
+            .column_by_name(name)
+            .ok_or_else(|| self.err(name, "missing column"))
+    }
+
+    fn no_nulls(&self, name: &str, a: &dyn Array) -> Result<(), ReportError> {
+        if a.null_count() > 0 {
+            Err(self.err(name, "unexpected null"))
+        } else {
+            Ok(())
+        }
+    }
+
+    fn strings(&self, name: &str) -> Result<&'a StringArray, ReportError> {
+        let c = self.col(name)?;
+        c.as_string_opt::<i32>()
+            .ok_or_else(|| self.err(name, format!("expected Utf8, got {}", c.data_type())))
+    }
+
+    pub fn str(&self, name: &str) -> Result<Vec<String>, ReportError> {
+        let a = self.strings(name)?;
+        self.no_nulls(name, a)?;
+        Ok(a.iter().map(|v| v.unwrap_or_default().to_owned()).collect())
+    }
+    pub fn opt_str(&self, name: &str) -> Result<Vec<Option<String>>, ReportError> {
+        Ok(self
+            .strings(name)?
+            .iter()
+            .map(|v| v.map(str::to_owned))
+            .collect())
+    }
+    pub fn list_str(&self, name: &str) -> Result<Vec<Vec<String>>, ReportError> {
+        let c = self.col(name)?;
+        let list = c
+            .as_list_opt::<i32>()
+            .ok_or_else(|| self.err(name, format!("expected List<Utf8>, got {}", c.data_type())))?;
+        let mut out = Vec::with_capacity(list.len());
+        for i in 0..list.len() {
+            if list.is_null(i) {
+                out.push(Vec::new());
+                continue;
+            }
+            let inner = list.value(i);
+            let s = inner.as_string_opt::<i32>().ok_or_else(|| {
+                self.err(name, format!("expected List<Utf8>, got {}", c.data_type()))
+            })?;
+            out.push(s.iter().flatten().map(str::to_owned).collect());
+        }
+        Ok(out)
+    }
+    fn int64s(
+        &self,
+        name: &str,
+    ) -> Result<&'a arrow_array::PrimitiveArray<Int64Type>, ReportError> {
+        let c = self.col(name)?;
+        c.as_primitive_opt::<Int64Type>()
+            .ok_or_else(|| self.err(name, format!("expected Int64, got {}", c.data_type())))
+    }
+    pub fn u64(&self, name: &str) -> Result<Vec<u64>, ReportError> {
+        let a = self.int64s(name)?;
+        self.no_nulls(name, a)?;
+        a.values()
+            .iter()
+            .map(|v| {
+                u64::try_from(*v).map_err(|_| self.err(name, format!("expected a count, got {v}")))
+            })
+            .collect()
+    }
+    pub fn i32(&self, name: &str) -> Result<Vec<i32>, ReportError> {
+        let c = self.col(name)?;
+        let a = c
+            .as_primitive_opt::<Int32Type>()
+            .ok_or_else(|| self.err(name, format!("expected Int32, got {}", c.data_type())))?;
+        self.no_nulls(name, a)?;
+        Ok(a.values().to_vec())
+    }
+    fn floats(
+        &self,
+        name: &str,
+    ) -> Result<&'a arrow_array::PrimitiveArray<Float64Type>, ReportError> {
+        let c = self.col(name)?;
+        c.as_primitive_opt::<Float64Type>()
+            .ok_or_else(|| self.err(name, format!("expected Float64, got {}", c.data_type())))
+    }
+    pub fn f64(&self, name: &str) -> Result<Vec<f64>, ReportError> {
+        let a = self.floats(name)?;
+        self.no_nulls(name, a)?;
+        Ok(a.values().to_vec())
+    }
+    pub fn opt_f64(&self, name: &str) -> Result<Vec<Option<f64>>, ReportError> {
+        Ok(self.floats(name)?.iter().collect())
+    }
+    fn bools(&self, name: &str) -> Result<&'a BooleanArray, ReportError> {
+        let c = self.col(name)?;
+        c.as_boolean_opt()
+            .ok_or_else(|| self.err(name, format!("expected Boolean, got {}", c.data_type())))
+    }
+    pub fn bool(&self, name: &str) -> Result<Vec<bool>, ReportError> {
+        let a = self.bools(name)?;
+        self.no_nulls(name, a)?;
+        Ok(a.iter().map(|v| v.unwrap_or(false)).collect())
+    }
+    pub fn opt_bool(&self, name: &str) -> Result<Vec<Option<bool>>, ReportError> {
+        Ok(self.bools(name)?.iter().collect())
+    }
+}
+
+/// Writes one batch to `path` (Snappy-compressed Parquet) and fsyncs it.
+pub(crate) fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<(), ReportError> {
+    let io = |source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::create(path).map_err(io)?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
+        .build();
+    let pq = |e: parquet::errors::ParquetError| ReportError::Parquet {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut writer = ArrowWriter::try_new(&file, batch.schema(), Some(props)).map_err(pq)?;
+    writer.write(batch).map_err(pq)?;
+    writer.close().map_err(pq)?;
+    file.sync_all().map_err(io)
+}
+
+/// Reads every batch of a Parquet file and converts each with `rows`.
+pub(crate) fn read_parquet<T>(
+    path: &Path,
+    rows: impl Fn(&Columns<'_>) -> Result<Vec<T>, ReportError>,
+) -> Result<Vec<T>, ReportError> {
+    let file = File::open(path).map_err(|source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let pq = |e: String| ReportError::Parquet {
+        path: path.to_path_buf(),
+        message: e,
+    };
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .map_err(|e| pq(e.to_string()))?
+        .build()
+        .map_err(|e| pq(e.to_string()))?;
+    let mut out = Vec::new();
+    for batch in reader {
+        let batch = batch.map_err(|e| pq(e.to_string()))?;
+        out.extend(rows(&Columns {
+            batch: &batch,
+            file: path,
+        })?);
+    }
+    Ok(out)
+}

@@ -1,0 +1,801 @@
+//! Comparing two runs, the regression gate: predictions paired by `(scenario_id, trial)`, per
+//! level the accuracy of each on the paired rows, McNemar's exact test on the discordant pairs,
+//! per-class recall / precision / F1 deltas (with the same test per class), the scenarios that
+//! flipped, and a verdict. The candidate is `worse` when, at any level, it is significantly worse
+//! (`p < alpha` and more newly-wrong than newly-right pairs), or its accuracy drops by more than
+//! `max_drop`, or its throughput falls by more than `max_slowdown`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+use crate::metrics::{correct_at, labels_at, score};
+use crate::report::RunReport;
+use crate::stats::mcnemar_exact;
+use crate::tables::{LEVELS, PredictionRow, RunInfo};
+
+/// Version of the compare JSON document.
+pub const COMPARE_SCHEMA_VERSION: &str = "1";
+
+/// Verdict string of a candidate that passes the gate.
+pub const VERDICT_OK: &str = "ok";
+/// Verdict string of a candidate that fails the gate.
+pub const VERDICT_WORSE: &str = "worse";
+
+/// Gate thresholds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CompareOptions {
+    /// Significance level of McNemar's test.
+    pub alpha: f64,
+    /// Largest allowed absolute accuracy drop at any level (e.g. 0.02); `None`: not checked.
+    pub max_drop: Option<f64>,
+    /// Largest allowed throughput loss as a fraction of the base (0.2 = 20% slower); `None`: off.
+    pub max_slowdown: Option<f64>,
+    /// Compare runs on corpora with different content hashes.
+    pub allow_different_corpus: bool,
+}
+
+impl Default for CompareOptions {
+    fn default() -> Self {
+        CompareOptions {
+            alpha: 0.05,
+            max_drop: None,
+            max_slowdown: None,
+            allow_different_corpus: false,
+        }
+    }
+}
+
+/// Why two runs cannot be compared.
+#[derive(Debug, thiserror::Error)]
+pub enum CompareError {
+    /// The runs were made on different corpora.
+    #[error(
+        "the runs were made on different corpora: base {base_run} has content hash {base_hash} ({base_corpus}), \
+         candidate {candidate_run} has {candidate_hash} ({candidate_corpus}) (pass --allow-different-corpus to compare anyway)"
+    )]
+    DifferentCorpus {
+        #[expect(missing_docs, reason = "named in the message")]
+        base_run: String,
+        #[expect(missing_docs, reason = "named in the message")]
+        base_hash: String,
+        #[expect(missing_docs, reason = "named in the message")]
+        base_corpus: String,
+        #[expect(missing_docs, reason = "named in the message")]
+        candidate_run: String,
+        #[expect(missing_docs, reason = "named in the message")]
+        candidate_hash: String,
+        #[expect(missing_docs, reason = "named in the message")]
+        candidate_corpus: String,
+    },
+    /// No (scenario, trial) pair is in both runs.
+    #[error("no (scenario_id, trial) pair is in both {base} and {candidate}")]
+    NoPairs {
+        #[expect(missing_docs, reason = "run id")]
+        base: String,
+        #[expect(missing_docs, reason = "run id")]
+        candidate: String,
+    },
+    /// An option is out of range.
+    #[error("{0}")]
+    Option(String),
+}
+
+/// The identity and headline figures of one side.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Side {
+    #[expect(missing_docs, reason = "from run.json")]
+    pub run_id: String,
+    #[expect(missing_docs, reason = "from run.json")]
+    pub started_at: String,
+    #[expect(missing_docs, reason = "from run.json")]
+    pub classifier: String,
+    #[expect(missing_docs, reason = "from run.json")]
+    pub classifier_version: String,
+    #[expect(missing_docs, reason = "from run.json")]
+    pub corpus_id: String,
+    #[expect(missing_docs, reason = "from run.json")]
+    pub corpus_hash: String,
+    #[expect(missing_docs, reason = "from run.json")]
+    pub predictions: u64,
+    #[expect(missing_docs, reason = "from run.json")]
+    pub errors: u64,
+    #[expect(missing_docs, reason = "from run.json")]
+    pub scenarios_per_second: f64,
+}
+
+impl Side {
+    fn of(info: &RunInfo) -> Side {
+        Side {
+            run_id: info.run_id.clone(),
+            started_at: info.started_at.clone(),
+            classifier: info.classifier.clone(),
+            classifier_version: info.classifier_version.clone(),
+            corpus_id: info.corpus_id.clone(),
+            corpus_hash: info.corpus_hash.clone(),
+            predictions: info.predictions,
+            errors: info.errors,
+            scenarios_per_second: info.scenarios_per_second,
+        }
+    }
+}
+
+/// One scenario (and trial) whose correctness changed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Flip {
+    #[expect(missing_docs, reason = "prediction row field")]
+    pub scenario_id: String,
+    #[expect(missing_docs, reason = "prediction row field")]
+    pub trial: u32,
+    #[expect(missing_docs, reason = "prediction row field")]
+    pub difficulty: u8,
+    #[expect(missing_docs, reason = "prediction row field")]
+    pub family: String,
+    /// Expected label at this level.
+    pub expected: String,
+    /// What the base predicted.
+    pub base_predicted: String,
+    /// What the candidate predicted.
+    pub candidate_predicted: String,
+}
+
+/// Per-class change at one level, on the paired rows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClassDelta {
+    #[expect(missing_docs, reason = "label")]
+    pub class: String,
+    /// Paired rows expected to be this class.
+    pub support: u64,
+    #[expect(
+        missing_docs,
+        reason = "metric of each side and the difference (candidate - base)"
+    )]
+    pub base_recall: Option<f64>,
+    #[expect(missing_docs, reason = "see base_recall")]
+    pub candidate_recall: Option<f64>,
+    #[expect(missing_docs, reason = "see base_recall")]
+    pub recall_delta: Option<f64>,
+    #[expect(missing_docs, reason = "see base_recall")]
+    pub base_precision: Option<f64>,
+    #[expect(missing_docs, reason = "see base_recall")]
+    pub candidate_precision: Option<f64>,
+    #[expect(missing_docs, reason = "see base_recall")]
+    pub precision_delta: Option<f64>,
+    #[expect(missing_docs, reason = "see base_recall")]
+    pub base_f1: Option<f64>,
+    #[expect(missing_docs, reason = "see base_recall")]
+    pub candidate_f1: Option<f64>,
+    #[expect(missing_docs, reason = "see base_recall")]
+    pub f1_delta: Option<f64>,
+    /// Rows of this class right in the base and wrong in the candidate.
+    pub newly_wrong: u64,
+    /// Rows of this class wrong in the base and right in the candidate.
+    pub newly_right: u64,
+    /// McNemar's exact p on this class's rows.
+    pub p_value: f64,
+    /// `newly_wrong > newly_right` and `p_value < alpha`.
+    pub regressed: bool,
+}
+
+/// The comparison at one level.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LevelDelta {
+    /// One of [`LEVELS`].
+    pub level: String,
+    /// Paired rows scored at this level.
+    pub n: u64,
+    #[expect(missing_docs, reason = "accuracy on the paired rows")]
+    pub base_accuracy: f64,
+    #[expect(missing_docs, reason = "accuracy on the paired rows")]
+    pub candidate_accuracy: f64,
+    /// candidate - base.
+    pub delta: f64,
+    /// Discordant pairs: right in the base, wrong in the candidate (McNemar's b).
+    pub newly_wrong: u64,
+    /// Discordant pairs: wrong in the base, right in the candidate (McNemar's c).
+    pub newly_right: u64,
+    /// McNemar's exact two-sided p-value.
+    pub p_value: f64,
+    /// `p_value < alpha` and `newly_wrong > newly_right`.
+    pub significantly_worse: bool,
+    /// `p_value < alpha` and `newly_right > newly_wrong`.
+    pub significantly_better: bool,
+    /// The accuracy dropped by more than `max_drop`.
+    pub drop_exceeded: bool,
+    /// Per class, in label order.
+    pub classes: Vec<ClassDelta>,
+    /// Newly wrong rows, easiest first (a regression on an easy case is the worst kind).
+    pub flipped_wrong: Vec<Flip>,
+    /// Newly right rows, easiest first.
+    pub flipped_right: Vec<Flip>,
+}
+
+/// Throughput of both sides.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Throughput {
+    #[expect(missing_docs, reason = "scenarios per second")]
+    pub base: f64,
+    #[expect(missing_docs, reason = "scenarios per second")]
+    pub candidate: f64,
+    /// candidate / base.
+    pub ratio: f64,
+    /// The candidate is slower than `max_slowdown` allows.
+    pub exceeded: bool,
+}
+
+/// The whole comparison: the `--format json` document and `reports/compare-latest.json`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// [`COMPARE_SCHEMA_VERSION`].
+    pub schema_version: String,
+    #[expect(missing_docs, reason = "the base run")]
+    pub base: Side,
+    #[expect(missing_docs, reason = "the candidate run")]
+    pub candidate: Side,
+    /// The thresholds used.
+    pub options: CompareOptions,
+    /// Both runs are on the same corpus content.
+    pub same_corpus: bool,
+    /// (scenario, trial) pairs in both runs.
+    pub paired: u64,
+    /// Rows only in the base / only in the candidate (not compared).
+    pub only_in_base: u64,
+    #[expect(missing_docs, reason = "see only_in_base")]
+    pub only_in_candidate: u64,
+    /// Per level, in [`LEVELS`] order.
+    pub levels: Vec<LevelDelta>,
+    #[expect(missing_docs, reason = "scenarios per second of each side")]
+    pub throughput: Throughput,
+    /// [`VERDICT_OK`] or [`VERDICT_WORSE`].
+    pub verdict: String,
+    /// Why the verdict is `worse`, one sentence per failed check, naming the classes.
+    pub reasons: Vec<String>,
+    /// `level:class` of every class that regressed significantly.
+    pub regressed_classes: Vec<String>,
+}
+
+impl Comparison {
+    /// Whether the gate failed.
+    pub fn is_worse(&self) -> bool {
+        self.verdict == VERDICT_WORSE
+    }
+}
+
+/// Compares `candidate` against `base`.
+pub fn compare(
+    base: &RunReport,
+    candidate: &RunReport,
+    options: &CompareOptions,
+) -> Result<Comparison, CompareError> {
+    if !(options.alpha > 0.0 && options.alpha < 1.0) {
+        return Err(CompareError::Option(format!(
+            "--alpha: expected a number in (0, 1), got {}",
+            options.alpha
+        )));
+    }
+    if let Some(d) = options.max_drop.filter(|d| !(0.0..=1.0).contains(d)) {
+        return Err(CompareError::Option(format!(
+            "--max-drop: expected a number in 0..1, got {d}"
+        )));
+    }
+    if let Some(s) = options.max_slowdown.filter(|s| !(0.0..1.0).contains(s)) {
+        return Err(CompareError::Option(format!(
+            "--max-slowdown: expected a number in 0..1, got {s}"
+        )));
+    }
+    let same_corpus = base.info.corpus_hash == candidate.info.corpus_hash;
+    if !same_corpus && !options.allow_different_corpus {
+        return Err(CompareError::DifferentCorpus {
+            base_run: base.info.run_id.clone(),
+            base_hash: base.info.corpus_hash.clone(),
+            base_corpus: base.info.corpus_id.clone(),
+            candidate_run: candidate.info.run_id.clone(),
+            candidate_hash: candidate.info.corpus_hash.clone(),
+            candidate_corpus: candidate.info.corpus_id.clone(),
+        });
+    }
+
+    let key = |r: &PredictionRow| (r.scenario_id.clone(), r.trial);
+    let cand_by_key: HashMap<(String, u32), &PredictionRow> =
+        candidate.predictions.iter().map(|r| (key(r), r)).collect();
+    let mut pairs: Vec<(&PredictionRow, &PredictionRow)> = base
+        .predictions
+        .iter()
+        .filter_map(|b| cand_by_key.get(&key(b)).map(|c| (b, *c)))
+        .collect();
+    pairs.sort_by(|a, b| {
+        (a.0.scenario_id.as_str(), a.0.trial).cmp(&(b.0.scenario_id.as_str(), b.0.trial))
+    });
+    if pairs.is_empty() {
+        return Err(CompareError::NoPairs {
+            base: base.info.run_id.clone(),
+            candidate: candidate.info.run_id.clone(),
+        });
+    }
+    let paired = pairs.len() as u64;
+    let base_rows: Vec<PredictionRow> = pairs.iter().map(|p| p.0.clone()).collect();
+    let cand_rows: Vec<PredictionRow> = pairs.iter().map(|p| p.1.clone()).collect();
+    let (base_scores, cand_scores) = (score(&base_rows), score(&cand_rows));
+
+    let mut levels = Vec::new();
+    let mut reasons = Vec::new();
+    let mut regressed_classes = Vec::new();
+    for level in LEVELS {
+        let mut n = 0u64;
+        let (mut base_right, mut cand_right, mut b, mut c) = (0u64, 0u64, 0u64, 0u64);
+        let mut per_class: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+        let (mut flipped_wrong, mut flipped_right) = (Vec::new(), Vec::new());
+        for (br, cr) in &pairs {
+            let (Some(bok), Some(cok)) = (correct_at(br, level), correct_at(cr, level)) else {
+                continue;
+            };
+            n += 1;
+            base_right += u64::from(bok);
+            cand_right += u64::from(cok);
+            if bok == cok {
+                continue;
+            }
+            let (expected, base_pred) = labels_at(br, level).unwrap_or(("", ""));
+            let cand_pred = labels_at(cr, level).map(|l| l.1).unwrap_or("");
+            let flip = Flip {
+                scenario_id: br.scenario_id.clone(),
+                trial: br.trial,
+                difficulty: br.difficulty,
+                family: br.family.clone(),
+                expected: expected.to_owned(),
+                base_predicted: base_pred.to_owned(),
+                candidate_predicted: cand_pred.to_owned(),
+            };
+            let entry = per_class.entry(expected.to_owned()).or_default();
+            if bok {
+                b += 1;
+                entry.0 += 1;
+                flipped_wrong.push(flip);
+            } else {
+                c += 1;
+                entry.1 += 1;
+                flipped_right.push(flip);
+            }
+        }
+        if n == 0 {
+            continue;
+        }
+        let order = |f: &Flip| (f.difficulty, f.scenario_id.clone(), f.trial);
+        flipped_wrong.sort_by_key(order);
+        flipped_right.sort_by_key(order);
+        let base_accuracy = base_right as f64 / n as f64;
+        let candidate_accuracy = cand_right as f64 / n as f64;
+        let p_value = mcnemar_exact(b, c);
+        let significantly_worse = b > c && p_value < options.alpha;
+        let significantly_better = c > b && p_value < options.alpha;
+        let drop = base_accuracy - candidate_accuracy;
+        let drop_exceeded = options.max_drop.is_some_and(|d| drop > d + 1e-12);
+
+        let base_classes: HashMap<&str, _> = base_scores
+            .classes(level)
+            .filter_map(|m| m.class.as_deref().map(|c| (c, m)))
+            .collect();
+        let cand_classes: HashMap<&str, _> = cand_scores
+            .classes(level)
+            .filter_map(|m| m.class.as_deref().map(|c| (c, m)))
+            .collect();
+        let mut labels: Vec<&str> = base_classes
+            .keys()
+            .chain(cand_classes.keys())
+            .copied()
+            .collect();
+        labels.sort_by_key(|l| crate::metrics::label_order(level, l));
+        labels.dedup();
+        let diff = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| b - a);
+        let classes: Vec<ClassDelta> = labels
+            .iter()
+            .map(|label| {
+                let bm = base_classes.get(label);
+                let cm = cand_classes.get(label);
+                let (kb, kc) = per_class.get(*label).copied().unwrap_or((0, 0));
+                let p = mcnemar_exact(kb, kc);
+                let get =
+                    |m: Option<&&crate::tables::MetricRow>,
+                     f: fn(&crate::tables::MetricRow) -> Option<f64>| {
+                        m.and_then(|m| f(m))
+                    };
+                let (br, cr) = (get(bm, |m| m.recall), get(cm, |m| m.recall));
+                let (bp, cp) = (get(bm, |m| m.precision), get(cm, |m| m.precision));
+                let (bf, cf) = (get(bm, |m| m.f1), get(cm, |m| m.f1));
+                ClassDelta {
+                    class: (*label).to_owned(),
+                    support: bm.or(cm).map(|m| m.support).unwrap_or(0),
+                    base_recall: br,
+                    candidate_recall: cr,
+                    recall_delta: diff(br, cr),
+                    base_precision: bp,
+                    candidate_precision: cp,
+                    precision_delta: diff(bp, cp),
+                    base_f1: bf,
+                    candidate_f1: cf,
+                    f1_delta: diff(bf, cf),
+                    newly_wrong: kb,
+                    newly_right: kc,
+                    p_value: p,
+                    regressed: kb > kc && p < options.alpha,
+                }
+            })
+            .collect();
+
+        if significantly_worse || drop_exceeded {
+            let mut named: Vec<&ClassDelta> = classes.iter().filter(|c| c.regressed).collect();
+            if named.is_empty() {
+                // No single class is significant on its own: name those that lost the most.
+                let mut losers: Vec<&ClassDelta> = classes
+                    .iter()
+                    .filter(|c| c.newly_wrong > c.newly_right)
+                    .collect();
+                losers.sort_by_key(|c| std::cmp::Reverse(c.newly_wrong - c.newly_right));
+                named = losers.into_iter().take(3).collect();
+            }
+            let names: Vec<String> = named
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} (recall {} -> {}, {} newly wrong)",
+                        c.class,
+                        fmt_opt(c.base_recall),
+                        fmt_opt(c.candidate_recall),
+                        c.newly_wrong
+                    )
+                })
+                .collect();
+            let why = match (significantly_worse, drop_exceeded) {
+                (true, true) => format!(
+                    "significantly worse (McNemar p = {p_value:.4} < {}) and dropped more than {:.3}",
+                    options.alpha,
+                    options.max_drop.unwrap_or(0.0)
+                ),
+                (true, false) => format!(
+                    "significantly worse (McNemar p = {p_value:.4} < {})",
+                    options.alpha
+                ),
+                _ => format!(
+                    "dropped more than --max-drop {:.3} (McNemar p = {p_value:.4})",
+                    options.max_drop.unwrap_or(0.0)
+                ),
+            };
+            reasons.push(format!(
+                "{level}: accuracy {base_accuracy:.4} -> {candidate_accuracy:.4} ({:+.4}), {b} newly wrong vs {c} newly right: {why}; regressed: {}",
+                candidate_accuracy - base_accuracy,
+                if names.is_empty() { "no single class".to_owned() } else { names.join(", ") }
+            ));
+        }
+        regressed_classes.extend(
+            classes
+                .iter()
+                .filter(|c| c.regressed)
+                .map(|c| format!("{level}:{}", c.class)),
+        );
+        levels.push(LevelDelta {
+            level: (*level).to_owned(),
+            n,
+            base_accuracy,
+            candidate_accuracy,
+            delta: candidate_accuracy - base_accuracy,
+            newly_wrong: b,
+            newly_right: c,
+            p_value,
+            significantly_worse,
+            significantly_better,
+            drop_exceeded,
+            classes,
+            flipped_wrong,
+            flipped_right,
+        });
+    }
+
+    let (bs, cs) = (
+        base.info.scenarios_per_second,
+        candidate.info.scenarios_per_second,
+    );
+    let ratio = if bs > 0.0 { cs / bs } else { 1.0 };
+    let exceeded = options
+        .max_slowdown
+        .is_some_and(|s| bs > 0.0 && cs < bs * (1.0 - s));
+    if exceeded {
+        reasons.push(format!(
+            "throughput: {cs:.1} scenarios/s vs {bs:.1} ({:.1}% slower, more than --max-slowdown {:.0}%)",
+            (1.0 - ratio) * 100.0,
+            options.max_slowdown.unwrap_or(0.0) * 100.0
+        ));
+    }
+    let only_in_base = base.predictions.len() as u64 - paired;
+    let only_in_candidate = candidate.predictions.len() as u64 - paired;
+    Ok(Comparison {
+        schema_version: COMPARE_SCHEMA_VERSION.into(),
+        base: Side::of(&base.info),
+        candidate: Side::of(&candidate.info),
+        options: options.clone(),
+        same_corpus,
+        paired,
+        only_in_base,
+        only_in_candidate,
+        levels,
+        throughput: Throughput {
+            base: bs,
+            candidate: cs,
+            ratio,
+            exceeded,
+        },
+        verdict: if reasons.is_empty() {
+            VERDICT_OK
+        } else {
+            VERDICT_WORSE
+        }
+        .into(),
+        reasons,
+        regressed_classes,
+    })
+}
+
+fn fmt_opt(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into())
+}
+
+fn fmt_delta(v: Option<f64>) -> String {
+    v.map(|v| format!("{v:+.3}")).unwrap_or_else(|| "-".into())
+}
+
+/// How many flipped scenarios the text and Markdown forms list per level and direction.
+pub const FLIPS_SHOWN: usize = 15;
+
+/// Markdown for a pull-request comment.
+pub fn render_markdown(c: &Comparison) -> String {
+    let mut s = String::new();
+    let mark = if c.is_worse() { "❌ worse" } else { "✅ ok" };
+    let _ = writeln!(s, "### triagebench compare: {mark}\n");
+    let _ = writeln!(
+        s,
+        "base `{}` ({} {}) vs candidate `{}` ({} {}), {} paired predictions on corpus `{}`{}\n",
+        c.base.run_id,
+        c.base.classifier,
+        c.base.classifier_version,
+        c.candidate.run_id,
+        c.candidate.classifier,
+        c.candidate.classifier_version,
+        c.paired,
+        c.candidate.corpus_id,
+        if c.same_corpus {
+            ""
+        } else {
+            " (**different corpora**)"
+        }
+    );
+    for r in &c.reasons {
+        let _ = writeln!(s, "- **{r}**");
+    }
+    if !c.reasons.is_empty() {
+        s.push('\n');
+    }
+    let _ = writeln!(
+        s,
+        "| level | base | candidate | Δ | newly wrong | newly right | McNemar p |"
+    );
+    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|");
+    for l in &c.levels {
+        let flag = if l.significantly_worse || l.drop_exceeded {
+            " ⚠️"
+        } else if l.significantly_better {
+            " ⬆️"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            "| {}{flag} | {:.4} | {:.4} | {:+.4} | {} | {} | {:.4} |",
+            l.level,
+            l.base_accuracy,
+            l.candidate_accuracy,
+            l.delta,
+            l.newly_wrong,
+            l.newly_right,
+            l.p_value
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nThroughput: {:.1} → {:.1} scenarios/s ({:+.1}%){}\n",
+        c.throughput.base,
+        c.throughput.candidate,
+        (c.throughput.ratio - 1.0) * 100.0,
+        if c.throughput.exceeded { " ⚠️" } else { "" }
+    );
+    for l in &c.levels {
+        let changed: Vec<&ClassDelta> = l
+            .classes
+            .iter()
+            .filter(|d| {
+                d.newly_wrong + d.newly_right > 0
+                    || d.precision_delta.is_some_and(|x| x.abs() > 1e-9)
+            })
+            .collect();
+        if changed.is_empty() && l.flipped_wrong.is_empty() && l.flipped_right.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            s,
+            "<details><summary>{}: {} newly wrong, {} newly right</summary>\n",
+            l.level, l.newly_wrong, l.newly_right
+        );
+        if !changed.is_empty() {
+            let _ = writeln!(
+                s,
+                "| class | support | recall Δ | precision Δ | F1 Δ | newly wrong | newly right | p |"
+            );
+            let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|");
+            for d in changed {
+                let _ = writeln!(
+                    s,
+                    "| {}{} | {} | {} | {} | {} | {} | {} | {:.4} |",
+                    d.class,
+                    if d.regressed { " ⚠️" } else { "" },
+                    d.support,
+                    fmt_delta(d.recall_delta),
+                    fmt_delta(d.precision_delta),
+                    fmt_delta(d.f1_delta),
+                    d.newly_wrong,
+                    d.newly_right,
+                    d.p_value
+                );
+            }
+            s.push('\n');
+        }
+        for (title, flips) in [
+            ("Newly wrong", &l.flipped_wrong),
+            ("Newly right", &l.flipped_right),
+        ] {
+            if flips.is_empty() {
+                continue;
+            }
+            let _ = writeln!(s, "{title} (easiest first):\n");
+            for f in flips.iter().take(FLIPS_SHOWN) {
+                let _ = writeln!(
+                    s,
+                    "- `{}` trial {} (difficulty {}): expected `{}`, base `{}`, candidate `{}`",
+                    f.scenario_id,
+                    f.trial,
+                    f.difficulty,
+                    f.expected,
+                    f.base_predicted,
+                    f.candidate_predicted
+                );
+            }
+            if flips.len() > FLIPS_SHOWN {
+                let _ = writeln!(s, "- … and {} more", flips.len() - FLIPS_SHOWN);
+            }
+            s.push('\n');
+        }
+        let _ = writeln!(s, "</details>\n");
+    }
+    s
+}
+
+/// Plain text for a terminal.
+pub fn render_text(c: &Comparison) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "compare: base {} ({} {}) vs candidate {} ({} {})",
+        c.base.run_id,
+        c.base.classifier,
+        c.base.classifier_version,
+        c.candidate.run_id,
+        c.candidate.classifier,
+        c.candidate.classifier_version
+    );
+    let _ = writeln!(
+        s,
+        "{} paired predictions on corpus {}{}; {} only in base, {} only in candidate\n",
+        c.paired,
+        c.candidate.corpus_id,
+        if c.same_corpus {
+            ""
+        } else {
+            " (DIFFERENT CORPORA)"
+        },
+        c.only_in_base,
+        c.only_in_candidate
+    );
+    let _ = writeln!(
+        s,
+        "{:<20} {:>8} {:>9} {:>8} {:>6} {:>6} {:>9}",
+        "level", "base", "candidate", "delta", "b", "c", "p"
+    );
+    for l in &c.levels {
+        let flag = if l.significantly_worse || l.drop_exceeded {
+            "  WORSE"
+        } else if l.significantly_better {
+            "  better"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            s,
+            "{:<20} {:>8.4} {:>9.4} {:>+8.4} {:>6} {:>6} {:>9.4}{flag}",
+            l.level,
+            l.base_accuracy,
+            l.candidate_accuracy,
+            l.delta,
+            l.newly_wrong,
+            l.newly_right,
+            l.p_value
+        );
+    }
+    let _ = writeln!(
+        s,
+        "(b = newly wrong, c = newly right, p = McNemar exact two-sided)"
+    );
+    let _ = writeln!(
+        s,
+        "\nthroughput {:.1} -> {:.1} scenarios/s ({:+.1}%)",
+        c.throughput.base,
+        c.throughput.candidate,
+        (c.throughput.ratio - 1.0) * 100.0
+    );
+    for l in &c.levels {
+        let changed: Vec<&ClassDelta> = l
+            .classes
+            .iter()
+            .filter(|d| d.newly_wrong + d.newly_right > 0)
+            .collect();
+        if changed.is_empty() {
+            continue;
+        }
+        let _ = writeln!(s, "\n{}: per class", l.level);
+        let _ = writeln!(
+            s,
+            "  {:<26} {:>7} {:>9} {:>9} {:>8} {:>5} {:>5}",
+            "class", "support", "recall d", "prec d", "F1 d", "b", "c"
+        );
+        for d in changed {
+            let _ = writeln!(
+                s,
+                "  {:<26} {:>7} {:>9} {:>9} {:>8} {:>5} {:>5}{}",
+                d.class,
+                d.support,
+                fmt_delta(d.recall_delta),
+                fmt_delta(d.precision_delta),
+                fmt_delta(d.f1_delta),
+                d.newly_wrong,
+                d.newly_right,
+                if d.regressed { "  REGRESSED" } else { "" }
+            );
+        }
+        for (title, flips) in [
+            ("newly wrong", &l.flipped_wrong),
+            ("newly right", &l.flipped_right),
+        ] {
+            if flips.is_empty() {
+                continue;
+            }
+            let _ = writeln!(s, "  {title} ({}, easiest first):", flips.len());
+            for f in flips.iter().take(FLIPS_SHOWN) {
+                let _ = writeln!(
+                    s,
+                    "    {} #{} d{}: expected {}, base {}, candidate {}",
+                    f.scenario_id,
+                    f.trial,
+                    f.difficulty,
+                    f.expected,
+                    f.base_predicted,
+                    f.candidate_predicted
+                );
+            }
+            if flips.len() > FLIPS_SHOWN {
+                let _ = writeln!(s, "    ... and {} more", flips.len() - FLIPS_SHOWN);
+            }
+        }
+    }
+    let _ = writeln!(s, "\nverdict: {}", c.verdict.to_uppercase());
+    for r in &c.reasons {
+        let _ = writeln!(s, "  - {r}");
+    }
+    s
+}

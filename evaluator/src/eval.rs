@@ -1,0 +1,386 @@
+//! `evaluate`: runs a classifier over every scenario of a suite, `trials` times, in a local rayon
+//! pool, and turns each call into one scored [`PredictionRow`]. Trials are successive passes
+//! over the whole suite; rows come back sorted by `(scenario_id, trial)`, so everything derived
+//! from them is the same whatever the thread count.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Instant, SystemTime};
+
+use classifier::{CallError, Classifier};
+use rayon::prelude::*;
+use scenario::{EvidenceKind, Prediction, Scenario, Suite};
+
+use crate::corpus::CorpusInfo;
+use crate::stats::percentile_sorted;
+use crate::tables::{ERROR_LABEL, PredictionRow, REPORT_SCHEMA_VERSION, RunInfo};
+use crate::timefmt::Utc;
+
+/// How to run an evaluation.
+#[derive(Clone, Debug)]
+pub struct EvalConfig {
+    /// Run id to use; `None` makes a fresh one with [`new_run_id`].
+    pub run_id: Option<String>,
+    /// Threads of the local pool (at least 1; capped by `Classifier::concurrency`).
+    pub threads: usize,
+    /// Trials per scenario (at least 1).
+    pub trials: u32,
+    /// The `--classifier` spec, recorded in `run.json`.
+    pub classifier_spec: String,
+    /// The corpus the suite was loaded from.
+    pub corpus: CorpusInfo,
+}
+
+/// The outcome of [`evaluate`]: what was run and one row per scenario and trial.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Run {
+    /// `run.json`.
+    pub info: RunInfo,
+    /// Sorted by `(scenario_id, trial)`.
+    pub predictions: Vec<PredictionRow>,
+}
+
+/// Why an evaluation could not run at all (a failing classifier call is an `error` row, not this).
+#[derive(Debug, thiserror::Error)]
+pub enum EvalError {
+    /// A config value is out of range.
+    #[error("{field}: {message}")]
+    Config {
+        /// The field (`threads`, `trials`, `run_id`).
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The thread pool could not start.
+    #[error("cannot start the thread pool: {0}")]
+    ThreadPool(String),
+}
+
+/// Label of a prediction that named the right mode for the wrong object (localization level).
+pub const WRONG_TARGET_LABEL: &str = "wrong_target";
+
+/// Runs `classifier` over `suite`. `progress` is called once per finished call, from any thread.
+pub fn evaluate(
+    suite: &Suite,
+    classifier: &dyn Classifier,
+    config: &EvalConfig,
+    progress: &(dyn Fn() + Sync),
+) -> Result<Run, EvalError> {
+    if config.threads == 0 {
+        return Err(EvalError::Config {
+            field: "threads",
+            message: "must be at least 1".into(),
+        });
+    }
+    if config.trials == 0 {
+        return Err(EvalError::Config {
+            field: "trials",
+            message: "must be at least 1".into(),
+        });
+    }
+    let started = SystemTime::now();
+    let run_id = match &config.run_id {
+        Some(id) => {
+            check_run_id(id).map_err(|message| EvalError::Config {
+                field: "run_id",
+                message,
+            })?;
+            id.clone()
+        }
+        None => new_run_id(started, &classifier.name()),
+    };
+    let threads = config
+        .threads
+        .min(classifier.concurrency().unwrap_or(usize::MAX))
+        .max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("triagebench-eval-{i}"))
+        .build()
+        .map_err(|e| EvalError::ThreadPool(e.to_string()))?;
+
+    let clock = Instant::now();
+    let mut predictions = Vec::with_capacity(suite.scenarios().len() * config.trials as usize);
+    for trial in 0..config.trials {
+        let pass: Vec<PredictionRow> = pool.install(|| {
+            suite
+                .scenarios()
+                .par_iter()
+                .map(|s| {
+                    let row = classify_one(&run_id, s, classifier, trial);
+                    progress();
+                    row
+                })
+                .collect()
+        });
+        predictions.extend(pass);
+    }
+    let wall_seconds = clock.elapsed().as_secs_f64();
+    let notes = classifier.finish();
+    predictions
+        .sort_by(|a, b| (a.scenario_id.as_str(), a.trial).cmp(&(b.scenario_id.as_str(), b.trial)));
+
+    let mut latencies: Vec<f64> = predictions.iter().map(|r| r.latency_ms).collect();
+    latencies.sort_by(f64::total_cmp);
+    let errors = predictions.iter().filter(|r| r.error.is_some()).count() as u64;
+    let n = predictions.len() as u64;
+    let info = RunInfo {
+        run_id,
+        started_at: Utc::of(started).rfc3339(),
+        classifier: classifier.name(),
+        classifier_version: classifier.version(),
+        classifier_spec: config.classifier_spec.clone(),
+        corpus_id: config.corpus.id.clone(),
+        corpus_hash: config.corpus.hash.clone(),
+        corpus_path: config.corpus.path.clone(),
+        corpus_seed: config.corpus.seed,
+        corpus_manifest: config.corpus.manifest,
+        threads: threads as u32,
+        trials: config.trials,
+        scenarios: suite.scenarios().len() as u64,
+        predictions: n,
+        errors,
+        wall_seconds,
+        scenarios_per_second: if wall_seconds > 0.0 {
+            n as f64 / wall_seconds
+        } else {
+            0.0
+        },
+        latency_p50_ms: percentile_sorted(&latencies, 50.0),
+        latency_p95_ms: percentile_sorted(&latencies, 95.0),
+        latency_p99_ms: percentile_sorted(&latencies, 99.0),
+        peak_rss_bytes: peak_rss_bytes(),
+        triagebench_version: env!("CARGO_PKG_VERSION").to_owned(),
+        report_schema_version: REPORT_SCHEMA_VERSION.to_owned(),
+        classifier_notes: notes,
+    };
+    Ok(Run { info, predictions })
+}
+
+/// Calls the classifier once, timing it; a failure, an invalid answer or a panic is an error row.
+fn classify_one(
+    run_id: &str,
+    s: &Scenario,
+    classifier: &dyn Classifier,
+    trial: u32,
+) -> PredictionRow {
+    let clock = Instant::now();
+    let outcome = catch_unwind(AssertUnwindSafe(|| classifier.classify(s.case(), trial)));
+    let latency_ms = clock.elapsed().as_secs_f64() * 1000.0;
+    let outcome = match outcome {
+        Ok(Ok(p)) => match p.check() {
+            Ok(()) => Ok(p),
+            Err(e) => Err(CallError::new(format!("invalid prediction: {e}"))),
+        },
+        Ok(Err(e)) => Err(e),
+        Err(panic) => {
+            let msg = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "non-string panic payload".into());
+            Err(CallError::new(format!("classifier panicked: {msg}")))
+        }
+    };
+    score_row(run_id, s, trial, outcome, latency_ms)
+}
+
+/// Scores one classifier outcome against a scenario's answer. Public so replays and tests can
+/// build rows exactly as `evaluate` does.
+pub fn score_row(
+    run_id: &str,
+    s: &Scenario,
+    trial: u32,
+    outcome: Result<Prediction, CallError>,
+    latency_ms: f64,
+) -> PredictionRow {
+    let answer = s.answer();
+    let file = s.file();
+    let evidence = &s.case().evidence;
+    let (available, unavailable): (Vec<EvidenceKind>, Vec<EvidenceKind>) = file
+        .available_evidence
+        .iter()
+        .copied()
+        .partition(|k| evidence.has(*k));
+    let mut available: Vec<String> = available.iter().map(|k| k.as_str().to_owned()).collect();
+    let mut unavailable: Vec<String> = unavailable.iter().map(|k| k.as_str().to_owned()).collect();
+    available.sort();
+    available.dedup();
+    unavailable.sort();
+    unavailable.dedup();
+    let expected_fm = answer.failure_mode.as_str();
+    let expected_cat = answer.root_cause_category.as_str();
+    let expected_rc = answer.root_cause.map(|c| c.as_str().to_owned());
+    let mut row = PredictionRow {
+        run_id: run_id.to_owned(),
+        scenario_id: s.id().to_owned(),
+        case_id: s.case().id.clone(),
+        trial,
+        family: expected_fm.to_owned(),
+        difficulty: file.scenario_difficulty,
+        adversarial_signals: file.adversarial_signals.clone(),
+        evidence_available: available,
+        evidence_unavailable: unavailable,
+        expected_failure_mode: expected_fm.to_owned(),
+        predicted_failure_mode: ERROR_LABEL.to_owned(),
+        expected_category: expected_cat.to_owned(),
+        predicted_category: ERROR_LABEL.to_owned(),
+        expected_root_cause: expected_rc.clone(),
+        predicted_root_cause: ERROR_LABEL.to_owned(),
+        expected_pod: answer.affected_pod.clone(),
+        predicted_pod: None,
+        expected_container: answer.affected_container.clone(),
+        predicted_container: None,
+        correct_failure_mode: false,
+        correct_category: false,
+        correct_root_cause: expected_rc.as_ref().map(|_| false),
+        correct_localization: answer.affected_pod.as_ref().map(|_| false),
+        confidence: None,
+        latency_ms,
+        error: None,
+        explanation: String::new(),
+    };
+    match outcome {
+        Err(e) => row.error = Some(e.reason),
+        Ok(p) => {
+            let pod = p
+                .affected_pod
+                .as_deref()
+                .map(|pod| normalize_pod(pod, &s.case().context.namespace));
+            row.predicted_failure_mode = p.failure_mode.as_str().to_owned();
+            row.predicted_category = p.root_cause_category.as_str().to_owned();
+            row.predicted_root_cause = p.root_cause.as_str().to_owned();
+            row.correct_failure_mode = p.failure_mode == answer.failure_mode;
+            row.correct_category = p.root_cause_category == answer.root_cause_category;
+            row.correct_root_cause = answer.root_cause.map(|c| c == p.root_cause);
+            row.correct_localization = answer.affected_pod.as_ref().map(|want| {
+                row.correct_failure_mode
+                    && pod.as_deref() == Some(want.as_str())
+                    && answer
+                        .affected_container
+                        .as_ref()
+                        .is_none_or(|c| p.affected_container.as_deref() == Some(c.as_str()))
+            });
+            row.predicted_pod = pod;
+            row.predicted_container = p.affected_container;
+            row.confidence = p.confidence;
+            row.explanation = p.explanation;
+        }
+    }
+    row
+}
+
+/// A predicted pod as `namespace/pod`: a bare pod name is read in the case's namespace.
+fn normalize_pod(pod: &str, namespace: &str) -> String {
+    let pod = pod.trim();
+    if pod.contains('/') {
+        pod.to_owned()
+    } else {
+        format!("{namespace}/{pod}")
+    }
+}
+
+/// A fresh run id: `<UTC start>-<classifier>-<6 hex>`, e.g. `20261121T081500Z-rules-1a2b3c`.
+/// Sorts by start time; the suffix (from the clock's nanoseconds, the process id and a counter)
+/// keeps two runs started in the same second apart.
+pub fn new_run_id(started: SystemTime, classifier: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = started
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let seed = format!(
+        "{nanos}-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    let digest = <sha2::Sha256 as sha2::Digest>::digest(seed.as_bytes());
+    let suffix = scenario::manifest::hex(&digest[..3]);
+    let mut name: String = classifier
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    name = name
+        .split('-')
+        .filter(|p| !p.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    name.truncate(24);
+    let name = name.trim_end_matches('-');
+    let name = if name.is_empty() { "classifier" } else { name };
+    format!("{}-{name}-{suffix}", Utc::of(started).compact())
+}
+
+/// A run id is a plain directory name: ASCII letters, digits, `-`, `_`, `.`, not starting with `.`.
+pub fn check_run_id(id: &str) -> Result<(), String> {
+    if id.is_empty() || id.len() > 128 {
+        return Err(format!("expected 1 to 128 characters, got {}", id.len()));
+    }
+    if id.starts_with('.') {
+        return Err(format!("\"{id}\" must not start with '.'"));
+    }
+    if let Some(c) = id
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+    {
+        return Err(format!(
+            "\"{id}\" contains {c:?} (allowed: letters, digits, '-', '_', '.')"
+        ));
+    }
+    Ok(())
+}
+
+/// Peak resident set size of this process from `/proc/self/status` (`VmHWM`), in bytes.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line
+        .trim_start_matches("VmHWM:")
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_ids_sort_and_are_safe() {
+        let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_795_248_900);
+        let a = new_run_id(t, "cmd:python3 my_agent.py");
+        let b = new_run_id(t, "cmd:python3 my_agent.py");
+        assert!(
+            a.starts_with("20261121T081500Z-cmd-python3-my-agent-py-"),
+            "{a}"
+        );
+        assert_ne!(a, b);
+        check_run_id(&a).unwrap();
+        assert!(check_run_id("../x").is_err());
+        assert!(check_run_id(".hidden").is_err());
+        assert!(check_run_id("").is_err());
+        assert!(new_run_id(t, "rules").starts_with("20261121T081500Z-rules-"));
+    }
+
+    #[test]
+    fn bare_pod_names_take_the_case_namespace() {
+        assert_eq!(normalize_pod("api-1", "prod"), "prod/api-1");
+        assert_eq!(normalize_pod("other/api-1", "prod"), "other/api-1");
+    }
+
+    #[test]
+    fn peak_rss_is_read_on_linux() {
+        if std::path::Path::new("/proc/self/status").exists() {
+            assert!(peak_rss_bytes().unwrap() > 0);
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! `reports/history.parquet`: the headline rows of every run, appended so that earlier rows are
+//! never lost. An append takes an exclusive lock, reads the old file, writes old + new rows to a
+//! temp file in the same directory, fsyncs it and renames it over the old one: a crash at any
+//! point leaves either the old file or the new one, never a torn one.
+//!
+//! The lock is an OS advisory lock (`flock`, via `std::fs::File::try_lock`) on
+//! `history.parquet.lock`, retried with backoff. The kernel drops it when its holder exits, so a
+//! crashed writer can never leave a stale lock behind: a leftover lock file is simply reused.
+//! The lock file is never deleted (deleting it would let two writers lock different inodes).
+//! Temp files left by an interrupted writer are removed by the next append, under the lock.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::columns::{BatchBuilder, Columns, read_parquet, write_parquet};
+use crate::metrics::Scores;
+use crate::report::{ReportError, sync_dir, unique};
+use crate::tables::{HistoryRow, LEVELS, RunInfo};
+
+/// `history.parquet`
+pub const HISTORY_FILE: &str = "history.parquet";
+
+/// How long an append waits for the lock before giving up.
+pub const LOCK_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The history rows of one run: per level a headline row (`class` null: accuracy, macro F1),
+/// then per class that occurs (`recall`).
+pub fn rows_of(info: &RunInfo, scores: &Scores) -> Vec<HistoryRow> {
+    let base = |level: &str, class: Option<String>| HistoryRow {
+        run_id: info.run_id.clone(),
+        started_at: info.started_at.clone(),
+        classifier: info.classifier.clone(),
+        classifier_version: info.classifier_version.clone(),
+        corpus_id: info.corpus_id.clone(),
+        corpus_hash: info.corpus_hash.clone(),
+        level: level.to_owned(),
+        class,
+        accuracy: None,
+        macro_f1: None,
+        recall: None,
+        scenarios_per_second: info.scenarios_per_second,
+        latency_p50_ms: info.latency_p50_ms,
+        latency_p95_ms: info.latency_p95_ms,
+        latency_p99_ms: info.latency_p99_ms,
+        errors: info.errors,
+        scenarios: info.scenarios,
+        trials: info.trials,
+    };
+    let mut out = Vec::new();
+    for level in LEVELS {
+        let Some(overall) = scores.overall(level) else {
+            continue;
+        };
+        out.push(HistoryRow {
+            accuracy: overall.accuracy,
+            macro_f1: overall.macro_f1,
+            ..base(level, None)
+        });
+        for class in scores.classes(level).filter(|c| c.support > 0) {
+            out.push(HistoryRow {
+                recall: class.recall,
+                ..base(level, class.class.clone())
+            });
+        }
+    }
+    out
+}
+
+/// Appends `rows` to the history file at `path` (created if missing), under the lock.
+pub fn append(path: &Path, rows: &[HistoryRow]) -> Result<(), ReportError> {
+    append_with_timeout(path, rows, LOCK_TIMEOUT)
+}
+
+/// [`append`] with an explicit lock timeout.
+pub fn append_with_timeout(
+    path: &Path,
+    rows: &[HistoryRow],
+    timeout: Duration,
+) -> Result<(), ReportError> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(ReportError::io(&dir))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| HISTORY_FILE.into());
+    let _lock = Lock::acquire(&dir.join(format!("{name}.lock")), timeout)?;
+
+    let tmp_prefix = format!(".{name}.tmp-");
+    remove_leftover_temps(&dir, &tmp_prefix)?;
+    let mut all = if path.exists() {
+        read(path)?
+    } else {
+        Vec::new()
+    };
+    all.extend_from_slice(rows);
+    let tmp = dir.join(format!("{tmp_prefix}{}-{}", std::process::id(), unique()));
+    let result = write_rows(&tmp, &all)
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(ReportError::io(path)));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result?;
+    sync_dir(&dir)
+}
+
+fn remove_leftover_temps(dir: &Path, prefix: &str) -> Result<(), ReportError> {
+    for entry in std::fs::read_dir(dir).map_err(ReportError::io(dir))? {
+        let entry = entry.map_err(ReportError::io(dir))?;
+        if entry.file_name().to_string_lossy().starts_with(prefix) {
+            let p = entry.path();
+            std::fs::remove_file(&p).map_err(ReportError::io(&p))?;
+        }
+    }
+    Ok(())
+}
+
+/// An exclusive advisory lock on a lock file, released on drop (or by the kernel on exit).
+#[derive(Debug)]
+struct Lock {
+    file: File,
+}
+
+impl Lock {
+    fn acquire(path: &Path, timeout: Duration) -> Result<Lock, ReportError> {
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)
+            .map_err(ReportError::io(path))?;
+        let start = Instant::now();
+        let mut wait = Duration::from_millis(2);
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(Lock { file }),
+                Err(TryLockError::WouldBlock) if start.elapsed() < timeout => {
+                    std::thread::sleep(wait);
+                    wait = (wait * 2).min(Duration::from_millis(100));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(ReportError::Lock {
+                        path: path.to_path_buf(),
+                        message: format!("held by another writer for over {:.0?}", timeout),
+                    });
+                }
+                Err(TryLockError::Error(source)) => {
+                    return Err(ReportError::Io {
+                        path: path.to_path_buf(),
+                        source,
+                    });
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
+}
+
+/// Reads the history file; a missing file is an empty history.
+pub fn read(path: &Path) -> Result<Vec<HistoryRow>, ReportError> {
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    read_parquet(path, |c: &Columns<'_>| {
+        let s = |n: &str| c.str(n);
+        let (run_id, started_at, classifier, version) = (
+            s("run_id")?,
+            s("started_at")?,
+            s("classifier")?,
+            s("classifier_version")?,
+        );
+        let (corpus_id, corpus_hash, level, class) = (
+            s("corpus_id")?,
+            s("corpus_hash")?,
+            s("level")?,
+            c.opt_str("class")?,
+        );
+        let (accuracy, macro_f1, recall) = (
+            c.opt_f64("accuracy")?,
+            c.opt_f64("macro_f1")?,
+            c.opt_f64("recall")?,
+        );
+        let (sps, p50, p95, p99) = (
+            c.f64("scenarios_per_second")?,
+            c.f64("latency_p50_ms")?,
+            c.f64("latency_p95_ms")?,
+            c.f64("latency_p99_ms")?,
+        );
+        let (errors, scenarios, trials) = (c.u64("errors")?, c.u64("scenarios")?, c.i32("trials")?);
+        Ok((0..run_id.len())
+            .map(|i| HistoryRow {
+                run_id: run_id[i].clone(),
+                started_at: started_at[i].clone(),
+                classifier: classifier[i].clone(),
+                classifier_version: version[i].clone(),
+                corpus_id: corpus_id[i].clone(),
+                corpus_hash: corpus_hash[i].clone(),
+                level: level[i].clone(),
+                class: class[i].clone(),
+                accuracy: accuracy[i],
+                macro_f1: macro_f1[i],
+                recall: recall[i],
+                scenarios_per_second: sps[i],
+                latency_p50_ms: p50[i],
+                latency_p95_ms: p95[i],
+                latency_p99_ms: p99[i],
+                errors: errors[i],
+                scenarios: scenarios[i],
+                trials: u32::try_from(trials[i]).unwrap_or(0),
+            })
+            .collect())
+    })
+}
+
+fn write_rows(path: &Path, rows: &[HistoryRow]) -> Result<(), ReportError> {
+    let count = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    let batch = BatchBuilder::default()
+        .str("run_id", rows.iter().map(|r| r.run_id.as_str()))
+        .str("started_at", rows.iter().map(|r| r.started_at.as_str()))
+        .str("classifier", rows.iter().map(|r| r.classifier.as_str()))
+        .str(
+            "classifier_version",
+            rows.iter().map(|r| r.classifier_version.as_str()),
+        )
+        .str("corpus_id", rows.iter().map(|r| r.corpus_id.as_str()))
+        .str("corpus_hash", rows.iter().map(|r| r.corpus_hash.as_str()))
+        .str("level", rows.iter().map(|r| r.level.as_str()))
+        .opt_str("class", rows.iter().map(|r| r.class.as_deref()))
+        .opt_f64("accuracy", rows.iter().map(|r| r.accuracy))
+        .opt_f64("macro_f1", rows.iter().map(|r| r.macro_f1))
+        .opt_f64("recall", rows.iter().map(|r| r.recall))
+        .f64(
+            "scenarios_per_second",
+            rows.iter().map(|r| r.scenarios_per_second),
+        )
+        .f64("latency_p50_ms", rows.iter().map(|r| r.latency_p50_ms))
+        .f64("latency_p95_ms", rows.iter().map(|r| r.latency_p95_ms))
+        .f64("latency_p99_ms", rows.iter().map(|r| r.latency_p99_ms))
+        .i64("errors", rows.iter().map(|r| count(r.errors)))
+        .i64("scenarios", rows.iter().map(|r| count(r.scenarios)))
+        .i32(
+            "trials",
+            rows.iter()
+                .map(|r| i32::try_from(r.trials).unwrap_or(i32::MAX)),
+        )
+        .finish()
+        .map_err(|e| ReportError::Parquet {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+    write_parquet(path, &batch)
+}

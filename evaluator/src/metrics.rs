@@ -1,0 +1,368 @@
+//! Scores of a run, computed from its prediction rows alone (so a run read back from Parquet
+//! scores exactly as it did in memory): the long-form confusion matrix with zero cells, per
+//! level and class precision / recall / F1 / support, accuracy with a Wilson 95% interval, macro
+//! and weighted F1, Cohen's kappa, trial consistency (flip rate, pass^k, majority accuracy), and
+//! accuracy slices.
+//!
+//! Definitions (all on the rows scored at a level; `error` rows count as wrong answers):
+//! * precision = tp / predicted (null if the class was never predicted); recall = tp / support
+//!   (null if the class never occurs); F1 = 2tp / (2tp + fp + fn), defined whenever either is,
+//!   and 0 when tp = 0.
+//! * macro F1 = mean F1 over the classes that occur (support > 0); weighted F1 weights by support.
+//! * kappa = (p_o - p_e) / (1 - p_e), p_e = sum over labels of (expected share x predicted share);
+//!   null when p_e = 1.
+//! * localization: the expected label is the expected failure mode; the predicted label is that
+//!   mode when the row is localized correctly, `wrong_target` for the right mode on the wrong pod
+//!   or container, else the predicted mode. Rows without an expected pod are not scored.
+//! * trials > 1, per scenario: it *flips* if its k predicted labels are not all equal; it
+//!   *passes* if all k are right; its *majority* answer is right if the expected label is the one
+//!   most frequent predicted label (a tie is wrong).
+
+use std::collections::{BTreeMap, HashMap};
+
+use scenario::{Category, EvidenceKind, FailureMode, RootCause};
+
+use crate::eval::WRONG_TARGET_LABEL;
+use crate::stats::wilson;
+use crate::tables::{ConfusionRow, ERROR_LABEL, LEVELS, MetricRow, PredictionRow, SliceRow};
+
+/// Slice dimensions in display order.
+pub const SLICE_DIMENSIONS: &[&str] = &[
+    "difficulty",
+    "adversarial_signal",
+    "evidence_missing",
+    "family",
+];
+
+/// The value a slice dimension takes for rows that have none of it (no signal, nothing missing).
+pub const NONE_VALUE: &str = "none";
+
+/// Everything derived from a run's predictions.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Scores {
+    /// `confusion.parquet`: per level (not localization), every expected x predicted pair.
+    pub confusion: Vec<ConfusionRow>,
+    /// `metrics.parquet`: per level, the overall row then one row per class.
+    pub metrics: Vec<MetricRow>,
+    /// `slices.parquet`.
+    pub slices: Vec<SliceRow>,
+}
+
+impl Scores {
+    /// The overall metric row of a level.
+    pub fn overall(&self, level: &str) -> Option<&MetricRow> {
+        self.metrics
+            .iter()
+            .find(|m| m.level == level && m.kind == "overall")
+    }
+
+    /// The class rows of a level, in label order.
+    pub fn classes<'a>(&'a self, level: &'a str) -> impl Iterator<Item = &'a MetricRow> + 'a {
+        self.metrics
+            .iter()
+            .filter(move |m| m.level == level && m.kind == "class")
+    }
+}
+
+/// One scored observation at one level.
+#[derive(Clone, Copy, Debug)]
+struct Obs<'a> {
+    scenario: &'a str,
+    expected: &'a str,
+    predicted: &'a str,
+}
+
+/// The (expected, predicted) labels of a row at a level; `None` where the row is not scored there.
+pub fn labels_at<'a>(row: &'a PredictionRow, level: &str) -> Option<(&'a str, &'a str)> {
+    match level {
+        "failure_mode" => Some((&row.expected_failure_mode, &row.predicted_failure_mode)),
+        "root_cause_category" => Some((&row.expected_category, &row.predicted_category)),
+        "root_cause" => row
+            .expected_root_cause
+            .as_deref()
+            .map(|e| (e, row.predicted_root_cause.as_str())),
+        "localization" => {
+            row.correct_localization?;
+            let expected = row.expected_failure_mode.as_str();
+            let predicted = if row.error.is_some() {
+                ERROR_LABEL
+            } else if row.correct_localization == Some(true) {
+                expected
+            } else if row.predicted_failure_mode == row.expected_failure_mode {
+                WRONG_TARGET_LABEL
+            } else {
+                row.predicted_failure_mode.as_str()
+            };
+            Some((expected, predicted))
+        }
+        _ => None,
+    }
+}
+
+/// Whether a row is right at a level; `None` where it is not scored there.
+pub fn correct_at(row: &PredictionRow, level: &str) -> Option<bool> {
+    match level {
+        "failure_mode" => Some(row.correct_failure_mode),
+        "root_cause_category" => Some(row.correct_category),
+        "root_cause" => row.correct_root_cause,
+        "localization" => row.correct_localization,
+        _ => None,
+    }
+}
+
+/// Display order of a label at a level: taxonomy order, then other labels alphabetically, then
+/// `wrong_target`, then `error`.
+pub fn label_order(level: &str, label: &str) -> (usize, String) {
+    let pos = match level {
+        "failure_mode" | "localization" => {
+            FailureMode::ALL.iter().position(|m| m.as_str() == label)
+        }
+        "root_cause_category" => Category::ALL.iter().position(|c| c.as_str() == label),
+        "root_cause" => RootCause::ALL.iter().position(|c| c.as_str() == label),
+        _ => None,
+    };
+    match pos {
+        Some(i) => (i, String::new()),
+        None if label == WRONG_TARGET_LABEL => (1001, String::new()),
+        None if label == ERROR_LABEL => (1002, String::new()),
+        None => (1000, label.to_owned()),
+    }
+}
+
+/// Scores a run's predictions. The number of trials is the number of distinct trial values.
+pub fn score(predictions: &[PredictionRow]) -> Scores {
+    let mut trials: Vec<u32> = predictions.iter().map(|r| r.trial).collect();
+    trials.sort_unstable();
+    trials.dedup();
+    let multi_trial = trials.len() > 1;
+    let mut out = Scores::default();
+    for level in LEVELS {
+        let obs: Vec<Obs<'_>> = predictions
+            .iter()
+            .filter_map(|r| {
+                labels_at(r, level).map(|(e, p)| Obs {
+                    scenario: &r.scenario_id,
+                    expected: e,
+                    predicted: p,
+                })
+            })
+            .collect();
+        let (confusion, metrics) = level_scores(level, &obs, multi_trial);
+        if *level != "localization" {
+            out.confusion.extend(confusion);
+        }
+        out.metrics.extend(metrics);
+    }
+    out.slices = slices(predictions);
+    out
+}
+
+fn level_scores(
+    level: &str,
+    obs: &[Obs<'_>],
+    multi_trial: bool,
+) -> (Vec<ConfusionRow>, Vec<MetricRow>) {
+    let mut labels: Vec<&str> = obs.iter().flat_map(|o| [o.expected, o.predicted]).collect();
+    labels.sort_by_key(|l| label_order(level, l));
+    labels.dedup();
+    let index: HashMap<&str, usize> = labels.iter().enumerate().map(|(i, l)| (*l, i)).collect();
+    let k = labels.len();
+    let mut matrix = vec![vec![0u64; k]; k];
+    for o in obs {
+        matrix[index[o.expected]][index[o.predicted]] += 1;
+    }
+    let confusion = labels
+        .iter()
+        .enumerate()
+        .flat_map(|(i, e)| {
+            let row = &matrix[i];
+            labels.iter().enumerate().map(move |(j, p)| ConfusionRow {
+                level: level.to_owned(),
+                expected: (*e).to_owned(),
+                predicted: (*p).to_owned(),
+                count: row[j],
+            })
+        })
+        .collect();
+
+    let n = obs.len() as u64;
+    let expected_total: Vec<u64> = matrix.iter().map(|r| r.iter().sum()).collect();
+    let predicted_total: Vec<u64> = (0..k).map(|j| matrix.iter().map(|r| r[j]).sum()).collect();
+    let correct: u64 = (0..k).map(|i| matrix[i][i]).sum();
+
+    let mut class_rows = Vec::with_capacity(k);
+    let (mut f1_sum, mut f1_classes, mut weighted) = (0.0, 0u64, 0.0);
+    for (i, label) in labels.iter().enumerate() {
+        let tp = matrix[i][i];
+        let support = expected_total[i];
+        let predicted = predicted_total[i];
+        let precision = (predicted > 0).then(|| tp as f64 / predicted as f64);
+        let recall = (support > 0).then(|| tp as f64 / support as f64);
+        let f1 = (support + predicted > 0).then(|| 2.0 * tp as f64 / (support + predicted) as f64);
+        if support > 0 {
+            let f = f1.unwrap_or(0.0);
+            f1_sum += f;
+            f1_classes += 1;
+            weighted += f * support as f64;
+        }
+        class_rows.push(MetricRow {
+            level: level.to_owned(),
+            kind: "class".into(),
+            class: Some((*label).to_owned()),
+            support,
+            precision,
+            recall,
+            f1,
+            accuracy: None,
+            accuracy_ci_low: None,
+            accuracy_ci_high: None,
+            macro_f1: None,
+            weighted_f1: None,
+            kappa: None,
+            flip_rate: None,
+            pass_k: None,
+            majority_accuracy: None,
+        });
+    }
+
+    let (accuracy, ci, kappa) = if n > 0 {
+        let nf = n as f64;
+        let po = correct as f64 / nf;
+        let pe: f64 = (0..k)
+            .map(|i| expected_total[i] as f64 * predicted_total[i] as f64)
+            .sum::<f64>()
+            / (nf * nf);
+        let kappa = (1.0 - pe > 1e-12).then(|| (po - pe) / (1.0 - pe));
+        (Some(po), Some(wilson(correct, n)), kappa)
+    } else {
+        (None, None, None)
+    };
+    let consistency = if multi_trial {
+        trial_consistency(obs)
+    } else {
+        None
+    };
+    let overall = MetricRow {
+        level: level.to_owned(),
+        kind: "overall".into(),
+        class: None,
+        support: n,
+        precision: None,
+        recall: None,
+        f1: None,
+        accuracy,
+        accuracy_ci_low: ci.map(|c| c.0),
+        accuracy_ci_high: ci.map(|c| c.1),
+        macro_f1: (f1_classes > 0).then(|| f1_sum / f1_classes as f64),
+        weighted_f1: (n > 0).then(|| weighted / n as f64),
+        kappa,
+        flip_rate: consistency.map(|c| c.0),
+        pass_k: consistency.map(|c| c.1),
+        majority_accuracy: consistency.map(|c| c.2),
+    };
+    let mut metrics = vec![overall];
+    metrics.extend(class_rows);
+    (confusion, metrics)
+}
+
+/// (flip rate, pass^k, majority accuracy) over the scenarios of a level.
+fn trial_consistency(obs: &[Obs<'_>]) -> Option<(f64, f64, f64)> {
+    let mut by_scenario: BTreeMap<&str, (&str, Vec<&str>)> = BTreeMap::new();
+    for o in obs {
+        by_scenario
+            .entry(o.scenario)
+            .or_insert_with(|| (o.expected, Vec::new()))
+            .1
+            .push(o.predicted);
+    }
+    if by_scenario.is_empty() {
+        return None;
+    }
+    let (mut flips, mut passes, mut majority) = (0u64, 0u64, 0u64);
+    for (expected, predicted) in by_scenario.values() {
+        if predicted.iter().any(|p| p != &predicted[0]) {
+            flips += 1;
+        }
+        if predicted.iter().all(|p| p == expected) {
+            passes += 1;
+        }
+        let mut counts: HashMap<&str, usize> = HashMap::new();
+        for p in predicted {
+            *counts.entry(p).or_default() += 1;
+        }
+        let right = counts.get(expected).copied().unwrap_or(0);
+        if right > 0
+            && counts
+                .iter()
+                .all(|(label, c)| label == expected || *c < right)
+        {
+            majority += 1;
+        }
+    }
+    let s = by_scenario.len() as f64;
+    Some((flips as f64 / s, passes as f64 / s, majority as f64 / s))
+}
+
+/// The slice values of a row, per dimension.
+fn slice_values(row: &PredictionRow) -> [Vec<String>; 4] {
+    let signals = if row.adversarial_signals.is_empty() {
+        vec![NONE_VALUE.to_owned()]
+    } else {
+        let mut s = row.adversarial_signals.clone();
+        s.sort();
+        s.dedup();
+        s
+    };
+    let missing: Vec<String> = EvidenceKind::ALL
+        .iter()
+        .map(|k| k.as_str())
+        .filter(|k| !row.evidence_available.iter().any(|a| a == k))
+        .map(str::to_owned)
+        .collect();
+    let missing = if missing.is_empty() {
+        vec![NONE_VALUE.to_owned()]
+    } else {
+        missing
+    };
+    [
+        vec![row.difficulty.to_string()],
+        signals,
+        missing,
+        vec![row.family.clone()],
+    ]
+}
+
+fn slices(predictions: &[PredictionRow]) -> Vec<SliceRow> {
+    // (dimension index, value, level index) -> (n, correct)
+    let mut acc: BTreeMap<(usize, String, usize), (u64, u64)> = BTreeMap::new();
+    for row in predictions {
+        let values = slice_values(row);
+        for (li, level) in LEVELS.iter().enumerate() {
+            let Some(ok) = correct_at(row, level) else {
+                continue;
+            };
+            for (di, vals) in values.iter().enumerate() {
+                for v in vals {
+                    let e = acc.entry((di, v.clone(), li)).or_default();
+                    e.0 += 1;
+                    e.1 += u64::from(ok);
+                }
+            }
+        }
+    }
+    acc.into_iter()
+        .map(|((di, value, li), (n, correct))| {
+            let (ci_low, ci_high) = wilson(correct, n);
+            SliceRow {
+                dimension: SLICE_DIMENSIONS[di].to_owned(),
+                value,
+                level: LEVELS[li].to_owned(),
+                n,
+                correct,
+                accuracy: correct as f64 / n as f64,
+                ci_low,
+                ci_high,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,552 @@
+//! The run directory `reports/<run-id>/`: writing it (every file into a temp directory, fsynced,
+//! then one rename, so a reader never sees half a run) and reading every table back into the
+//! row types of `tables`. Also the small atomic-file helper the other writers share.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use arrow_array::RecordBatch;
+
+use crate::columns::{BatchBuilder, Columns, read_parquet, write_parquet};
+use crate::eval::Run;
+use crate::metrics::Scores;
+use crate::tables::{ConfusionRow, MetricRow, PredictionRow, RunInfo, SliceRow};
+
+/// `predictions.parquet`
+pub const PREDICTIONS_FILE: &str = "predictions.parquet";
+/// `confusion.parquet`
+pub const CONFUSION_FILE: &str = "confusion.parquet";
+/// `metrics.parquet`
+pub const METRICS_FILE: &str = "metrics.parquet";
+/// `slices.parquet`
+pub const SLICES_FILE: &str = "slices.parquet";
+/// `run.json`
+pub const RUN_FILE: &str = "run.json";
+
+/// Why a report could not be written or read. Every variant names the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// File system error.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// Parquet or Arrow encoding/decoding error.
+    #[error("{path}: {message}")]
+    Parquet {
+        /// The file.
+        path: PathBuf,
+        /// What the parquet crate said.
+        message: String,
+    },
+    /// A column is missing or has the wrong type.
+    #[error("{path}: column {column}: {message}")]
+    Column {
+        /// The file.
+        path: PathBuf,
+        /// The column.
+        column: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// `run.json` (or another JSON file) is malformed.
+    #[error("{path}: {message}")]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// What serde said, with the field.
+        message: String,
+    },
+    /// The run directory already exists.
+    #[error("{path}: already exists (pick another --run-id, or remove it)")]
+    Exists {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// The history lock could not be taken.
+    #[error("{path}: {message}")]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// Why.
+        message: String,
+    },
+}
+
+impl ReportError {
+    pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ReportError + '_ {
+        move |source| ReportError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+fn arrow_err(path: &Path) -> impl FnOnce(arrow_schema::ArrowError) -> ReportError + '_ {
+    move |e| ReportError::Parquet {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+/// A run read back from its directory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunReport {
+    /// The run directory.
+    pub dir: PathBuf,
+    /// `run.json`.
+    pub info: RunInfo,
+    /// `predictions.parquet`.
+    pub predictions: Vec<PredictionRow>,
+    /// `confusion.parquet`.
+    pub confusion: Vec<ConfusionRow>,
+    /// `metrics.parquet`.
+    pub metrics: Vec<MetricRow>,
+    /// `slices.parquet`.
+    pub slices: Vec<SliceRow>,
+}
+
+/// Writes `reports/<run-id>/` with every table and `run.json`, atomically: into
+/// `reports/.tmp-<run-id>-<pid>/`, each file fsynced, then renamed into place. Refuses an
+/// existing run directory. Returns the run directory.
+pub fn write_run(reports: &Path, run: &Run, scores: &Scores) -> Result<PathBuf, ReportError> {
+    std::fs::create_dir_all(reports).map_err(ReportError::io(reports))?;
+    let dir = reports.join(&run.info.run_id);
+    if dir.exists() {
+        return Err(ReportError::Exists { path: dir });
+    }
+    let tmp = reports.join(format!(".tmp-{}-{}", run.info.run_id, std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(ReportError::io(&tmp))?;
+    }
+    std::fs::create_dir(&tmp).map_err(ReportError::io(&tmp))?;
+    let result = (|| {
+        write_predictions(&tmp.join(PREDICTIONS_FILE), &run.predictions)?;
+        write_confusion(&tmp.join(CONFUSION_FILE), &scores.confusion)?;
+        write_metrics(&tmp.join(METRICS_FILE), &scores.metrics)?;
+        write_slices(&tmp.join(SLICES_FILE), &scores.slices)?;
+        let mut json = serde_json::to_vec_pretty(&run.info).map_err(|e| ReportError::Json {
+            path: tmp.join(RUN_FILE),
+            message: e.to_string(),
+        })?;
+        json.push(b'\n');
+        write_synced(&tmp.join(RUN_FILE), &json)?;
+        sync_dir(&tmp)?;
+        if dir.exists() {
+            return Err(ReportError::Exists { path: dir.clone() });
+        }
+        std::fs::rename(&tmp, &dir).map_err(ReportError::io(&dir))?;
+        sync_dir(reports)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result.map(|()| dir)
+}
+
+/// Reads a run directory back.
+pub fn read_run(dir: &Path) -> Result<RunReport, ReportError> {
+    Ok(RunReport {
+        dir: dir.to_path_buf(),
+        info: read_info(dir)?,
+        predictions: read_predictions(&dir.join(PREDICTIONS_FILE))?,
+        confusion: read_confusion(&dir.join(CONFUSION_FILE))?,
+        metrics: read_metrics(&dir.join(METRICS_FILE))?,
+        slices: read_slices(&dir.join(SLICES_FILE))?,
+    })
+}
+
+/// Reads `run.json` of a run directory.
+pub fn read_info(dir: &Path) -> Result<RunInfo, ReportError> {
+    let path = dir.join(RUN_FILE);
+    let text = std::fs::read_to_string(&path).map_err(ReportError::io(&path))?;
+    let mut de = serde_json::Deserializer::from_str(&text);
+    serde::Deserialize::deserialize(&mut de).map_err(|e: serde_json::Error| ReportError::Json {
+        path,
+        message: e.to_string(),
+    })
+}
+
+/// Finds a run given as a directory (containing `run.json`) or as a run id under `reports`.
+pub fn resolve_run(reports: &Path, run: &str) -> Option<PathBuf> {
+    let as_dir = PathBuf::from(run);
+    if as_dir.join(RUN_FILE).is_file() {
+        return Some(as_dir);
+    }
+    let under = reports.join(run);
+    (crate::eval::check_run_id(run).is_ok() && under.join(RUN_FILE).is_file()).then_some(under)
+}
+
+/// Run directories under `reports` (those with a `run.json`), sorted by run id (= start time).
+pub fn list_runs(reports: &Path) -> Result<Vec<PathBuf>, ReportError> {
+    let mut out = Vec::new();
+    let entries = match std::fs::read_dir(reports) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(source) => {
+            return Err(ReportError::Io {
+                path: reports.to_path_buf(),
+                source,
+            });
+        }
+    };
+    for entry in entries {
+        let entry = entry.map_err(ReportError::io(reports))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.starts_with('.') && entry.path().join(RUN_FILE).is_file() {
+            out.push(entry.path());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Writes `bytes` to `path` atomically: a temp file in the same directory, fsynced, renamed.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(ReportError::io(&parent))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = parent.join(format!(".{name}.tmp-{}-{}", std::process::id(), unique()));
+    let result = write_synced(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path).map_err(ReportError::io(path)));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result?;
+    sync_dir(&parent)
+}
+
+pub(crate) fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    N.fetch_add(1, Ordering::Relaxed)
+}
+
+fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    let mut f = std::fs::File::create(path).map_err(ReportError::io(path))?;
+    f.write_all(bytes).map_err(ReportError::io(path))?;
+    f.sync_all().map_err(ReportError::io(path))
+}
+
+/// fsyncs a directory so a rename in it is durable.
+pub(crate) fn sync_dir(dir: &Path) -> Result<(), ReportError> {
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(ReportError::io(dir))
+}
+
+fn count(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+/// Writes `predictions.parquet`.
+pub fn write_predictions(path: &Path, rows: &[PredictionRow]) -> Result<(), ReportError> {
+    write_parquet(path, &predictions_batch(rows).map_err(arrow_err(path))?)
+}
+
+fn predictions_batch(rows: &[PredictionRow]) -> Result<RecordBatch, arrow_schema::ArrowError> {
+    BatchBuilder::default()
+        .str("run_id", rows.iter().map(|r| r.run_id.as_str()))
+        .str("scenario_id", rows.iter().map(|r| r.scenario_id.as_str()))
+        .str("case_id", rows.iter().map(|r| r.case_id.as_str()))
+        .i32("trial", rows.iter().map(|r| r.trial as i32))
+        .str("family", rows.iter().map(|r| r.family.as_str()))
+        .i32("difficulty", rows.iter().map(|r| i32::from(r.difficulty)))
+        .list_str(
+            "adversarial_signals",
+            rows.iter().map(|r| r.adversarial_signals.as_slice()),
+        )
+        .list_str(
+            "evidence_available",
+            rows.iter().map(|r| r.evidence_available.as_slice()),
+        )
+        .list_str(
+            "evidence_unavailable",
+            rows.iter().map(|r| r.evidence_unavailable.as_slice()),
+        )
+        .str(
+            "expected_failure_mode",
+            rows.iter().map(|r| r.expected_failure_mode.as_str()),
+        )
+        .str(
+            "predicted_failure_mode",
+            rows.iter().map(|r| r.predicted_failure_mode.as_str()),
+        )
+        .str(
+            "expected_category",
+            rows.iter().map(|r| r.expected_category.as_str()),
+        )
+        .str(
+            "predicted_category",
+            rows.iter().map(|r| r.predicted_category.as_str()),
+        )
+        .opt_str(
+            "expected_root_cause",
+            rows.iter().map(|r| r.expected_root_cause.as_deref()),
+        )
+        .str(
+            "predicted_root_cause",
+            rows.iter().map(|r| r.predicted_root_cause.as_str()),
+        )
+        .opt_str(
+            "expected_pod",
+            rows.iter().map(|r| r.expected_pod.as_deref()),
+        )
+        .opt_str(
+            "predicted_pod",
+            rows.iter().map(|r| r.predicted_pod.as_deref()),
+        )
+        .opt_str(
+            "expected_container",
+            rows.iter().map(|r| r.expected_container.as_deref()),
+        )
+        .opt_str(
+            "predicted_container",
+            rows.iter().map(|r| r.predicted_container.as_deref()),
+        )
+        .bool(
+            "correct_failure_mode",
+            rows.iter().map(|r| r.correct_failure_mode),
+        )
+        .bool("correct_category", rows.iter().map(|r| r.correct_category))
+        .opt_bool(
+            "correct_root_cause",
+            rows.iter().map(|r| r.correct_root_cause),
+        )
+        .opt_bool(
+            "correct_localization",
+            rows.iter().map(|r| r.correct_localization),
+        )
+        .opt_f64("confidence", rows.iter().map(|r| r.confidence))
+        .f64("latency_ms", rows.iter().map(|r| r.latency_ms))
+        .opt_str("error", rows.iter().map(|r| r.error.as_deref()))
+        .str("explanation", rows.iter().map(|r| r.explanation.as_str()))
+        .finish()
+}
+
+/// Reads `predictions.parquet`.
+pub fn read_predictions(path: &Path) -> Result<Vec<PredictionRow>, ReportError> {
+    read_parquet(path, |c: &Columns<'_>| {
+        let (run_id, scenario_id, case_id, trial) = (
+            c.str("run_id")?,
+            c.str("scenario_id")?,
+            c.str("case_id")?,
+            c.i32("trial")?,
+        );
+        let (family, difficulty) = (c.str("family")?, c.i32("difficulty")?);
+        let (signals, available, unavailable) = (
+            c.list_str("adversarial_signals")?,
+            c.list_str("evidence_available")?,
+            c.list_str("evidence_unavailable")?,
+        );
+        let (efm, pfm) = (
+            c.str("expected_failure_mode")?,
+            c.str("predicted_failure_mode")?,
+        );
+        let (ecat, pcat) = (c.str("expected_category")?, c.str("predicted_category")?);
+        let (erc, prc) = (
+            c.opt_str("expected_root_cause")?,
+            c.str("predicted_root_cause")?,
+        );
+        let (epod, ppod) = (c.opt_str("expected_pod")?, c.opt_str("predicted_pod")?);
+        let (ecnt, pcnt) = (
+            c.opt_str("expected_container")?,
+            c.opt_str("predicted_container")?,
+        );
+        let (cfm, ccat) = (c.bool("correct_failure_mode")?, c.bool("correct_category")?);
+        let (crc, cloc) = (
+            c.opt_bool("correct_root_cause")?,
+            c.opt_bool("correct_localization")?,
+        );
+        let (conf, lat) = (c.opt_f64("confidence")?, c.f64("latency_ms")?);
+        let (error, expl) = (c.opt_str("error")?, c.str("explanation")?);
+        let mut rows = Vec::with_capacity(run_id.len());
+        for i in 0..run_id.len() {
+            rows.push(PredictionRow {
+                run_id: run_id[i].clone(),
+                scenario_id: scenario_id[i].clone(),
+                case_id: case_id[i].clone(),
+                trial: u32::try_from(trial[i]).map_err(|_| column_err(c, "trial", trial[i]))?,
+                family: family[i].clone(),
+                difficulty: u8::try_from(difficulty[i])
+                    .map_err(|_| column_err(c, "difficulty", difficulty[i]))?,
+                adversarial_signals: signals[i].clone(),
+                evidence_available: available[i].clone(),
+                evidence_unavailable: unavailable[i].clone(),
+                expected_failure_mode: efm[i].clone(),
+                predicted_failure_mode: pfm[i].clone(),
+                expected_category: ecat[i].clone(),
+                predicted_category: pcat[i].clone(),
+                expected_root_cause: erc[i].clone(),
+                predicted_root_cause: prc[i].clone(),
+                expected_pod: epod[i].clone(),
+                predicted_pod: ppod[i].clone(),
+                expected_container: ecnt[i].clone(),
+                predicted_container: pcnt[i].clone(),
+                correct_failure_mode: cfm[i],
+                correct_category: ccat[i],
+                correct_root_cause: crc[i],
+                correct_localization: cloc[i],
+                confidence: conf[i],
+                latency_ms: lat[i],
+                error: error[i].clone(),
+                explanation: expl[i].clone(),
+            });
+        }
+        Ok(rows)
+    })
+}
+
+fn column_err(c: &Columns<'_>, column: &str, value: i32) -> ReportError {
+    ReportError::Column {
+        path: c.file.to_path_buf(),
+        column: column.into(),
+        message: format!("out of range: {value}"),
+    }
+}
+
+/// Writes `confusion.parquet`.
+pub fn write_confusion(path: &Path, rows: &[ConfusionRow]) -> Result<(), ReportError> {
+    let batch = BatchBuilder::default()
+        .str("level", rows.iter().map(|r| r.level.as_str()))
+        .str("expected", rows.iter().map(|r| r.expected.as_str()))
+        .str("predicted", rows.iter().map(|r| r.predicted.as_str()))
+        .i64("count", rows.iter().map(|r| count(r.count)))
+        .finish()
+        .map_err(arrow_err(path))?;
+    write_parquet(path, &batch)
+}
+
+/// Reads `confusion.parquet`.
+pub fn read_confusion(path: &Path) -> Result<Vec<ConfusionRow>, ReportError> {
+    read_parquet(path, |c: &Columns<'_>| {
+        let (level, expected, predicted, count) = (
+            c.str("level")?,
+            c.str("expected")?,
+            c.str("predicted")?,
+            c.u64("count")?,
+        );
+        Ok((0..level.len())
+            .map(|i| ConfusionRow {
+                level: level[i].clone(),
+                expected: expected[i].clone(),
+                predicted: predicted[i].clone(),
+                count: count[i],
+            })
+            .collect())
+    })
+}
+
+/// Writes `metrics.parquet`.
+pub fn write_metrics(path: &Path, rows: &[MetricRow]) -> Result<(), ReportError> {
+    let batch = BatchBuilder::default()
+        .str("level", rows.iter().map(|r| r.level.as_str()))
+        .str("kind", rows.iter().map(|r| r.kind.as_str()))
+        .opt_str("class", rows.iter().map(|r| r.class.as_deref()))
+        .i64("support", rows.iter().map(|r| count(r.support)))
+        .opt_f64("precision", rows.iter().map(|r| r.precision))
+        .opt_f64("recall", rows.iter().map(|r| r.recall))
+        .opt_f64("f1", rows.iter().map(|r| r.f1))
+        .opt_f64("accuracy", rows.iter().map(|r| r.accuracy))
+        .opt_f64("accuracy_ci_low", rows.iter().map(|r| r.accuracy_ci_low))
+        .opt_f64("accuracy_ci_high", rows.iter().map(|r| r.accuracy_ci_high))
+        .opt_f64("macro_f1", rows.iter().map(|r| r.macro_f1))
+        .opt_f64("weighted_f1", rows.iter().map(|r| r.weighted_f1))
+        .opt_f64("kappa", rows.iter().map(|r| r.kappa))
+        .opt_f64("flip_rate", rows.iter().map(|r| r.flip_rate))
+        .opt_f64("pass_k", rows.iter().map(|r| r.pass_k))
+        .opt_f64(
+            "majority_accuracy",
+            rows.iter().map(|r| r.majority_accuracy),
+        )
+        .finish()
+        .map_err(arrow_err(path))?;
+    write_parquet(path, &batch)
+}
+
+/// Reads `metrics.parquet`.
+pub fn read_metrics(path: &Path) -> Result<Vec<MetricRow>, ReportError> {
+    read_parquet(path, |c: &Columns<'_>| {
+        let (level, kind, class, support) = (
+            c.str("level")?,
+            c.str("kind")?,
+            c.opt_str("class")?,
+            c.u64("support")?,
+        );
+        let f = |name: &str| c.opt_f64(name);
+        let (precision, recall, f1) = (f("precision")?, f("recall")?, f("f1")?);
+        let (acc, lo, hi) = (
+            f("accuracy")?,
+            f("accuracy_ci_low")?,
+            f("accuracy_ci_high")?,
+        );
+        let (macro_f1, weighted_f1, kappa) = (f("macro_f1")?, f("weighted_f1")?, f("kappa")?);
+        let (flip, pass, majority) = (f("flip_rate")?, f("pass_k")?, f("majority_accuracy")?);
+        Ok((0..level.len())
+            .map(|i| MetricRow {
+                level: level[i].clone(),
+                kind: kind[i].clone(),
+                class: class[i].clone(),
+                support: support[i],
+                precision: precision[i],
+                recall: recall[i],
+                f1: f1[i],
+                accuracy: acc[i],
+                accuracy_ci_low: lo[i],
+                accuracy_ci_high: hi[i],
+                macro_f1: macro_f1[i],
+                weighted_f1: weighted_f1[i],
+                kappa: kappa[i],
+                flip_rate: flip[i],
+                pass_k: pass[i],
+                majority_accuracy: majority[i],
+            })
+            .collect())
+    })
+}
+
+/// Writes `slices.parquet`.
+pub fn write_slices(path: &Path, rows: &[SliceRow]) -> Result<(), ReportError> {
+    let batch = BatchBuilder::default()
+        .str("dimension", rows.iter().map(|r| r.dimension.as_str()))
+        .str("value", rows.iter().map(|r| r.value.as_str()))
+        .str("level", rows.iter().map(|r| r.level.as_str()))
+        .i64("n", rows.iter().map(|r| count(r.n)))
+        .i64("correct", rows.iter().map(|r| count(r.correct)))
+        .f64("accuracy", rows.iter().map(|r| r.accuracy))
+        .f64("ci_low", rows.iter().map(|r| r.ci_low))
+        .f64("ci_high", rows.iter().map(|r| r.ci_high))
+        .finish()
+        .map_err(arrow_err(path))?;
+    write_parquet(path, &batch)
+}
+
+/// Reads `slices.parquet`.
+pub fn read_slices(path: &Path) -> Result<Vec<SliceRow>, ReportError> {
+    read_parquet(path, |c: &Columns<'_>| {
+        let (dimension, value, level) = (c.str("dimension")?, c.str("value")?, c.str("level")?);
+        let (n, correct) = (c.u64("n")?, c.u64("correct")?);
+        let (acc, lo, hi) = (c.f64("accuracy")?, c.f64("ci_low")?, c.f64("ci_high")?);
+        Ok((0..level.len())
+            .map(|i| SliceRow {
+                dimension: dimension[i].clone(),
+                value: value[i].clone(),
+                level: level[i].clone(),
+                n: n[i],
+                correct: correct[i],
+                accuracy: acc[i],
+                ci_low: lo[i],
+                ci_high: hi[i],
+            })
+            .collect())
+    })
+}

@@ -1,0 +1,129 @@
+//! Small exact statistics used by the metrics and the regression gate: the Wilson score
+//! interval, McNemar's exact test, nearest-rank percentiles. Plain functions on counts, no
+//! dependencies, each checked against hand-computed values in the tests below.
+
+/// The two-sided 95% normal quantile.
+pub const Z95: f64 = 1.959_963_984_540_054;
+
+/// Wilson score interval of `successes` out of `n` at 95% confidence, as `(low, high)`.
+/// `n = 0` gives the uninformative `(0, 1)`.
+pub fn wilson(successes: u64, n: u64) -> (f64, f64) {
+    if n == 0 {
+        return (0.0, 1.0);
+    }
+    let n_f = n as f64;
+    let p = successes as f64 / n_f;
+    let z2 = Z95 * Z95;
+    let denom = 1.0 + z2 / n_f;
+    let center = (p + z2 / (2.0 * n_f)) / denom;
+    let half = Z95 / denom * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt();
+    ((center - half).max(0.0), (center + half).min(1.0))
+}
+
+/// McNemar's exact test, two-sided: the probability, under "both classifiers are equally good",
+/// of a split of the `b + c` discordant pairs at least as lopsided as the one seen. It is
+/// `min(1, 2 * P(X <= min(b, c)))` with `X ~ Binomial(b + c, 1/2)`; no discordant pairs gives 1.
+/// Computed in log space, so it stays exact to floating point for tens of thousands of pairs.
+pub fn mcnemar_exact(b: u64, c: u64) -> f64 {
+    let n = b + c;
+    if n == 0 {
+        return 1.0;
+    }
+    let k = b.min(c);
+    let ln2 = std::f64::consts::LN_2;
+    // ln C(n, i) - n ln 2, summed with log-sum-exp.
+    let mut ln_choose = 0.0f64;
+    let mut terms = Vec::with_capacity(k as usize + 1);
+    for i in 0..=k {
+        if i > 0 {
+            ln_choose += ((n - i + 1) as f64).ln() - (i as f64).ln();
+        }
+        terms.push(ln_choose - n as f64 * ln2);
+    }
+    let max = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let tail = max.exp() * terms.iter().map(|t| (t - max).exp()).sum::<f64>();
+    (2.0 * tail).min(1.0)
+}
+
+/// Nearest-rank percentile (`q` in 0..=100) of unsorted values; 0 for an empty slice.
+pub fn percentile(values: &[f64], q: f64) -> f64 {
+    if values.is_empty() {
+        return 0.0;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    percentile_sorted(&sorted, q)
+}
+
+/// Nearest-rank percentile of already sorted values.
+pub fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((q / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol
+    }
+
+    #[test]
+    fn mcnemar_known_values() {
+        // b=10, c=2: n=12, P(X<=2) = (1 + 12 + 66) / 4096 = 79/4096; two-sided 158/4096.
+        assert!(close(mcnemar_exact(10, 2), 158.0 / 4096.0, 1e-12));
+        assert!(close(mcnemar_exact(10, 2), 0.0386, 5e-5));
+        // Symmetric in b and c.
+        assert_eq!(mcnemar_exact(2, 10), mcnemar_exact(10, 2));
+        assert_eq!(mcnemar_exact(7, 3), mcnemar_exact(3, 7));
+        // No discordant pairs, and a perfectly even split: no evidence at all.
+        assert_eq!(mcnemar_exact(0, 0), 1.0);
+        assert_eq!(mcnemar_exact(5, 5), 1.0);
+        // b=10, c=0: 2 / 1024.
+        assert!(close(mcnemar_exact(10, 0), 2.0 / 1024.0, 1e-15));
+        // b=6, c=1: P(X<=1) = (1 + 7) / 128, two-sided 16/128 = 0.125.
+        assert!(close(mcnemar_exact(6, 1), 0.125, 1e-12));
+        // One discordant pair: 2 * 1/2 = 1.
+        assert_eq!(mcnemar_exact(1, 0), 1.0);
+        // Large n stays finite and tiny for a lopsided split, near 1 for an even one.
+        let p = mcnemar_exact(5000, 4000);
+        assert!(p > 0.0 && p < 1e-20, "{p}");
+        assert!(mcnemar_exact(5000, 5001) > 0.99);
+    }
+
+    #[test]
+    fn wilson_known_values() {
+        // 8/10: z^2 = 3.8415, denominator 1 + 0.38415; center (0.8 + 0.19207) / 1.38415 = 0.71674,
+        // half 1.41600 * sqrt(0.016 + 0.0096037) = 0.22658 -> (0.4902, 0.9433).
+        let (lo, hi) = wilson(8, 10);
+        assert!(close(lo, 0.4902, 1e-4), "{lo}");
+        assert!(close(hi, 0.9433, 1e-4), "{hi}");
+        // 0/10 -> (0, 0.2775); 10/10 -> (0.7225, 1).
+        let (lo, hi) = wilson(0, 10);
+        assert!(
+            close(lo, 0.0, 1e-12) && close(hi, 0.2775, 1e-4),
+            "{lo} {hi}"
+        );
+        let (lo, hi) = wilson(10, 10);
+        assert!(
+            close(lo, 0.7225, 1e-4) && close(hi, 1.0, 1e-12),
+            "{lo} {hi}"
+        );
+        assert_eq!(wilson(0, 0), (0.0, 1.0));
+    }
+
+    #[test]
+    fn percentiles_nearest_rank() {
+        let v: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&v, 50.0), 50.0);
+        assert_eq!(percentile(&v, 95.0), 95.0);
+        assert_eq!(percentile(&v, 99.0), 99.0);
+        assert_eq!(percentile(&[3.0, 1.0, 2.0], 50.0), 2.0);
+        assert_eq!(percentile(&[7.0], 99.0), 7.0);
+        assert_eq!(percentile(&[], 50.0), 0.0);
+    }
+}
