@@ -1,0 +1,136 @@
+//! What crosses the boundary to an external classifier: the request line (a `Case` plus its
+//! `trial`) and the validation of every prediction that comes back (known labels, field types,
+//! confidence range), with messages precise enough to be an `error` row's reason.
+
+use serde_json::{Map, Value};
+
+use scenario::{Case, Category, FailureMode, Prediction, RootCause};
+
+/// The request for one case: the `Case` JSON object with `trial` added.
+pub fn request(case: &Case, trial: u32) -> String {
+    let mut value = serde_json::to_value(case).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut value {
+        map.insert("trial".to_owned(), Value::from(trial));
+    }
+    value.to_string()
+}
+
+/// Checks and converts a prediction object from an external classifier. `id` and `trial` keys
+/// are ignored here (the caller matches them). The error is the reason of an `error` row:
+/// `unknown failure_mode "oomkilled"`, `exit_code: invalid type: string "x", expected i32`,
+/// `confidence: expected a number in 0..1, got 7`.
+pub fn prediction(object: Map<String, Value>) -> Result<Prediction, String> {
+    if !object.contains_key("failure_mode") {
+        return Err("missing field \"failure_mode\"".to_owned());
+    }
+    label::<FailureMode>(&object, FailureMode::FIELD, FailureMode::parse)?;
+    label::<Category>(&object, Category::FIELD, Category::parse)?;
+    label::<RootCause>(&object, RootCause::FIELD, RootCause::parse)?;
+    let p: Prediction = serde_path_to_error::deserialize(Value::Object(object)).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        if path == "." {
+            inner
+        } else {
+            format!("{path}: {inner}")
+        }
+    })?;
+    p.check()?;
+    Ok(p)
+}
+
+/// Checks one label field, if present, so an unknown label gets a short, exact message.
+fn label<T>(
+    object: &Map<String, Value>,
+    field: &str,
+    parse: fn(&str) -> Result<T, scenario::taxonomy::UnknownLabel>,
+) -> Result<(), String> {
+    match object.get(field) {
+        None => Ok(()),
+        Some(Value::String(s)) => parse(s)
+            .map(|_| ())
+            .map_err(|_| format!("unknown {field} \"{s}\"")),
+        Some(other) => Err(format!("{field}: expected a string, got {}", kind(other))),
+    }
+}
+
+/// A JSON value's kind, for messages.
+pub fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// A short, single-line excerpt of text from a worker or a file, for messages.
+pub fn excerpt(s: &str) -> String {
+    const MAX: usize = 80;
+    let s = s.trim();
+    let mut out: String = s
+        .chars()
+        .take(MAX)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if s.chars().count() > MAX {
+        out.push_str("...");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(json: &str) -> Result<Prediction, String> {
+        match serde_json::from_str(json).unwrap() {
+            Value::Object(m) => prediction(m),
+            _ => panic!("not an object"),
+        }
+    }
+
+    #[test]
+    fn valid_predictions_pass_and_defaults_apply() {
+        let p = check(r#"{"id":"c1","failure_mode":"oom_killed","root_cause":"container_oom","confidence":0.5}"#).unwrap();
+        assert_eq!(p.failure_mode, FailureMode::OomKilled);
+        assert_eq!(p.root_cause_category, Category::Unknown);
+        assert_eq!(p.root_cause, RootCause::ContainerOom);
+    }
+
+    #[test]
+    fn violations_have_exact_reasons() {
+        let cases = [
+            (
+                r#"{"failure_mode":"oomkilled"}"#,
+                "unknown failure_mode \"oomkilled\"",
+            ),
+            (
+                r#"{"failure_mode":"healthy","root_cause":"bad"}"#,
+                "unknown root_cause \"bad\"",
+            ),
+            (
+                r#"{"failure_mode":"healthy","root_cause_category":"x"}"#,
+                "unknown root_cause_category \"x\"",
+            ),
+            (
+                r#"{"failure_mode":7}"#,
+                "failure_mode: expected a string, got a number",
+            ),
+            (r#"{"root_cause":"none"}"#, "missing field \"failure_mode\""),
+            (
+                r#"{"failure_mode":"healthy","confidence":7}"#,
+                "confidence: expected a number in 0..1, got 7",
+            ),
+            (
+                r#"{"failure_mode":"healthy","exit_code":"x"}"#,
+                "exit_code: invalid type: string \"x\", expected i32",
+            ),
+        ];
+        for (json, want) in cases {
+            assert_eq!(check(json).unwrap_err(), want, "{json}");
+        }
+    }
+}
