@@ -13,7 +13,17 @@ mod fmt;
 mod sections;
 mod svg;
 
+use std::path::{Path, PathBuf};
+
+use crate::compare::Comparison;
+use crate::report::{self, ReportError};
 use crate::tables::{ConfusionRow, HistoryRow, MetricRow, RunInfo, SliceRow};
+
+/// The file `triagebench compare` leaves in the reports directory.
+pub const COMPARE_LATEST_FILE: &str = "compare-latest.json";
+
+/// The dashboard's file name in the reports directory.
+pub const DASHBOARD_FILE: &str = "dashboard.html";
 
 /// The `data-chart` names the dashboard always emits (as a chart or as an empty panel).
 /// `confusion-<level>` is emitted for every level but `localization`.
@@ -115,4 +125,124 @@ pub struct ClassDelta {
 /// Renders the dashboard as one self-contained HTML document.
 pub fn render(data: &DashboardData) -> String {
     sections::page(data)
+}
+
+impl From<&Comparison> for CompareSummary {
+    fn from(c: &Comparison) -> CompareSummary {
+        let mut regressed_classes: Vec<(f64, ClassDelta)> = c
+            .levels
+            .iter()
+            .flat_map(|l| {
+                l.classes
+                    .iter()
+                    .filter(|k| k.regressed)
+                    .map(move |k| (l, k))
+            })
+            .map(|(l, k)| {
+                let base = k.base_recall.unwrap_or(f64::NAN);
+                let candidate = k.candidate_recall.unwrap_or(f64::NAN);
+                let delta = k.recall_delta.unwrap_or(candidate - base);
+                let row = ClassDelta {
+                    level: l.level.clone(),
+                    class: k.class.clone(),
+                    metric: "recall".to_owned(),
+                    base,
+                    candidate,
+                };
+                (delta, row)
+            })
+            .collect();
+        regressed_classes.sort_by(|a, b| a.0.total_cmp(&b.0));
+        CompareSummary {
+            base_run: c.base.run_id.clone(),
+            candidate_run: c.candidate.run_id.clone(),
+            passed: !c.is_worse(),
+            reasons: c.reasons.clone(),
+            levels: c
+                .levels
+                .iter()
+                .map(|l| CompareLevel {
+                    level: l.level.clone(),
+                    base_accuracy: l.base_accuracy,
+                    candidate_accuracy: l.candidate_accuracy,
+                    p_value: Some(l.p_value),
+                    newly_wrong: l.newly_wrong,
+                    newly_right: l.newly_right,
+                    regressed: l.significantly_worse || l.drop_exceeded,
+                })
+                .collect(),
+            regressed_classes: regressed_classes.into_iter().map(|(_, r)| r).collect(),
+            base_scenarios_per_second: Some(c.throughput.base),
+            candidate_scenarios_per_second: Some(c.throughput.candidate),
+        }
+    }
+}
+
+/// Why the dashboard's data could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum DashboardError {
+    /// `history.parquet` is missing or holds no run.
+    #[error("{}: no history yet; run `triagebench eval` first", .0.display())]
+    NoHistory(PathBuf),
+    /// A report table or `run.json` could not be read.
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    /// `compare-latest.json` is malformed.
+    #[error("{path}: {message}")]
+    Compare {
+        /// The file.
+        path: PathBuf,
+        /// What serde said, with the field.
+        message: String,
+    },
+}
+
+/// Reads everything the dashboard shows from a reports directory: `history.parquet`, the newest
+/// run's directory (by start time in the history; left out when that directory is gone) and
+/// `compare-latest.json` when present.
+pub fn load(reports: &Path) -> Result<DashboardData, DashboardError> {
+    let history_path = reports.join(crate::history::HISTORY_FILE);
+    let history = crate::history::read(&history_path)?;
+    let newest = history
+        .iter()
+        .max_by(|a, b| (&a.started_at, &a.run_id).cmp(&(&b.started_at, &b.run_id)))
+        .map(|r| r.run_id.clone());
+    let Some(newest) = newest else {
+        return Err(DashboardError::NoHistory(history_path));
+    };
+    let dir = reports.join(&newest);
+    let latest = if dir.join(report::RUN_FILE).is_file() {
+        Some(LatestRun {
+            info: report::read_info(&dir)?,
+            metrics: report::read_metrics(&dir.join(report::METRICS_FILE))?,
+            confusion: report::read_confusion(&dir.join(report::CONFUSION_FILE))?,
+            slices: report::read_slices(&dir.join(report::SLICES_FILE))?,
+        })
+    } else {
+        None
+    };
+    let compare_path = reports.join(COMPARE_LATEST_FILE);
+    let compare = match std::fs::read_to_string(&compare_path) {
+        Ok(text) => {
+            let c: Comparison =
+                serde_json::from_str(&text).map_err(|e| DashboardError::Compare {
+                    path: compare_path.clone(),
+                    message: e.to_string(),
+                })?;
+            Some(CompareSummary::from(&c))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(source) => {
+            return Err(ReportError::Io {
+                path: compare_path,
+                source,
+            }
+            .into());
+        }
+    };
+    Ok(DashboardData {
+        history,
+        latest,
+        compare,
+    })
 }

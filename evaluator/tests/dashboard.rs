@@ -163,11 +163,14 @@ fn latest(info: RunInfo, rng: &mut Lcg) -> LatestRun {
     let trials = info.trials;
     let mut confusion = Vec::new();
     let mut metrics = Vec::new();
-    for (level, labels) in [
+    for (li, (level, labels)) in [
         ("failure_mode", MODES),
         ("root_cause_category", CATEGORIES),
         ("root_cause", CAUSES),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         let mut predicted_labels: Vec<&str> = labels.to_vec();
         predicted_labels.push("unknown");
         predicted_labels.push("error");
@@ -176,7 +179,7 @@ fn latest(info: RunInfo, rng: &mut Lcg) -> LatestRun {
             let support = 120 + (rng.next() * 400.0) as u64;
             let mut left = support;
             let mut row = vec![0u64; predicted_labels.len()];
-            let right = (support as f64 * (0.62 + 0.35 * rng.next())) as u64;
+            let right = (support as f64 * (0.72 + 0.26 * rng.next() - 0.06 * li as f64)) as u64;
             row[i] = right;
             left -= right;
             while left > 0 {
@@ -387,6 +390,22 @@ fn demo_data() -> DashboardData {
         .map(|r| (r.run_id.clone(), r.started_at.clone(), r.classifier.clone()));
     let (run_id, started_at, classifier) = last.unwrap_or_default();
     let latest = latest(run_info(&run_id, &started_at, &classifier, 3), &mut rng);
+    // The newest history rows are the latest run's headline rows.
+    let mut history = history;
+    for row in history
+        .iter_mut()
+        .filter(|r| r.run_id == run_id && r.class.is_none())
+    {
+        if let Some(m) = latest
+            .metrics
+            .iter()
+            .find(|m| m.kind == "overall" && m.level == row.level)
+        {
+            row.accuracy = m.accuracy;
+            row.macro_f1 = m.macro_f1;
+        }
+        row.trials = 3;
+    }
     DashboardData {
         history,
         latest: Some(latest),

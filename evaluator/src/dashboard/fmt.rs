@@ -119,16 +119,28 @@ pub(crate) fn tick_time(t: &str) -> String {
     }
 }
 
-/// Approximate rendered width in pixels of `s` at `size` px in the dashboard's sans-serif font.
+/// Approximate rendered width in pixels of `s` at `size` px. The advance widths are DejaVu Sans
+/// (the sans-serif of Debian's Chromium), the widest of the fonts the page asks for, so labels
+/// measured here fit in every browser.
 pub(crate) fn text_width(s: &str, size: f64) -> f64 {
     s.chars()
-        .map(|c| match c {
-            'i' | 'l' | 'j' | '.' | ',' | ':' | '\'' | '|' | '!' => 0.28,
-            'f' | 't' | 'r' | ' ' | '(' | ')' | '-' | '/' => 0.36,
-            'm' | 'w' | 'M' | 'W' | '%' => 0.86,
-            '_' => 0.55,
-            c if c.is_ascii_uppercase() => 0.68,
-            _ => 0.56,
+        .map(|ch| match ch {
+            'i' | 'j' | 'l' | '\'' | '|' => 0.28,
+            '.' | ',' | ':' | ';' | ' ' | '!' | '\u{b7}' => 0.32,
+            'f' | 't' => 0.37,
+            'r' | '(' | ')' | '-' | '/' => 0.40,
+            's' | 'z' | 'c' => 0.54,
+            'k' | 'v' | 'x' | 'y' => 0.59,
+            'm' => 0.97,
+            'w' => 0.82,
+            '_' => 0.50,
+            '%' => 0.95,
+            '=' | '+' | '<' | '>' | '\u{2212}' => 0.84,
+            'M' | 'W' => 0.90,
+            c if c.is_ascii_uppercase() => 0.72,
+            c if c.is_ascii_digit() => 0.64,
+            c if c.is_ascii_lowercase() => 0.63,
+            _ => 0.70,
         })
         .sum::<f64>()
         * size

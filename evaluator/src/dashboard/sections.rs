@@ -108,7 +108,7 @@ pub(super) fn page(data: &DashboardData) -> String {
     section(
         &mut out,
         "trends",
-        "Accuracy over runs",
+        "Accuracy and macro F1 over runs",
         "Each line is one classifier; hover a point for its run.",
         |o| {
             trend(o, &runs, "accuracy-trend", "Accuracy", |r| &r.accuracy);
@@ -220,7 +220,7 @@ fn empty(out: &mut String, chart: &str, heading: &str, message: &str) {
 
 /// The page header: the latest run's facts and headline numbers.
 fn header(out: &mut String, data: &DashboardData, runs: &[Run<'_>]) {
-    out.push_str("<header>\n<div class=\"title\"><h1>triagebench</h1><span class=\"subtitle\">Kubernetes failure triage: accuracy dashboard</span></div>\n");
+    out.push_str("<header>\n<div class=\"wrap\">\n<div class=\"title\"><h1>triagebench</h1><span class=\"subtitle\">Kubernetes failure triage: accuracy dashboard</span></div>\n");
     let last = runs.last();
     let info = data.latest.as_ref().map(|l| &l.info);
     match (info, last) {
@@ -336,7 +336,7 @@ fn header(out: &mut String, data: &DashboardData, runs: &[Run<'_>]) {
             if cmp.passed { "good" } else { "bad" },
         );
     }
-    out.push_str("</div>\n<nav><a href=\"#trends\">Trends</a><a href=\"#confusion\">Confusion</a><a href=\"#classes\">Classes</a><a href=\"#slices\">Slices</a><a href=\"#throughput\">Throughput</a><a href=\"#trials\">Trials</a><a href=\"#compare\">Compare</a></nav>\n</header>\n");
+    out.push_str("</div>\n<nav><a href=\"#trends\">Trends</a><a href=\"#confusion\">Confusion</a><a href=\"#classes\">Classes</a><a href=\"#slices\">Slices</a><a href=\"#throughput\">Throughput</a><a href=\"#trials\">Trials</a><a href=\"#compare\">Compare</a></nav>\n</div>\n</header>\n");
 }
 
 /// One headline tile. `sub` is plain text (escaped here).
@@ -385,7 +385,7 @@ fn trend(
     what: &str,
     pick: for<'r, 'a> fn(&'r Run<'a>) -> &'r BTreeMap<&'a str, f64>,
 ) {
-    let heading = format!("{what} over runs");
+    let heading = what.to_owned();
     let levels: Vec<&str> = LEVELS
         .iter()
         .copied()
@@ -408,7 +408,7 @@ fn trend(
         .fold(1.0_f64, f64::min);
     let axis = Axis::share(min, &what.to_lowercase());
     let mut body = classifier_legend(&styles);
-    body.push_str("<div class=\"panels\">");
+    body.push_str("<div class=\"panels fill\">");
     for level in levels {
         let series: Vec<LineSeries> = styles
             .iter()
@@ -757,6 +757,8 @@ fn slice_chart(
             let label = match (dimension, *v) {
                 ("difficulty", "0") => "0 · obvious".to_owned(),
                 ("difficulty", "3") => "3 · adversarial".to_owned(),
+                ("adversarial_signal", "none") => "(no signal)".to_owned(),
+                ("evidence_missing", "none") => "(nothing missing)".to_owned(),
                 _ => (*v).to_owned(),
             };
             BarGroup {
@@ -818,7 +820,7 @@ fn throughput(out: &mut String, runs: &[Run<'_>]) {
         .iter()
         .map(|r| r.head.scenarios_per_second)
         .fold(0.0_f64, f64::max);
-    let axis = Axis::zero_based(max, num, "scenarios per second");
+    let axis = Axis::zero_based(max, num_tick, "scenarios per second");
     let series = per_classifier(runs, &styles, |r| {
         let h = r.head;
         Some((
@@ -905,6 +907,15 @@ fn errors(out: &mut String, runs: &[Run<'_>]) {
         line_chart(heading, "error rate", &x_labels, &series, &axis)
     );
     figure(out, "errors-trend", heading, &caption, false, &body);
+}
+
+/// A throughput tick: whole numbers without a decimal.
+fn num_tick(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        count(v.round() as u64)
+    } else {
+        num(v)
+    }
 }
 
 /// A percent tick for small shares: `0.5%`, `1%`.

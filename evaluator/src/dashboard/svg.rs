@@ -236,7 +236,7 @@ pub(crate) fn line_chart(
     y: &Axis,
 ) -> String {
     let (width, height) = (500.0, 250.0);
-    let (left, right, top, bottom) = (56.0, 18.0, 30.0, 46.0);
+    let (left, right, top, bottom) = (56.0, 24.0, 30.0, 46.0);
     let xs = x_scale(x_labels.len(), left, width - right);
     let ys = Scale::new(y.lo, y.hi, height - bottom, top);
     let mut out = String::new();
@@ -250,9 +250,15 @@ pub(crate) fn line_chart(
         ),
     );
     value_grid(&mut out, y, &ys, left, width - right);
-    // X ticks: at most seven labels, evenly spread, always the last run.
+    // X ticks: as many labels as fit without touching, evenly spread, always the last run.
     let n = x_labels.len();
-    let step = n.div_ceil(7).max(1);
+    let label_w = x_labels
+        .iter()
+        .map(|l| text_width(l, 11.0))
+        .fold(0.0_f64, f64::max)
+        + 14.0;
+    let fit_n = (((width - right - left) / label_w).floor() as usize).max(2);
+    let step = n.div_ceil(fit_n).max(1);
     let base = height - bottom;
     push(
         &mut out,
@@ -264,17 +270,27 @@ pub(crate) fn line_chart(
             c(base)
         ),
     );
-    for i in (0..n).filter(|i| i % step == 0 || *i == n - 1) {
-        if i != n - 1 && i + step > n - 1 && n - 1 - i < step / 2 + 1 && n > 2 {
-            continue; // too close to the last label
+    for i in 0..n {
+        let last = i == n - 1;
+        if !last && (i % step != 0 || n - 1 - i < step) {
+            continue; // not a tick, or too close to the last label
         }
         let x = xs(i);
+        let half = text_width(&x_labels[i], 11.0) / 2.0;
+        let (anchor, tx) = if x + half > width - 2.0 {
+            ("end", x.min(width - 2.0))
+        } else if x - half < 2.0 {
+            ("start", x.max(2.0))
+        } else {
+            ("middle", x)
+        };
         push(
             &mut out,
             format_args!(
-                r#"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="{AXIS}"/><text class="tick" x="{x}" y="{}" text-anchor="middle">{}</text>"#,
+                r#"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="{AXIS}"/><text class="tick" x="{}" y="{}" text-anchor="{anchor}">{}</text>"#,
                 c(base),
                 c(base + 4.0),
+                c(tx),
                 c(base + 16.0),
                 esc(&x_labels[i]),
                 x = c(x)
@@ -399,7 +415,7 @@ pub(crate) fn hbar_chart(title: &str, groups: &[BarGroup], axis_title: &str) -> 
         .max()
         .unwrap_or(1)
         .max(1);
-    let bar_h = if bars_per_group == 1 { 14.0 } else { 9.0 };
+    let bar_h = if bars_per_group == 1 { 14.0 } else { 11.0 };
     let gap = 2.0;
     let group_pad = if bars_per_group == 1 { 8.0 } else { 12.0 };
     let group_h = bars_per_group as f64 * (bar_h + gap) - gap + group_pad;
@@ -410,7 +426,7 @@ pub(crate) fn hbar_chart(title: &str, groups: &[BarGroup], axis_title: &str) -> 
         .min(190.0);
     let left = label_w + 16.0;
     let plot_w = 300.0;
-    let value_w = 52.0 * if bars_per_group == 1 { 1.0 } else { 1.0 };
+    let value_w = 54.0;
     let note_w = groups
         .iter()
         .map(|g| text_width(&g.note, 11.0))
@@ -517,9 +533,14 @@ pub(crate) fn hbar_chart(title: &str, groups: &[BarGroup], axis_title: &str) -> 
                     push(
                         &mut out,
                         format_args!(
-                            r#"<text class="value" x="{}" y="{}" text-anchor="end">{}</text>"#,
+                            r#"<text class="{}" x="{}" y="{}" text-anchor="end">{}</text>"#,
+                            if bars_per_group == 1 {
+                                "value"
+                            } else {
+                                "value small"
+                            },
                             c(left + plot_w + 10.0 + value_w - 6.0),
-                            c(mid + 4.0),
+                            c(mid + 3.6),
                             pct(v)
                         ),
                     );
@@ -570,7 +591,7 @@ pub(crate) fn heatmap(
         .min(170.0)
         * 0.72
         + 16.0;
-    let left = label_w + 14.0;
+    let left = label_w + 34.0;
     let top = col_label_h + 16.0;
     let grid_w = cell * cols.len() as f64;
     let grid_h = cell * rows.len() as f64;
@@ -710,7 +731,7 @@ pub(crate) fn heatmap(
     push(
         &mut out,
         format_args!(
-            r#"<text class="axis-title" transform="translate(12 {}) rotate(-90)" text-anchor="middle">expected</text>"#,
+            r#"<text class="axis-title" transform="translate(14 {}) rotate(-90)" text-anchor="middle">expected</text>"#,
             c(top + grid_h / 2.0)
         ),
     );
