@@ -75,6 +75,8 @@ struct State {
     broken: Option<String>,
     /// Case ids between their first send and their final outcome.
     in_flight: HashSet<String>,
+    /// Retries waiting for an idle worker; new cases wait behind them so they cannot starve.
+    waiting_exclusive: usize,
 }
 
 #[derive(Debug)]
@@ -152,6 +154,7 @@ impl Pool {
                 stillborn: 0,
                 broken: None,
                 in_flight: HashSet::new(),
+                waiting_exclusive: 0,
             }),
             cond: Condvar::new(),
             answered: AtomicBool::new(false),
@@ -315,84 +318,109 @@ impl Inner {
         exclusive: bool,
     ) -> Result<(Arc<Worker>, u64), CallError> {
         let mut st = lock(&self.state);
-        loop {
+        if exclusive {
+            st.waiting_exclusive += 1;
+        }
+        let result = loop {
             if let Some(b) = &st.broken {
-                return Err(CallError::new(b.clone()));
+                break Err(CallError::new(b.clone()));
             }
             if st.closed {
-                return Err(CallError::new("the worker pool is shut down"));
+                break Err(CallError::new("the worker pool is shut down"));
             }
-            // Least loaded slot that can take the case; an empty slot counts as load 0.
-            let mut choice: Option<(usize, usize)> = None;
-            for (i, slot) in st.slots.iter().enumerate() {
-                let load = match slot {
-                    None => 0,
-                    Some(w) => {
-                        let b = lock(&w.book);
-                        if b.dead {
-                            0
-                        } else if b.exclusive || b.pending.len() >= IN_FLIGHT_PER_WORKER {
-                            continue;
-                        } else {
-                            b.pending.len()
-                        }
-                    }
-                };
-                if exclusive && load > 0 {
-                    continue;
-                }
-                if choice.is_none_or(|(_, l)| load < l) {
-                    choice = Some((i, load));
-                }
-            }
-            if let Some((i, _)) = choice {
-                let live = st.slots[i]
-                    .as_ref()
-                    .filter(|w| !lock(&w.book).dead)
-                    .cloned();
-                let worker = match live {
-                    Some(w) => w,
-                    None => {
-                        self.restarts.fetch_add(1, Ordering::Relaxed);
-                        match self.spawn(&mut st, i) {
-                            Ok(w) => {
-                                st.slots[i] = Some(Arc::clone(&w));
-                                w
-                            }
-                            Err(e) => {
-                                let reason = format!("cannot start worker `{}`: {e}", self.command);
-                                st.broken = Some(reason.clone());
-                                self.cond.notify_all();
-                                return Err(CallError::new(reason));
-                            }
-                        }
-                    }
-                };
-                let seq = {
-                    let mut b = lock(&worker.book);
-                    let seq = b.next;
-                    b.next += 1;
-                    if b.pending.is_empty() {
-                        b.head_since = Instant::now();
-                    }
-                    b.exclusive = exclusive;
-                    b.pending.insert(
-                        seq,
-                        Pending {
-                            id: id.to_owned(),
-                            reply,
-                        },
-                    );
-                    seq
-                };
-                return Ok((worker, seq));
+            if let Some(found) = self.place(&mut st, id, &reply, exclusive) {
+                break found;
             }
             st = self
                 .cond
                 .wait_timeout(st, Duration::from_millis(200))
                 .map(|(g, _)| g)
                 .unwrap_or_else(|e| e.into_inner().0);
+        };
+        if exclusive {
+            st.waiting_exclusive -= 1;
+            drop(st);
+            self.cond.notify_all();
         }
+        result
+    }
+
+    /// One placement attempt under the state lock: `None` when no worker has room yet.
+    fn place(
+        self: &Arc<Self>,
+        st: &mut State,
+        id: &str,
+        reply: &mpsc::Sender<Outcome>,
+        exclusive: bool,
+    ) -> Option<Result<(Arc<Worker>, u64), CallError>> {
+        if !exclusive && st.waiting_exclusive > 0 {
+            return None;
+        }
+        // Least loaded slot that can take the case; an empty or dead slot counts as load 0.
+        let mut choice: Option<(usize, usize)> = None;
+        for (i, slot) in st.slots.iter().enumerate() {
+            let load = match slot {
+                None => 0,
+                Some(w) => {
+                    let b = lock(&w.book);
+                    if b.dead {
+                        0
+                    } else if b.exclusive || b.pending.len() >= IN_FLIGHT_PER_WORKER {
+                        continue;
+                    } else {
+                        b.pending.len()
+                    }
+                }
+            };
+            if exclusive && load > 0 {
+                continue;
+            }
+            if choice.is_none_or(|(_, l)| load < l) {
+                choice = Some((i, load));
+            }
+        }
+        let (i, _) = choice?;
+        let live = st.slots[i]
+            .as_ref()
+            .filter(|w| !lock(&w.book).dead)
+            .cloned();
+        let worker = match live {
+            Some(w) => w,
+            None => {
+                self.restarts.fetch_add(1, Ordering::Relaxed);
+                match self.spawn(st, i) {
+                    Ok(w) => {
+                        st.slots[i] = Some(Arc::clone(&w));
+                        w
+                    }
+                    Err(e) => {
+                        let reason = format!("cannot start worker `{}`: {e}", self.command);
+                        st.broken = Some(reason.clone());
+                        self.cond.notify_all();
+                        return Some(Err(CallError::new(reason)));
+                    }
+                }
+            }
+        };
+        let mut b = lock(&worker.book);
+        if b.dead {
+            return None; // died since the look above; its slot is free next round
+        }
+        let seq = b.next;
+        b.next += 1;
+        if b.pending.is_empty() {
+            b.head_since = Instant::now();
+        }
+        b.exclusive = exclusive;
+        b.pending.insert(
+            seq,
+            Pending {
+                id: id.to_owned(),
+                reply: reply.clone(),
+            },
+        );
+        drop(b);
+        Some(Ok((worker, seq)))
     }
 
     /// Starts one worker process and its stdout reader.
