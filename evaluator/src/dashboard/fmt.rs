@@ -82,6 +82,19 @@ pub(crate) fn num(v: f64) -> String {
     out
 }
 
+/// A latency in milliseconds: two decimals below 1 ms, `<0.01` below that, else like [`num`].
+pub(crate) fn ms(v: f64) -> String {
+    if !v.is_finite() {
+        "\u{2013}".to_owned()
+    } else if v < 0.01 {
+        "<0.01".to_owned()
+    } else if v < 1.0 {
+        format!("{v:.2}")
+    } else {
+        num(v)
+    }
+}
+
 /// An integer count with thousands separators.
 pub(crate) fn count(v: u64) -> String {
     num(v as f64).trim_end_matches(".0").to_owned()
@@ -188,6 +201,9 @@ mod tests {
         assert_eq!(num(12.34), "12.3");
         assert_eq!(count(1_000_000), "1,000,000");
         assert_eq!(count(7), "7");
+        assert_eq!(ms(0.004), "<0.01");
+        assert_eq!(ms(0.456), "0.46");
+        assert_eq!(ms(12.34), "12.3");
         assert_eq!(c(3.0), "3");
         assert_eq!(c(-0.01), "0");
         assert_eq!(c(2.25), "2.2");

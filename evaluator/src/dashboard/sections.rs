@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::fmt::{count, esc, num, pct, pct_opt, pts, push, pval, short_time, tick_time};
+use super::fmt::{count, esc, ms, num, pct, pct_opt, pts, push, pval, short_time, tick_time};
 use super::svg::{
     Axis, Bar, BarGroup, Dumbbell, LineSeries, Marker, PALETTE, dumbbell_chart, hbar_chart,
     heatmap, line_chart,
@@ -308,8 +308,8 @@ fn header(out: &mut String, data: &DashboardData, runs: &[Run<'_>]) {
                 &format!("{}/s", num(r.head.scenarios_per_second)),
                 &format!(
                     "latency p50 {} ms · p95 {} ms",
-                    num(r.head.latency_p50_ms),
-                    num(r.head.latency_p95_ms)
+                    ms(r.head.latency_p50_ms),
+                    ms(r.head.latency_p95_ms)
                 ),
                 "",
             );
@@ -377,6 +377,37 @@ fn classifier_legend(styles: &[(&str, &'static str, Marker)]) -> String {
     out
 }
 
+/// `Macro F1` -> `macro F1`.
+fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .map(|f| f.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
+/// Tick labels of the run axis: `MM-DD HH:MM`; the time with seconds when every run is on one
+/// day; the run's position (`#3`) when labels would still repeat.
+fn x_labels(runs: &[Run<'_>]) -> Vec<String> {
+    let distinct = |v: &[String]| v.iter().collect::<BTreeSet<_>>().len() == v.len();
+    let labels: Vec<String> = runs.iter().map(|r| tick_time(&r.head.started_at)).collect();
+    if distinct(&labels) {
+        return labels;
+    }
+    let days: BTreeSet<&str> = runs
+        .iter()
+        .map(|r| r.head.started_at.get(..10).unwrap_or(""))
+        .collect();
+    let times: Vec<String> = runs
+        .iter()
+        .map(|r| r.head.started_at.get(11..19).unwrap_or("").to_owned())
+        .collect();
+    if days.len() == 1 && distinct(&times) && times.iter().all(|t| t.len() == 8) {
+        return times;
+    }
+    (1..=runs.len()).map(|i| format!("#{i}")).collect()
+}
+
 /// Accuracy or macro F1 over runs: one panel per level, one line per classifier.
 fn trend(
     out: &mut String,
@@ -401,12 +432,13 @@ fn trend(
         return;
     }
     let styles = classifier_styles(runs);
-    let x_labels: Vec<String> = runs.iter().map(|r| tick_time(&r.head.started_at)).collect();
+    let x_labels = x_labels(runs);
     let min = runs
         .iter()
         .flat_map(|r| pick(r).values().copied())
         .fold(1.0_f64, f64::min);
-    let axis = Axis::share(min, &what.to_lowercase());
+    let lower = lower_first(what);
+    let axis = Axis::share(min, &lower);
     let mut body = classifier_legend(&styles);
     body.push_str("<div class=\"panels fill\">");
     for level in levels {
@@ -428,7 +460,7 @@ fn trend(
                             r.head.classifier_version,
                             r.head.run_id,
                             short_time(&r.head.started_at),
-                            what.to_lowercase(),
+                            lower,
                             pct(v)
                         );
                         Some((i, v, tip))
@@ -815,7 +847,7 @@ fn throughput(out: &mut String, runs: &[Run<'_>]) {
         return;
     }
     let styles = classifier_styles(runs);
-    let x_labels: Vec<String> = runs.iter().map(|r| tick_time(&r.head.started_at)).collect();
+    let x_labels = x_labels(runs);
     let max = runs
         .iter()
         .map(|r| r.head.scenarios_per_second)
@@ -830,9 +862,9 @@ fn throughput(out: &mut String, runs: &[Run<'_>]) {
                 h.classifier,
                 h.run_id,
                 num(h.scenarios_per_second),
-                num(h.latency_p50_ms),
-                num(h.latency_p95_ms),
-                num(h.latency_p99_ms)
+                ms(h.latency_p50_ms),
+                ms(h.latency_p95_ms),
+                ms(h.latency_p99_ms)
             ),
         ))
     });
@@ -864,7 +896,7 @@ fn errors(out: &mut String, runs: &[Run<'_>]) {
         return;
     }
     let styles = classifier_styles(runs);
-    let x_labels: Vec<String> = runs.iter().map(|r| tick_time(&r.head.started_at)).collect();
+    let x_labels = x_labels(runs);
     let rate = |r: &Run<'_>| {
         let calls = r.head.scenarios * u64::from(r.head.trials.max(1));
         if calls == 0 {

@@ -300,9 +300,14 @@ pub(crate) fn line_chart(
     push(
         &mut out,
         format_args!(
-            r#"<text class="axis-title" x="{}" y="{}" text-anchor="middle">run start time (UTC), oldest to newest</text>"#,
+            r#"<text class="axis-title" x="{}" y="{}" text-anchor="middle">{}</text>"#,
             c((left + width - right) / 2.0),
-            c(height - 8.0)
+            c(height - 8.0),
+            if x_labels.first().is_some_and(|l| l.starts_with('#')) {
+                "run, oldest to newest"
+            } else {
+                "run start time (UTC), oldest to newest"
+            }
         ),
     );
     y_title(&mut out, &y.title, top, base);
@@ -584,18 +589,24 @@ pub(crate) fn heatmap(
         .map(|r| text_width(r, 12.0))
         .fold(40.0_f64, f64::max)
         .min(170.0);
+    // Column labels (and `recall`) are rotated by 40 degrees: cos 40 = 0.77, sin 40 = 0.64.
+    let col_w = |s: &str| text_width(s, 12.0).min(170.0);
     let col_label_h = cols
         .iter()
-        .map(|r| text_width(r, 12.0))
-        .fold(30.0_f64, f64::max)
-        .min(170.0)
-        * 0.72
+        .map(|r| col_w(r))
+        .fold(col_w("recall"), f64::max)
+        * 0.64
         + 16.0;
     let left = label_w + 34.0;
     let top = col_label_h + 16.0;
     let grid_w = cell * cols.len() as f64;
     let grid_h = cell * rows.len() as f64;
-    let width = left + grid_w + 92.0 + col_label_h * 0.5;
+    let reach = cols
+        .iter()
+        .enumerate()
+        .map(|(j, col)| left + (j as f64 + 0.5) * cell + col_w(col) * 0.77)
+        .fold(left + grid_w + 26.0 + col_w("recall") * 0.77, f64::max);
+    let width = reach.max(left + grid_w + 76.0) + 8.0;
     let height = top + grid_h + 30.0;
     let mut out = String::new();
     open_svg(&mut out, width, height, title);
@@ -622,8 +633,8 @@ pub(crate) fn heatmap(
     push(
         &mut out,
         format_args!(
-            r#"<text class="axis-title" x="{}" y="{}" text-anchor="start">recall</text>"#,
-            c(left + grid_w + 10.0),
+            r#"<text class="axis-title" transform="translate({} {}) rotate(-40)">recall</text>"#,
+            c(left + grid_w + 24.0),
             c(top - 6.0)
         ),
     );
