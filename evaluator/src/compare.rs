@@ -18,6 +18,9 @@ use crate::tables::{LEVELS, PredictionRow, RunInfo};
 /// Version of the compare JSON document.
 pub const COMPARE_SCHEMA_VERSION: &str = "1";
 
+/// The file `triagebench compare` writes into the reports directory (the dashboard shows it).
+pub const LATEST_FILE: &str = "compare-latest.json";
+
 /// Verdict string of a candidate that passes the gate.
 pub const VERDICT_OK: &str = "ok";
 /// Verdict string of a candidate that fails the gate.

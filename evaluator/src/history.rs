@@ -258,3 +258,76 @@ fn write_rows(path: &Path, rows: &[HistoryRow]) -> Result<(), ReportError> {
         })?;
     write_parquet(path, &batch)
 }
+
+/// One run of the history with its rows folded together (what `triagebench history` prints).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RunTrend {
+    #[expect(missing_docs, reason = "history columns")]
+    pub run_id: String,
+    #[expect(missing_docs, reason = "history columns")]
+    pub started_at: String,
+    #[expect(missing_docs, reason = "history columns")]
+    pub classifier: String,
+    #[expect(missing_docs, reason = "history columns")]
+    pub classifier_version: String,
+    #[expect(missing_docs, reason = "history columns")]
+    pub corpus_id: String,
+    #[expect(missing_docs, reason = "history columns")]
+    pub corpus_hash: String,
+    /// Level -> accuracy (from the headline rows).
+    pub accuracy: std::collections::BTreeMap<String, f64>,
+    /// Level -> macro F1.
+    pub macro_f1: std::collections::BTreeMap<String, f64>,
+    #[expect(missing_docs, reason = "history columns")]
+    pub scenarios_per_second: f64,
+    #[expect(missing_docs, reason = "history columns")]
+    pub latency_p50_ms: f64,
+    #[expect(missing_docs, reason = "history columns")]
+    pub latency_p95_ms: f64,
+    #[expect(missing_docs, reason = "history columns")]
+    pub latency_p99_ms: f64,
+    #[expect(missing_docs, reason = "history columns")]
+    pub errors: u64,
+    #[expect(missing_docs, reason = "history columns")]
+    pub scenarios: u64,
+    #[expect(missing_docs, reason = "history columns")]
+    pub trials: u32,
+}
+
+/// Folds history rows into one [`RunTrend`] per run, oldest first (by start time, then id).
+pub fn trend(rows: &[HistoryRow]) -> Vec<RunTrend> {
+    let mut runs: Vec<RunTrend> = Vec::new();
+    let mut index: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for r in rows {
+        let i = *index.entry(&r.run_id).or_insert_with(|| {
+            runs.push(RunTrend {
+                run_id: r.run_id.clone(),
+                started_at: r.started_at.clone(),
+                classifier: r.classifier.clone(),
+                classifier_version: r.classifier_version.clone(),
+                corpus_id: r.corpus_id.clone(),
+                corpus_hash: r.corpus_hash.clone(),
+                accuracy: Default::default(),
+                macro_f1: Default::default(),
+                scenarios_per_second: r.scenarios_per_second,
+                latency_p50_ms: r.latency_p50_ms,
+                latency_p95_ms: r.latency_p95_ms,
+                latency_p99_ms: r.latency_p99_ms,
+                errors: r.errors,
+                scenarios: r.scenarios,
+                trials: r.trials,
+            });
+            runs.len() - 1
+        });
+        if r.class.is_none() {
+            if let Some(a) = r.accuracy {
+                runs[i].accuracy.insert(r.level.clone(), a);
+            }
+            if let Some(f) = r.macro_f1 {
+                runs[i].macro_f1.insert(r.level.clone(), f);
+            }
+        }
+    }
+    runs.sort_by(|a, b| (&a.started_at, &a.run_id).cmp(&(&b.started_at, &b.run_id)));
+    runs
+}

@@ -1,12 +1,243 @@
-//! `triagebench eval`: placeholder until its issue lands (the helper that owns it replaces this file).
+//! `triagebench eval`: load a corpus, check it against its manifest, run a classifier over every
+//! scenario (in parallel, `--trials` times), write `reports/<run-id>/`, append the run to
+//! `reports/history.parquet`, and print a summary.
+//!
+//! Exit codes: 0 when the run completed and its reports are written, even with `error` rows
+//! (calls that failed, timed out or answered garbage are scored as wrong and listed in the
+//! summary); 1 when `--max-errors N` is given and more than N calls failed (the reports are still
+//! written); 2 on bad input (arguments, a corpus that does not load, a corpus changed since its
+//! manifest without `--allow-modified`, a bad classifier spec); 3 when the run directory exists;
+//! 4 when a classifier cannot start or a report cannot be written.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Context;
+use classifier::SpecError;
+use evaluator::report::ReportError;
+use evaluator::{CorpusError, EvalConfig};
+use indicatif::{ProgressBar, ProgressStyle};
 
 /// Arguments of `triagebench eval`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Corpus directory (from `triagebench generate`, or a hand-written suite).
+    #[arg(long, default_value = "corpus/generated")]
+    pub corpus: PathBuf,
+    /// Classifier: `rules`, `cmd:<command>`, `http://host:port/path` or `replay:<file.jsonl>`.
+    #[arg(long, default_value = "rules")]
+    pub classifier: String,
+    /// Threads classifying in parallel [default: available cores].
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Worker processes (`cmd:`) or concurrent requests (`http://`).
+    #[arg(long, default_value_t = 2)]
+    pub workers: usize,
+    /// Per-case timeout of external classifiers: `30s`, `1.5s`, `500ms`.
+    #[arg(long, default_value = "30s", value_parser = parse_duration)]
+    pub timeout: Duration,
+    /// HTTP retries on 429/5xx and connection errors.
+    #[arg(long, default_value_t = 3)]
+    pub retries: u32,
+    /// Run every case k times (for nondeterministic classifiers): flip rate, pass^k, majority.
+    #[arg(long, default_value_t = 1)]
+    pub trials: u32,
+    /// Reports directory: the run goes to <REPORTS>/<run-id>/, history to <REPORTS>/history.parquet.
+    #[arg(long, default_value = "reports")]
+    pub reports: PathBuf,
+    /// Evaluate a corpus whose files changed since its manifest was written.
+    #[arg(long)]
+    pub allow_modified: bool,
+    /// Run id [default: <UTC start>-<classifier>-<6 hex>, e.g. 20261121T081500Z-rules-1a2b3c].
+    #[arg(long)]
+    pub run_id: Option<String>,
+    /// Exit 1 when more than N classifier calls failed (the reports are written anyway).
+    #[arg(long, value_name = "N")]
+    pub max_errors: Option<u64>,
+    /// Do not show the progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Parses `30s`, `1.5s`, `500ms`, or a bare number of seconds.
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (number, scale) = if let Some(ms) = s.strip_suffix("ms") {
+        (ms, 0.001)
+    } else if let Some(secs) = s.strip_suffix('s') {
+        (secs, 1.0)
+    } else if let Some(mins) = s.strip_suffix('m') {
+        (mins, 60.0)
+    } else {
+        (s, 1.0)
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a duration like 30s or 500ms, got \"{s}\""))?;
+    if !(value.is_finite() && value > 0.0) {
+        return Err(format!("expected a positive duration, got \"{s}\""));
+    }
+    Ok(Duration::from_secs_f64(value * scale))
+}
+
+/// Checked configuration: everything that can be wrong with the arguments is found here,
+/// before a file is read or written.
+#[derive(Debug)]
+struct Config {
+    args: Args,
+    threads: usize,
+}
+
+impl Config {
+    fn from_args(args: Args) -> anyhow::Result<Config> {
+        fn bad(m: impl Into<String>) -> anyhow::Error {
+            crate::exit::bad_input(m)
+        }
+        let threads = match args.threads {
+            Some(0) => return Err(bad("--threads: must be at least 1")),
+            Some(n) => n,
+            None => std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+        };
+        if args.trials == 0 || args.trials > 1000 {
+            return Err(bad(format!(
+                "--trials: expected 1..1000, got {}",
+                args.trials
+            )));
+        }
+        if args.workers == 0 {
+            return Err(bad("--workers: must be at least 1"));
+        }
+        if let Some(id) = &args.run_id {
+            evaluator::eval::check_run_id(id).map_err(|e| bad(format!("--run-id: {e}")))?;
+            let dir = args.reports.join(id);
+            if dir.exists() {
+                return Err(crate::exit::refused(format!(
+                    "{}: run directory already exists (pick another --run-id)",
+                    dir.display()
+                )));
+            }
+        }
+        if args.reports.exists() && !args.reports.is_dir() {
+            return Err(bad(format!(
+                "--reports {}: not a directory",
+                args.reports.display()
+            )));
+        }
+        Ok(Config { args, threads })
+    }
+}
+
+/// How many load problems to print before summarizing the rest.
+const PROBLEMS_SHOWN: usize = 40;
 
 /// Runs the subcommand.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    Err(crate::exit::bad_input("`eval` is not available in this build"))
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let Config { args, threads } = Config::from_args(args)?;
+
+    let suite = scenario::load(&args.corpus).map_err(|problems| {
+        let n = problems.0.len();
+        let mut msg = format!(
+            "{}: {n} problem(s) while loading the corpus:",
+            args.corpus.display()
+        );
+        for p in problems.0.iter().take(PROBLEMS_SHOWN) {
+            msg.push_str(&format!("\n  {p}"));
+        }
+        if n > PROBLEMS_SHOWN {
+            msg.push_str(&format!(
+                "\n  ... and {} more (run `triagebench validate {}`)",
+                n - PROBLEMS_SHOWN,
+                args.corpus.display()
+            ));
+        }
+        crate::exit::bad_input(msg)
+    })?;
+    let corpus =
+        evaluator::corpus_info(&args.corpus, args.allow_modified).map_err(|e| match e {
+            CorpusError::Io { .. } => anyhow::Error::new(e),
+            other => crate::exit::bad_input(other.to_string()),
+        })?;
+
+    let options = classifier::Options {
+        workers: args.workers,
+        timeout: args.timeout,
+        retries: args.retries,
+    };
+    let classifier = classifier::from_spec(&args.classifier, &options).map_err(|e| match e {
+        SpecError::Spawn { .. } => anyhow::Error::new(e).context("--classifier"),
+        other => crate::exit::bad_input(format!("--classifier: {other}")),
+    })?;
+
+    let total = suite.scenarios().len() as u64 * u64::from(args.trials);
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(total)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} cases  {per_sec}  eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let config = EvalConfig {
+        run_id: args.run_id.clone(),
+        threads,
+        trials: args.trials,
+        classifier_spec: args.classifier.clone(),
+        corpus,
+    };
+    let run = evaluator::evaluate(&suite, classifier.as_ref(), &config, &|| bar.inc(1))
+        .map_err(|e| crate::exit::bad_input(e.to_string()))?;
+    bar.finish_and_clear();
+
+    let scores = evaluator::score(&run.predictions);
+    let dir = evaluator::report::write_run(&args.reports, &run, &scores).map_err(|e| match e {
+        ReportError::Exists { .. } => crate::exit::refused(e.to_string()),
+        other => anyhow::Error::new(other).context("writing the run reports"),
+    })?;
+    let history_path = args.reports.join(evaluator::history::HISTORY_FILE);
+    evaluator::history::append(
+        &history_path,
+        &evaluator::history::rows_of(&run.info, &scores),
+    )
+    .with_context(|| {
+        format!(
+            "the run is in {}, but appending it to the history failed",
+            dir.display()
+        )
+    })?;
+
+    print!("{}", evaluator::summary::render(&run, &scores));
+    println!("\nreports: {}", dir.display());
+
+    if let Some(max) = args.max_errors {
+        if run.info.errors > max {
+            eprintln!(
+                "error: {} classifier calls failed, more than --max-errors {max} (reports written to {})",
+                run.info.errors,
+                dir.display()
+            );
+            return Ok(ExitCode::from(crate::exit::GATE_FAILED));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_duration;
+    use std::time::Duration;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30s"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("soon").is_err());
+    }
 }

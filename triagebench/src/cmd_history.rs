@@ -1,12 +1,143 @@
-//! `triagebench history`: placeholder until its issue lands (the helper that owns it replaces this file).
+//! `triagebench history`: the accuracy and throughput trend of every run recorded in
+//! `reports/history.parquet`, oldest first, as a table or JSON. The table's columns are
+//! documented for DuckDB/Grafana/Superset users in `evaluator/HISTORY.md`.
+//! Exit 0, or 2 when the history file is unreadable.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use evaluator::history::{HISTORY_FILE, RunTrend, read, trend};
 
 /// Arguments of `triagebench history`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Reports directory holding history.parquet.
+    #[arg(long, default_value = "reports")]
+    pub reports: PathBuf,
+    /// Only runs of this classifier (its name, e.g. `rules`).
+    #[arg(long)]
+    pub classifier: Option<String>,
+    /// Only the last N runs.
+    #[arg(long, value_name = "N")]
+    pub last: Option<usize>,
+    /// Print one JSON array (one object per run) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// Runs the subcommand.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    Err(crate::exit::bad_input("`history` is not available in this build"))
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let path = args.reports.join(HISTORY_FILE);
+    let rows = read(&path).map_err(|e| crate::exit::bad_input(e.to_string()))?;
+    let mut runs = trend(&rows);
+    if let Some(c) = &args.classifier {
+        runs.retain(|r| &r.classifier == c);
+    }
+    if let Some(n) = args.last {
+        let skip = runs.len().saturating_sub(n);
+        runs.drain(..skip);
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&runs)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if runs.is_empty() {
+        println!(
+            "no runs in {}{} (run `triagebench eval` first)",
+            path.display(),
+            args.classifier
+                .as_deref()
+                .map(|c| format!(" for classifier {c}"))
+                .unwrap_or_default()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    print!("{}", table(&runs));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn table(runs: &[RunTrend]) -> String {
+    let header = [
+        "started (UTC)",
+        "run",
+        "classifier",
+        "corpus",
+        "mode",
+        "category",
+        "cause",
+        "local.",
+        "macro F1",
+        "delta",
+        "cases/s",
+        "p95 ms",
+        "errors",
+    ];
+    let acc = |r: &RunTrend, level: &str| {
+        r.accuracy
+            .get(level)
+            .map(|v| format!("{v:.3}"))
+            .unwrap_or_else(|| "-".into())
+    };
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for (i, r) in runs.iter().enumerate() {
+        // Change of failure-mode accuracy since the previous run of the same classifier on the same corpus.
+        let prev = runs[..i]
+            .iter()
+            .rev()
+            .find(|p| p.classifier == r.classifier && p.corpus_hash == r.corpus_hash);
+        let delta = match (
+            prev.and_then(|p| p.accuracy.get("failure_mode")),
+            r.accuracy.get("failure_mode"),
+        ) {
+            (Some(p), Some(c)) => format!("{:+.3}", c - p),
+            _ => "".into(),
+        };
+        rows.push(vec![
+            r.started_at
+                .replace('T', " ")
+                .trim_end_matches('Z')
+                .to_owned(),
+            r.run_id.clone(),
+            format!("{} {}", r.classifier, r.classifier_version),
+            r.corpus_id.clone(),
+            acc(r, "failure_mode"),
+            acc(r, "root_cause_category"),
+            acc(r, "root_cause"),
+            acc(r, "localization"),
+            r.macro_f1
+                .get("failure_mode")
+                .map(|v| format!("{v:.3}"))
+                .unwrap_or_else(|| "-".into()),
+            delta,
+            format!("{:.0}", r.scenarios_per_second),
+            format!("{:.2}", r.latency_p95_ms),
+            r.errors.to_string(),
+        ]);
+    }
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for row in &rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let mut out = String::new();
+    let mut line = |cells: Vec<String>| {
+        let mut s = String::new();
+        for (i, (c, w)) in cells.iter().zip(&widths).enumerate() {
+            // Text columns left, numbers right.
+            if i < 4 {
+                s.push_str(&format!("{c:<w$}  "));
+            } else {
+                s.push_str(&format!("{c:>w$}  "));
+            }
+        }
+        out.push_str(s.trim_end());
+        out.push('\n');
+    };
+    line(header.iter().map(|h| (*h).to_owned()).collect());
+    for row in rows {
+        line(row);
+    }
+    out.push_str("(accuracy per level; macro F1 and delta at the failure-mode level; delta vs the previous run of the same classifier on the same corpus)\n");
+    out
 }
