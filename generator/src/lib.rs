@@ -1,1 +1,464 @@
-//! placeholder
+//! The triagebench generator: a seeded, reproducible corpus of Kubernetes failure scenarios.
+//!
+//! Data flows in one line: the templates directory (family spec, vocabulary, minijinja
+//! templates) is loaded and checked ([`load_templates`]); each scenario samples a small world
+//! from its own RNG ([`world::sample_world`]); the profile's templates render the world's
+//! views ([`render_scenario`]); every rendered scenario is parsed back through the scenario
+//! model; the corpus is written to a temporary directory and renamed into place with its
+//! `manifest.json` ([`generate`]).
+//!
+//! Architecture invariant: the corpus is a pure function of templates, spec, mix, seed and
+//! count. No wall clock, no thread-dependent state, no hash-map iteration order in output.
+
+pub mod render;
+pub mod spec;
+pub mod time;
+pub mod world;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use scenario::manifest::{MANIFEST_FILE, Manifest, content_hash};
+use scenario::{FailureMode, RootCause};
+
+pub use render::{RenderedScenario, render_scenario, scenario_id};
+pub use spec::{Templates, load_templates};
+pub use world::{Mix, World, sample_world};
+
+/// What can go wrong while generating. Messages name the file and the field.
+#[derive(Debug, thiserror::Error)]
+pub enum GenError {
+    /// The family spec or vocabulary is wrong.
+    #[error("{file}{}: {message}", if field.is_empty() { String::new() } else { format!(": {field}") })]
+    Spec {
+        /// The spec file.
+        file: String,
+        /// Path of the field inside it.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A template cannot be read or compiled.
+    #[error("{file}: {message}")]
+    Template {
+        /// The template file.
+        file: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A template rendered something the scenario model rejects.
+    #[error("scenario {scenario}: {file} (rendered by {template}): {message}")]
+    Rendered {
+        /// Scenario id.
+        scenario: String,
+        /// Rendered file.
+        file: String,
+        /// The template that rendered it.
+        template: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A bad option value (`--mix`, `--count`, ...).
+    #[error("{option}: {message}")]
+    BadInput {
+        /// The option.
+        option: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The output exists and is not empty.
+    #[error("{path}: refusing to overwrite a non-empty directory (use --force to replace it)")]
+    Refused {
+        /// The output directory.
+        path: String,
+    },
+    /// Reading or writing failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> GenError + '_ {
+    move |source| GenError::Io {
+        path: path.display().to_string(),
+        source,
+    }
+}
+
+/// A checked generation request.
+#[derive(Clone, Debug)]
+pub struct Config {
+    count: u64,
+    seed: u64,
+    out: PathBuf,
+    mix: Mix,
+    threads: Option<usize>,
+    force: bool,
+}
+
+impl Config {
+    /// Checks the request against the loaded templates: count, mix, threads, and that `out`
+    /// is writable without clobbering (a non-empty `out` needs `force`).
+    pub fn new(
+        templates: &Templates,
+        count: u64,
+        seed: u64,
+        out: PathBuf,
+        mix: Option<&str>,
+        threads: Option<usize>,
+        force: bool,
+    ) -> Result<Config, GenError> {
+        if count == 0 {
+            return Err(GenError::BadInput {
+                option: "--count".into(),
+                message: "must be at least 1".into(),
+            });
+        }
+        if count > 10_000_000 {
+            return Err(GenError::BadInput {
+                option: "--count".into(),
+                message: format!("{count} is over the 10000000 limit"),
+            });
+        }
+        if threads == Some(0) {
+            return Err(GenError::BadInput {
+                option: "--threads".into(),
+                message: "must be at least 1".into(),
+            });
+        }
+        let mix = parse_mix(templates, mix.unwrap_or(""))?;
+        if out.as_os_str().is_empty() || out.file_name().is_none() {
+            return Err(GenError::BadInput {
+                option: "--out".into(),
+                message: format!("\"{}\" has no directory name", out.display()),
+            });
+        }
+        if out.exists() && !out.is_dir() {
+            return Err(GenError::BadInput {
+                option: "--out".into(),
+                message: format!("{} exists and is not a directory", out.display()),
+            });
+        }
+        if !force && is_non_empty_dir(&out) {
+            return Err(GenError::Refused {
+                path: out.display().to_string(),
+            });
+        }
+        Ok(Config {
+            count,
+            seed,
+            out,
+            mix,
+            threads,
+            force,
+        })
+    }
+
+    /// Number of scenarios.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+    /// The seed.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// The output directory.
+    pub fn out(&self) -> &Path {
+        &self.out
+    }
+    /// The cause weights.
+    pub fn mix(&self) -> &Mix {
+        &self.mix
+    }
+}
+
+fn is_non_empty_dir(p: &Path) -> bool {
+    std::fs::read_dir(p)
+        .map(|mut d| d.next().is_some())
+        .unwrap_or(false)
+}
+
+/// Parses `--mix` (`oom_killed=2,node_oom=3`): a failure mode's weight scales the mode, a
+/// cause's weight scales it within its mode. The default is balanced over the spec's modes,
+/// then over each mode's causes. Returns integer weights per cause.
+pub fn parse_mix(t: &Templates, text: &str) -> Result<Mix, GenError> {
+    let bad = |message: String| GenError::BadInput {
+        option: "--mix".into(),
+        message,
+    };
+    let mut mode_w: BTreeMap<FailureMode, f64> = BTreeMap::new();
+    for (m, w) in &t.spec.modes {
+        let mode = FailureMode::parse(m).map_err(|e| GenError::Spec {
+            file: t.dir.join(spec::SPEC_FILE).display().to_string(),
+            field: format!("modes.{m}"),
+            message: e.to_string(),
+        })?;
+        mode_w.insert(mode, f64::from(*w));
+    }
+    let mut cause_w: BTreeMap<RootCause, f64> = t
+        .causes()
+        .filter(|c| mode_w.contains_key(&c.mode()))
+        .map(|c| (c, 1.0))
+        .collect();
+    for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let (name, value) = item
+            .split_once('=')
+            .ok_or_else(|| bad(format!("\"{item}\" is not name=weight")))?;
+        let (name, value) = (name.trim(), value.trim());
+        let w: f64 = value
+            .parse()
+            .ok()
+            .filter(|w: &f64| w.is_finite() && *w >= 0.0)
+            .ok_or_else(|| {
+                bad(format!(
+                    "weight of {name}: expected a number >= 0, got \"{value}\""
+                ))
+            })?;
+        if let Ok(mode) = FailureMode::parse(name) {
+            if !mode_w.contains_key(&mode) {
+                return Err(bad(format!(
+                    "failure mode {name} has no causes in the family spec"
+                )));
+            }
+            mode_w.insert(mode, w);
+        } else if let Ok(cause) = RootCause::parse(name) {
+            if !cause_w.contains_key(&cause) {
+                return Err(bad(format!("root cause {name} is not in the family spec")));
+            }
+            cause_w.insert(cause, w);
+        } else {
+            let modes: Vec<String> = mode_w.keys().map(ToString::to_string).collect();
+            let causes: Vec<String> = cause_w.keys().map(ToString::to_string).collect();
+            return Err(bad(format!(
+                "unknown name \"{name}\" (modes: {}; causes: {})",
+                modes.join(", "),
+                causes.join(", ")
+            )));
+        }
+    }
+    let mode_total: f64 = mode_w.values().sum();
+    let mut out = Vec::new();
+    for (cause, w) in &cause_w {
+        let mode = cause.mode();
+        let in_mode: f64 = cause_w
+            .iter()
+            .filter(|(c, _)| c.mode() == mode)
+            .map(|(_, w)| *w)
+            .sum();
+        let mw = mode_w.get(&mode).copied().unwrap_or(0.0);
+        if mode_total <= 0.0 || in_mode <= 0.0 {
+            continue;
+        }
+        let weight = (mw / mode_total * w / in_mode * 1_000_000.0).round() as u32;
+        if weight > 0 {
+            out.push((*cause, weight));
+        }
+    }
+    if out.is_empty() {
+        return Err(bad("every weight is zero".into()));
+    }
+    Ok(Mix(out))
+}
+
+/// Receives progress while a corpus is generated.
+pub trait Progress: Sync {
+    /// `n` more scenarios are written.
+    fn advance(&self, n: u64);
+}
+
+/// A progress sink that ignores everything.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn advance(&self, _n: u64) {}
+}
+
+/// What a generation produced.
+#[derive(Clone, Debug)]
+pub struct Summary {
+    /// The manifest written.
+    pub manifest: Manifest,
+    /// Where the corpus is.
+    pub out: PathBuf,
+    /// Counts per adversarial signal.
+    pub signals: BTreeMap<String, u64>,
+    /// Wall time of rendering and writing, seconds.
+    pub seconds: f64,
+}
+
+impl Summary {
+    /// Scenarios per second.
+    pub fn scenarios_per_second(&self) -> f64 {
+        if self.seconds > 0.0 {
+            self.manifest.count as f64 / self.seconds
+        } else {
+            0.0
+        }
+    }
+}
+
+/// The version string recorded in manifests.
+pub fn generator_version() -> String {
+    format!("triagebench {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Generates the corpus of `config` into its output directory: rendered in parallel (rayon,
+/// `threads` or the global pool), written to a temporary sibling directory, then renamed into
+/// place. On any error the temporary directory is removed and `out` is untouched.
+pub fn generate(
+    config: &Config,
+    templates: &Templates,
+    progress: &dyn Progress,
+) -> Result<Summary, GenError> {
+    let started = Instant::now();
+    let out = &config.out;
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(io(&parent))?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "corpus".into());
+    let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
+    if tmp.exists() {
+        std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+    }
+    std::fs::create_dir(&tmp).map_err(io(&tmp))?;
+    let result = write_corpus(config, templates, &tmp, progress);
+    let manifest = match result {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
+    let (manifest, signals) = manifest;
+    // Swap into place.
+    if out.exists() {
+        if is_non_empty_dir(out) {
+            if !config.force {
+                let _ = std::fs::remove_dir_all(&tmp);
+                return Err(GenError::Refused {
+                    path: out.display().to_string(),
+                });
+            }
+            let old = parent.join(format!(".{name}.old-{}", std::process::id()));
+            std::fs::rename(out, &old).map_err(io(out))?;
+            if let Err(e) = std::fs::rename(&tmp, out) {
+                let _ = std::fs::rename(&old, out);
+                let _ = std::fs::remove_dir_all(&tmp);
+                return Err(io(out)(e));
+            }
+            std::fs::remove_dir_all(&old).map_err(io(&old))?;
+        } else {
+            std::fs::remove_dir(out).map_err(io(out))?;
+            std::fs::rename(&tmp, out).map_err(io(out))?;
+        }
+    } else {
+        std::fs::rename(&tmp, out).map_err(io(out))?;
+    }
+    Ok(Summary {
+        manifest,
+        out: out.clone(),
+        signals,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+type Written = (Manifest, BTreeMap<String, u64>);
+
+fn write_corpus(
+    config: &Config,
+    t: &Templates,
+    dir: &Path,
+    progress: &dyn Progress,
+) -> Result<Written, GenError> {
+    let render_all = || -> Result<Vec<(FailureMode, RootCause, scenario::Category, u8, Vec<String>)>, GenError> {
+        (0..config.count)
+            .into_par_iter()
+            .map(|i| {
+                let s = render_scenario(t, &config.mix, config.seed, i, config.count)?;
+                let sdir = dir.join(&s.dir_name);
+                std::fs::create_dir(&sdir).map_err(io(&sdir))?;
+                for (file, text) in &s.files {
+                    let p = sdir.join(file);
+                    std::fs::write(&p, text).map_err(io(&p))?;
+                }
+                progress.advance(1);
+                Ok((s.mode, s.cause, s.category, s.difficulty, s.signals))
+            })
+            .collect()
+    };
+    let labels = match config.threads {
+        Some(n) => rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map_err(|e| GenError::BadInput {
+                option: "--threads".into(),
+                message: e.to_string(),
+            })?
+            .install(render_all)?,
+        None => render_all()?,
+    };
+    let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut signals: BTreeMap<String, u64> = BTreeMap::new();
+    for (mode, cause, category, difficulty, sigs) in &labels {
+        let mut bump = |level: &str, label: String| {
+            *counts
+                .entry(level.into())
+                .or_default()
+                .entry(label)
+                .or_default() += 1
+        };
+        bump("failure_mode", mode.to_string());
+        bump("root_cause", cause.to_string());
+        bump("root_cause_category", category.to_string());
+        bump("difficulty", difficulty.to_string());
+        for s in sigs {
+            *signals.entry(s.clone()).or_default() += 1;
+        }
+    }
+    counts.insert("adversarial_signal".into(), signals.clone());
+    let (hash, files, bytes) = content_hash(dir).map_err(io(dir))?;
+    let mut id = Sha256::new();
+    id.update(config.seed.to_le_bytes());
+    id.update(config.count.to_le_bytes());
+    id.update(t.hash.as_bytes());
+    for (c, w) in &config.mix.0 {
+        id.update(c.as_str().as_bytes());
+        id.update(w.to_le_bytes());
+    }
+    let corpus_id = scenario::manifest::hex(&id.finalize()[..6]);
+    let manifest = Manifest {
+        schema_version: "1.0".into(),
+        corpus_id,
+        seed: config.seed,
+        count: config.count,
+        generator_version: generator_version(),
+        profile: spec::PROFILE.into(),
+        templates_hash: t.hash.clone(),
+        counts,
+        files,
+        bytes,
+        content_hash: hash,
+    };
+    let mut text = serde_json::to_string_pretty(&manifest).map_err(|e| GenError::Io {
+        path: dir.join(MANIFEST_FILE).display().to_string(),
+        source: std::io::Error::other(e),
+    })?;
+    text.push('\n');
+    let mp = dir.join(MANIFEST_FILE);
+    std::fs::write(&mp, text).map_err(io(&mp))?;
+    Ok((manifest, signals))
+}

@@ -1,12 +1,130 @@
-//! `triagebench generate`: placeholder until its issue lands (the helper that owns it replaces this file).
+//! `triagebench generate`: render a seeded, reproducible corpus from the templates directory.
+//! Arguments are parsed into a checked `generator::Config` before anything is written; the
+//! corpus appears at `--out` only when complete (temporary directory, then rename).
 
+use std::collections::BTreeMap;
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use generator::{Config, GenError, Progress};
+use indicatif::{ProgressBar, ProgressStyle};
 
 /// Arguments of `triagebench generate`.
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Number of scenarios.
+    #[arg(long, default_value_t = 1000)]
+    pub count: u64,
+    /// Seed: the same templates, seed and count give a byte-identical corpus.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Output directory (refused if it exists and is not empty, unless --force).
+    #[arg(long, default_value = "corpus/generated")]
+    pub out: PathBuf,
+    /// Weights of failure modes and/or root causes, e.g. `oom_killed=2,node_oom=3`
+    /// (default: balanced over the modes, then over each mode's causes).
+    #[arg(long)]
+    pub mix: Option<String>,
+    /// Templates directory (family spec, vocabulary, profile templates).
+    #[arg(long, default_value = "templates")]
+    pub templates: PathBuf,
+    /// Worker threads (default: all cores). The output does not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Replace an existing non-empty output directory.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+struct Bar(ProgressBar);
+
+impl Progress for Bar {
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
+}
+
+fn coded(err: GenError) -> anyhow::Error {
+    match err {
+        GenError::Refused { .. } => crate::exit::refused(err.to_string()),
+        GenError::Io { .. } => anyhow::Error::new(err),
+        other => crate::exit::bad_input(other.to_string()),
+    }
+}
 
 /// Runs the subcommand.
-pub fn run(_args: Args) -> anyhow::Result<ExitCode> {
-    Err(crate::exit::bad_input("`generate` is not available in this build"))
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let templates = generator::load_templates(&args.templates).map_err(coded)?;
+    let config = Config::new(
+        &templates,
+        args.count,
+        args.seed,
+        args.out.clone(),
+        args.mix.as_deref(),
+        args.threads,
+        args.force,
+    )
+    .map_err(coded)?;
+
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(config.count())
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} generating [{bar:40}] {pos}/{len} scenarios ({per_sec}, eta {eta})",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    let progress = Bar(bar);
+    let summary = generator::generate(&config, &templates, &progress).map_err(coded)?;
+    progress.0.finish_and_clear();
+
+    let m = &summary.manifest;
+    println!(
+        "generated {} scenarios into {} (corpus {}, seed {}, templates {})",
+        m.count,
+        summary.out.display(),
+        m.corpus_id,
+        m.seed,
+        &m.templates_hash[..12]
+    );
+    let empty = BTreeMap::new();
+    for (level, title) in [
+        ("failure_mode", "mode"),
+        ("root_cause", "cause"),
+        ("difficulty", "difficulty"),
+    ] {
+        let counts = m.counts.get(level).unwrap_or(&empty);
+        let parts: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        println!("  {title:<11} {}", parts.join(", "));
+    }
+    let sig: Vec<String> = summary
+        .signals
+        .iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect();
+    println!(
+        "  {:<11} {}",
+        "signals",
+        if sig.is_empty() {
+            "none".to_owned()
+        } else {
+            sig.join(", ")
+        }
+    );
+    println!(
+        "  {} files, {:.1} MiB, {:.2} s, {:.0} scenarios/s",
+        m.files,
+        m.bytes as f64 / (1024.0 * 1024.0),
+        summary.seconds,
+        summary.scenarios_per_second()
+    );
+    println!("  content hash {}", m.content_hash);
+    Ok(ExitCode::SUCCESS)
 }

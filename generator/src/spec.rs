@@ -1,0 +1,742 @@
+//! The data the generator is driven by: the family spec (`families.yml`), the vocabulary
+//! (`vocabulary.yml`) and the evidence templates (`opensre/*.j2`), loaded from one templates
+//! directory and checked before anything is generated.
+//!
+//! Every string of the spec is itself a minijinja template; all of them are compiled at load
+//! time so a typo is reported with the spec path that holds it, not halfway through a corpus.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use scenario::RootCause;
+
+use crate::GenError;
+
+/// The family spec file name inside the templates directory.
+pub const SPEC_FILE: &str = "families.yml";
+/// The vocabulary file name inside the templates directory.
+pub const VOCABULARY_FILE: &str = "vocabulary.yml";
+/// The evidence profile directory rendered by default.
+pub const PROFILE: &str = "opensre";
+
+/// The files a profile must provide, rendered into every scenario directory in this order.
+/// An evidence template is only rendered when the scenario lists that source.
+pub const PROFILE_FILES: &[&str] = &[
+    "scenario.yml",
+    "answer.yml",
+    "alert.json",
+    "eks_pods.json",
+    "eks_events.json",
+    "eks_deployments.json",
+    "eks_node_health.json",
+    "eks_pod_logs.json",
+    "datadog_logs.json",
+    "datadog_monitors.json",
+];
+
+/// A weighted choice: a plain value (weight 1) or `{value, weight}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum Weighted<T> {
+    /// `{value: .., weight: ..}`
+    Full {
+        /// The value.
+        value: T,
+        /// Its relative weight.
+        #[serde(default = "one")]
+        weight: u32,
+    },
+    /// A bare value of weight 1.
+    Plain(T),
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl<T> Weighted<T> {
+    /// The value.
+    pub fn value(&self) -> &T {
+        match self {
+            Weighted::Full { value, .. } | Weighted::Plain(value) => value,
+        }
+    }
+    /// The weight.
+    pub fn weight(&self) -> u32 {
+        match self {
+            Weighted::Full { weight, .. } => *weight,
+            Weighted::Plain(_) => 1,
+        }
+    }
+}
+
+/// `families.yml`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FamilySpec {
+    /// Default weight of each failure mode.
+    pub modes: BTreeMap<String, u32>,
+    /// Weights of difficulty 0..=3.
+    pub difficulty_weights: Vec<u32>,
+    /// Kubelet back-off constants.
+    pub backoff: Backoff,
+    /// Start-up lines per language.
+    pub startup: BTreeMap<String, Vec<(String, String)>>,
+    /// Steady-state lines of a running service.
+    pub steady: Vec<(String, String)>,
+    /// Unrelated error lines (noise).
+    pub noise_errors: Vec<(String, String)>,
+    /// Old, resolved warning events.
+    pub benign_events: Vec<BenignEvent>,
+    /// Container runtimes and their weights.
+    pub runtimes: Vec<Weighted<String>>,
+    /// Alert variants per failure mode.
+    pub alerts: BTreeMap<String, AlertSet>,
+    /// Adversarial signal rules.
+    pub signals: BTreeMap<String, SignalRule>,
+    /// Signals drawn per tier.
+    pub signals_per_tier: Vec<u32>,
+    /// Per root cause.
+    pub causes: BTreeMap<String, CauseSpec>,
+}
+
+/// Kubelet back-off constants.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Backoff {
+    /// First delay (10 s).
+    pub initial_seconds: i64,
+    /// Cap (300 s).
+    pub max_seconds: i64,
+    /// How often a pod in back-off is synced (one BackOff event per sync).
+    pub sync_seconds: i64,
+}
+
+impl Backoff {
+    /// The delay after the `n`-th crash (0-based): 10, 20, 40, ... capped.
+    pub fn delay(&self, n: u32) -> i64 {
+        self.initial_seconds
+            .saturating_mul(1i64 << n.min(40))
+            .min(self.max_seconds)
+    }
+}
+
+/// An old warning event of another pod.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BenignEvent {
+    /// Event reason.
+    pub reason: String,
+    /// Message template.
+    pub message: String,
+}
+
+/// Honest and misleading alerts of one failure mode.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertSet {
+    /// What fires when the alert tells the truth.
+    pub honest: Vec<AlertVariant>,
+    /// What fires instead under `misleading_alert_title`.
+    pub misleading: Vec<AlertVariant>,
+}
+
+/// One alert shape; every field is a template.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[expect(missing_docs, reason = "fields are the alert.json fields they fill")]
+pub struct AlertVariant {
+    pub alertname: String,
+    pub title: String,
+    pub summary: String,
+    pub description: String,
+    pub symptom: String,
+}
+
+/// When an adversarial signal may be drawn.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignalRule {
+    /// Lowest tier that may draw it.
+    pub min_tier: u8,
+    /// Relative weight among eligible signals.
+    pub weight: u32,
+    /// Root causes it applies to (`*` = all).
+    pub applies: Vec<String>,
+    /// Root causes it never applies to.
+    #[serde(default)]
+    pub except: Vec<String>,
+}
+
+impl SignalRule {
+    /// Whether it applies to a cause.
+    pub fn applies_to(&self, cause: &str) -> bool {
+        (self.applies.iter().any(|a| a == "*" || a == cause))
+            && !self.except.iter().any(|e| e == cause)
+    }
+}
+
+/// The world shapes the generator knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Pattern {
+    /// Everything running.
+    Healthy,
+    /// A container that terminates and is restarted with back-off.
+    CrashLoop,
+    /// CreateContainerConfigError: the container is never created.
+    ConfigError,
+    /// ErrImagePull / ImagePullBackOff.
+    ImagePull,
+    /// InvalidImageName.
+    InvalidImage,
+}
+
+/// One way a cause shows itself.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Presentation {
+    /// The world shape.
+    pub pattern: Pattern,
+    /// Relative weight.
+    #[serde(default = "one")]
+    pub weight: u32,
+    /// A signal recorded when this presentation is used.
+    #[serde(default)]
+    pub signal: Option<String>,
+    /// Force a registry kind (`dockerhub` for rate limits).
+    #[serde(default)]
+    pub registry_kind: Option<String>,
+}
+
+/// How a crashing container terminates.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Termination {
+    /// Exit code.
+    pub exit_code: i32,
+    /// `reason` of the terminated state.
+    pub reason: String,
+    /// Only with this runtime (`containerd` / `docker`).
+    #[serde(default)]
+    pub runtime: Option<String>,
+    /// The process never started (`startedAt` 1970-01-01).
+    #[serde(default)]
+    pub never_started: bool,
+    /// `message` of the terminated state (template).
+    #[serde(default)]
+    pub message: Option<String>,
+    /// The cause is only visible in the container log.
+    #[serde(default)]
+    pub log_only: bool,
+}
+
+/// The last lines a crashing container prints.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tail {
+    /// Languages it fits (empty = any).
+    #[serde(default)]
+    pub lang: Vec<String>,
+    /// Only for `log_only` terminations.
+    #[serde(default)]
+    pub when_log_only: bool,
+    /// `[level, text]` pairs; level `raw` prints the text as is.
+    pub lines: Vec<(String, String)>,
+}
+
+/// An image-pull error text.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullError {
+    /// Runtime that words it this way.
+    pub runtime: String,
+    /// The raw error (template).
+    pub text: String,
+}
+
+/// An invalid image reference and the parser's message suffix.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InvalidImage {
+    /// The reference (template).
+    pub image: String,
+    /// Appended to `invalid reference format`.
+    pub suffix: String,
+}
+
+/// Per root cause.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[expect(missing_docs, reason = "documented in families.yml")]
+pub struct CauseSpec {
+    pub mode: String,
+    pub presentations: Vec<Presentation>,
+    #[serde(default)]
+    pub memory_limit: Option<String>,
+    #[serde(default)]
+    pub node_pressure: bool,
+    #[serde(default)]
+    pub run_seconds: Option<(i64, i64)>,
+    #[serde(default)]
+    pub terminations: Vec<Weighted<Termination>>,
+    #[serde(default)]
+    pub tails: Vec<Tail>,
+    #[serde(default)]
+    pub kernel_cgroup: Option<String>,
+    #[serde(default)]
+    pub kernel_global: Option<String>,
+    #[serde(default)]
+    pub config_errors: Vec<Weighted<String>>,
+    #[serde(default)]
+    pub pull_errors: Vec<Weighted<PullError>>,
+    #[serde(default)]
+    pub invalid_images: Vec<Weighted<InvalidImage>>,
+    pub keywords: Vec<String>,
+    pub root_cause: String,
+    pub claims: Vec<String>,
+    #[serde(default)]
+    pub non_validated: Vec<String>,
+    pub chain: Vec<String>,
+}
+
+/// `vocabulary.yml`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[expect(missing_docs, reason = "documented in vocabulary.yml")]
+pub struct Vocabulary {
+    pub clusters: ClusterVocab,
+    pub regions: Vec<Region>,
+    pub instance_types: Vec<InstanceType>,
+    pub nodegroups: Vec<String>,
+    pub kubelet_versions: Vec<String>,
+    pub namespaces: Vec<String>,
+    pub service_stems: Vec<String>,
+    pub service_suffixes: Vec<String>,
+    pub container_names_extra: Vec<String>,
+    pub languages: Vec<String>,
+    pub registries: Vec<Registry>,
+    pub orgs: Vec<String>,
+    pub teams: Vec<String>,
+    pub companies: Vec<String>,
+    pub tag_styles: Vec<String>,
+    pub third_party_images: Vec<String>,
+    pub dependencies: Vec<Dependency>,
+    pub config_keys: Vec<String>,
+    pub binaries: Vec<String>,
+}
+
+/// Cluster name pieces.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[expect(missing_docs, reason = "documented in vocabulary.yml")]
+pub struct ClusterVocab {
+    pub prefixes: Vec<String>,
+    pub envs: Vec<String>,
+}
+
+/// An AWS region.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[expect(missing_docs, reason = "documented in vocabulary.yml")]
+pub struct Region {
+    pub name: String,
+    pub zones: Vec<String>,
+    pub dns: String,
+}
+
+/// An EC2 instance type as the kubelet reports it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[expect(missing_docs, reason = "documented in vocabulary.yml")]
+pub struct InstanceType {
+    pub name: String,
+    pub arch: String,
+    pub cpu: String,
+    pub memory: String,
+    pub alloc_cpu: String,
+    pub alloc_memory: String,
+}
+
+/// A registry kind and host pattern.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[expect(missing_docs, reason = "documented in vocabulary.yml")]
+pub struct Registry {
+    pub kind: String,
+    pub host: String,
+    pub org_style: String,
+}
+
+/// A dependency kind.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[expect(missing_docs, reason = "documented in vocabulary.yml")]
+pub struct Dependency {
+    pub kind: String,
+    pub port: u16,
+    pub host_stem: String,
+}
+
+/// Everything loaded from a templates directory, checked and compiled.
+#[derive(Debug)]
+pub struct Templates {
+    /// The directory it came from.
+    pub dir: PathBuf,
+    /// The family spec.
+    pub spec: FamilySpec,
+    /// The vocabulary.
+    pub vocab: Vocabulary,
+    /// SHA-256 over every file of the directory (path and bytes, in path order).
+    pub hash: String,
+    pub(crate) env: minijinja::Environment<'static>,
+    /// Spec string source -> the spec path it was found at (for error messages).
+    pub(crate) spec_paths: HashMap<String, String>,
+    /// Causes in taxonomy order with their spec.
+    pub(crate) causes: Vec<(RootCause, CauseSpec)>,
+}
+
+/// Loads and checks a templates directory: spec, vocabulary, profile templates.
+pub fn load_templates(dir: &Path) -> Result<Templates, GenError> {
+    let read = |rel: &str| -> Result<String, GenError> {
+        let path = dir.join(rel);
+        std::fs::read_to_string(&path).map_err(|e| GenError::Template {
+            file: path.display().to_string(),
+            message: format!("cannot read: {e}"),
+        })
+    };
+    let spec_text = read(SPEC_FILE)?;
+    let spec: FamilySpec = parse_yaml(&spec_text, &dir.join(SPEC_FILE))?;
+    let vocab_text = read(VOCABULARY_FILE)?;
+    let vocab: Vocabulary = parse_yaml(&vocab_text, &dir.join(VOCABULARY_FILE))?;
+    let spec_file = dir.join(SPEC_FILE).display().to_string();
+    let bad = |field: String, message: String| GenError::Spec {
+        file: spec_file.clone(),
+        field,
+        message,
+    };
+
+    // Causes must be exactly the taxonomy's ground-truth causes of the modes the spec covers.
+    let mut causes = Vec::new();
+    for (name, cause) in &spec.causes {
+        let rc =
+            RootCause::parse(name).map_err(|e| bad(format!("causes.{name}"), e.to_string()))?;
+        if rc == RootCause::Unknown {
+            return Err(bad(
+                format!("causes.{name}"),
+                "\"unknown\" is not a ground truth".into(),
+            ));
+        }
+        if rc.mode().as_str() != cause.mode {
+            return Err(bad(
+                format!("causes.{name}.mode"),
+                format!(
+                    "\"{}\" disagrees with the taxonomy ({} belongs to {})",
+                    cause.mode,
+                    name,
+                    rc.mode()
+                ),
+            ));
+        }
+        if cause.presentations.is_empty() {
+            return Err(bad(
+                format!("causes.{name}.presentations"),
+                "must list at least one".into(),
+            ));
+        }
+        if cause.keywords.is_empty() {
+            return Err(bad(
+                format!("causes.{name}.keywords"),
+                "must list at least one".into(),
+            ));
+        }
+        for p in &cause.presentations {
+            let need = |ok: bool, what: &str| {
+                if ok {
+                    Ok(())
+                } else {
+                    Err(bad(
+                        format!("causes.{name}.{what}"),
+                        format!("pattern {:?} needs it", p.pattern),
+                    ))
+                }
+            };
+            match p.pattern {
+                Pattern::CrashLoop => {
+                    need(!cause.terminations.is_empty(), "terminations")?;
+                    need(cause.run_seconds.is_some(), "run_seconds")?;
+                }
+                Pattern::ConfigError => need(!cause.config_errors.is_empty(), "config_errors")?,
+                Pattern::ImagePull => need(!cause.pull_errors.is_empty(), "pull_errors")?,
+                Pattern::InvalidImage => need(!cause.invalid_images.is_empty(), "invalid_images")?,
+                Pattern::Healthy => {}
+            }
+        }
+        causes.push((rc, cause.clone()));
+    }
+    causes.sort_by_key(|(rc, _)| *rc);
+    for mode in spec.modes.keys() {
+        if !causes.iter().any(|(rc, _)| rc.mode().as_str() == mode) {
+            return Err(bad(
+                format!("modes.{mode}"),
+                "no cause of this mode is specified".into(),
+            ));
+        }
+    }
+    if spec.difficulty_weights.len() != 4 || spec.difficulty_weights.iter().all(|w| *w == 0) {
+        return Err(bad(
+            "difficulty_weights".into(),
+            "expected 4 weights, not all zero".into(),
+        ));
+    }
+    if spec.signals_per_tier.len() != 4 {
+        return Err(bad("signals_per_tier".into(), "expected 4 counts".into()));
+    }
+    if spec.backoff.initial_seconds <= 0
+        || spec.backoff.max_seconds < spec.backoff.initial_seconds
+        || spec.backoff.sync_seconds <= 0
+    {
+        return Err(bad(
+            "backoff".into(),
+            "expected 0 < initial_seconds <= max_seconds and sync_seconds > 0".into(),
+        ));
+    }
+
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .build()
+            .map_err(|e| GenError::Template {
+                file: dir.display().to_string(),
+                message: e.to_string(),
+            })?,
+    );
+    env.add_filter("tojson", tojson);
+    env.add_filter("quote_json", tojson);
+
+    // Profile templates.
+    for file in PROFILE_FILES {
+        let rel = format!("{PROFILE}/{file}.j2");
+        let source = read(&rel)?;
+        env.add_template_owned(rel.clone(), source)
+            .map_err(|e| GenError::Template {
+                file: dir.join(&rel).display().to_string(),
+                message: describe(&e),
+            })?;
+    }
+
+    // Spec strings: compiled once, named by their source, remembered by their spec path.
+    let mut spec_paths = HashMap::new();
+    let mut add = |path: String, source: &str| -> Result<(), GenError> {
+        if spec_paths.contains_key(source) {
+            return Ok(());
+        }
+        env.add_template_owned(source.to_owned(), source.to_owned())
+            .map_err(|e| GenError::Spec {
+                file: spec_file.clone(),
+                field: path.clone(),
+                message: describe(&e),
+            })?;
+        spec_paths.insert(source.to_owned(), path);
+        Ok(())
+    };
+    for (lang, lines) in &spec.startup {
+        for (i, (_, t)) in lines.iter().enumerate() {
+            add(format!("startup.{lang}[{i}]"), t)?;
+        }
+    }
+    for (i, (_, t)) in spec.steady.iter().enumerate() {
+        add(format!("steady[{i}]"), t)?;
+    }
+    for (i, (_, t)) in spec.noise_errors.iter().enumerate() {
+        add(format!("noise_errors[{i}]"), t)?;
+    }
+    for (i, e) in spec.benign_events.iter().enumerate() {
+        add(format!("benign_events[{i}].message"), &e.message)?;
+    }
+    for (mode, set) in &spec.alerts {
+        for (kind, list) in [("honest", &set.honest), ("misleading", &set.misleading)] {
+            for (i, a) in list.iter().enumerate() {
+                for (field, t) in [
+                    ("title", &a.title),
+                    ("summary", &a.summary),
+                    ("description", &a.description),
+                    ("symptom", &a.symptom),
+                ] {
+                    add(format!("alerts.{mode}.{kind}[{i}].{field}"), t)?;
+                }
+            }
+        }
+    }
+    for mode in spec.modes.keys() {
+        let ok = spec
+            .alerts
+            .get(mode)
+            .is_some_and(|s| !s.honest.is_empty() && !s.misleading.is_empty());
+        if !ok {
+            return Err(bad(
+                format!("alerts.{mode}"),
+                "needs at least one honest and one misleading alert".into(),
+            ));
+        }
+    }
+    for (name, c) in &spec.causes {
+        let p = |s: &str| format!("causes.{name}.{s}");
+        for (i, t) in c.terminations.iter().enumerate() {
+            if let Some(m) = &t.value().message {
+                add(p(&format!("terminations[{i}].message")), m)?;
+            }
+        }
+        for (i, tail) in c.tails.iter().enumerate() {
+            for (j, (_, t)) in tail.lines.iter().enumerate() {
+                add(p(&format!("tails[{i}].lines[{j}]")), t)?;
+            }
+        }
+        if let Some(k) = &c.kernel_cgroup {
+            add(p("kernel_cgroup"), k)?;
+        }
+        if let Some(k) = &c.kernel_global {
+            add(p("kernel_global"), k)?;
+        }
+        for (i, t) in c.config_errors.iter().enumerate() {
+            add(p(&format!("config_errors[{i}]")), t.value())?;
+        }
+        for (i, t) in c.pull_errors.iter().enumerate() {
+            add(p(&format!("pull_errors[{i}].text")), &t.value().text)?;
+        }
+        for (i, t) in c.invalid_images.iter().enumerate() {
+            add(p(&format!("invalid_images[{i}].image")), &t.value().image)?;
+        }
+        for (i, t) in c.keywords.iter().enumerate() {
+            add(p(&format!("keywords[{i}]")), t)?;
+        }
+        add(p("root_cause"), &c.root_cause)?;
+        for (field, list) in [
+            ("claims", &c.claims),
+            ("non_validated", &c.non_validated),
+            ("chain", &c.chain),
+        ] {
+            for (i, t) in list.iter().enumerate() {
+                add(p(&format!("{field}[{i}]")), t)?;
+            }
+        }
+    }
+    for (name, rule) in &spec.signals {
+        for a in rule.applies.iter().chain(&rule.except) {
+            if a != "*" && !spec.causes.contains_key(a) {
+                return Err(bad(
+                    format!("signals.{name}.applies"),
+                    format!("unknown cause \"{a}\""),
+                ));
+            }
+        }
+        if !crate::world::KNOWN_SIGNALS.contains(&name.as_str()) {
+            return Err(bad(
+                format!("signals.{name}"),
+                format!(
+                    "unknown signal (known: {})",
+                    crate::world::KNOWN_SIGNALS.join(", ")
+                ),
+            ));
+        }
+    }
+
+    let hash = hash_dir(dir)?;
+    Ok(Templates {
+        dir: dir.to_path_buf(),
+        spec,
+        vocab,
+        hash,
+        env,
+        spec_paths,
+        causes,
+    })
+}
+
+impl Templates {
+    /// The spec of a cause, if the spec covers it.
+    pub fn cause(&self, rc: RootCause) -> Option<&CauseSpec> {
+        self.causes.iter().find(|(c, _)| *c == rc).map(|(_, s)| s)
+    }
+
+    /// Causes the spec covers, in taxonomy order.
+    pub fn causes(&self) -> impl Iterator<Item = RootCause> + '_ {
+        self.causes.iter().map(|(c, _)| *c)
+    }
+
+    /// Renders one spec string against a context.
+    pub(crate) fn expand(&self, source: &str, ctx: &minijinja::Value) -> Result<String, GenError> {
+        let tpl = self
+            .env
+            .get_template(source)
+            .map_err(|e| self.spec_error(source, &e))?;
+        tpl.render(ctx.clone())
+            .map_err(|e| self.spec_error(source, &e))
+    }
+
+    fn spec_error(&self, source: &str, e: &minijinja::Error) -> GenError {
+        GenError::Spec {
+            file: self.dir.join(SPEC_FILE).display().to_string(),
+            field: self
+                .spec_paths
+                .get(source)
+                .cloned()
+                .unwrap_or_else(|| source.to_owned()),
+            message: describe(e),
+        }
+    }
+}
+
+/// A minijinja error with its detail, one line.
+pub(crate) fn describe(e: &minijinja::Error) -> String {
+    let mut s = e.to_string();
+    if let Some(d) = e.detail() {
+        if !s.contains(d) {
+            s.push_str(": ");
+            s.push_str(d);
+        }
+    }
+    s
+}
+
+/// `tojson`: plain JSON (serde_json), no HTML escaping, so the evidence reads like a real tool's.
+fn tojson(value: &minijinja::Value) -> Result<minijinja::Value, minijinja::Error> {
+    serde_json::to_string(value)
+        .map(minijinja::Value::from_safe_string)
+        .map_err(|e| {
+            minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                "cannot serialize to JSON",
+            )
+            .with_source(e)
+        })
+}
+
+fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str, path: &Path) -> Result<T, GenError> {
+    let value: serde_json::Value = serde_saphyr::from_str(text).map_err(|e| GenError::Spec {
+        file: path.display().to_string(),
+        field: String::new(),
+        message: format!("malformed YAML: {e}"),
+    })?;
+    serde_path_to_error::deserialize(value).map_err(|e| GenError::Spec {
+        file: path.display().to_string(),
+        field: e.path().to_string(),
+        message: e.inner().to_string(),
+    })
+}
+
+/// SHA-256 over every file under `dir` (relative path, NUL, length, bytes), in path order.
+pub fn hash_dir(dir: &Path) -> Result<String, GenError> {
+    scenario::manifest::content_hash(dir)
+        .map(|(h, _, _)| h)
+        .map_err(|e| GenError::Template {
+            file: dir.display().to_string(),
+            message: format!("cannot hash: {e}"),
+        })
+}
