@@ -618,7 +618,7 @@ fn recall(out: &mut String, latest: Option<&LatestRun>) {
     }
     let mut body = String::from("<div class=\"panels\">");
     let mut table = String::from(
-        "<details><summary>Precision, recall, F1 and support per class</summary><table><thead><tr><th>level</th><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr></thead><tbody>",
+        "<details><summary>Precision, recall, F1 and support per class</summary><table class=\"two-text\"><thead><tr><th>level</th><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th></tr></thead><tbody>",
     );
     for level in levels {
         let rows = class_rows(level);
@@ -732,7 +732,7 @@ fn slices(out: &mut String, latest: Option<&LatestRun>) {
         "evidence_missing",
         "evidence-slices",
         "Accuracy when evidence is missing",
-        "Scenarios where this evidence kind was listed but unavailable; hardest first.",
+        "Scenarios where the classifier could not see this evidence kind (not listed, or listed but unavailable); hardest first.",
         "No scenario of the latest run has unavailable evidence.",
     );
 }
@@ -775,7 +775,13 @@ fn slice_chart(
     if dimension == "difficulty" {
         values.sort_by_key(|v| (v.parse::<i64>().unwrap_or(i64::MAX), v.to_string()));
     } else {
-        values.sort_by(|a, b| headline(a).total_cmp(&headline(b)).then(a.cmp(b)));
+        // Hardest first; `none` (no signal, nothing missing) last, as the reference.
+        values.sort_by(|a, b| {
+            (*a == "none")
+                .cmp(&(*b == "none"))
+                .then(headline(a).total_cmp(&headline(b)))
+                .then(a.cmp(b))
+        });
     }
     let groups: Vec<BarGroup> = values
         .iter()
@@ -1161,7 +1167,7 @@ fn compare(out: &mut String, cmp: Option<&CompareSummary>) {
     if cmp.regressed_classes.is_empty() {
         body.push_str("<p class=\"note\">No class regressed.</p>");
     } else {
-        body.push_str("<h4>Regressed classes</h4><table><thead><tr><th>level</th><th>class</th><th>metric</th><th>base</th><th>candidate</th><th>Δ</th></tr></thead><tbody>");
+        body.push_str("<h4>Regressed classes</h4><table class=\"two-text\"><thead><tr><th>level</th><th>class</th><th>metric</th><th>base</th><th>candidate</th><th>Δ</th></tr></thead><tbody>");
         for c in &cmp.regressed_classes {
             push(
                 &mut body,

@@ -236,7 +236,12 @@ pub(crate) fn line_chart(
     y: &Axis,
 ) -> String {
     let (width, height) = (500.0, 250.0);
-    let (left, right, top, bottom) = (56.0, 24.0, 30.0, 46.0);
+    let tick_w = y
+        .ticks
+        .iter()
+        .map(|t| text_width(&(y.format)(*t), 11.0))
+        .fold(0.0_f64, f64::max);
+    let (left, right, top, bottom) = ((tick_w + 34.0).max(56.0), 24.0, 30.0, 46.0);
     let xs = x_scale(x_labels.len(), left, width - right);
     let ys = Scale::new(y.lo, y.hi, height - bottom, top);
     let mut out = String::new();
@@ -553,7 +558,7 @@ pub(crate) fn hbar_chart(title: &str, groups: &[BarGroup], axis_title: &str) -> 
                 None => push(
                     &mut out,
                     format_args!(
-                        r#"<text class="note" x="{}" y="{}">n/a<title>{}</title></text>"#,
+                        r#"<text class="note" x="{}" y="{}">not scored<title>{}</title></text>"#,
                         c(left + 4.0),
                         c(mid + 4.0),
                         esc(&b.tip)
