@@ -56,6 +56,10 @@ fn one() -> u32 {
     1
 }
 
+fn yes() -> bool {
+    true
+}
+
 impl<T> Weighted<T> {
     /// The value.
     pub fn value(&self) -> &T {
@@ -280,6 +284,9 @@ pub struct CauseSpec {
     pub node_pressure: bool,
     #[serde(default)]
     pub run_seconds: Option<(i64, i64)>,
+    /// Whether the application itself starts (and logs its start-up lines) before it fails.
+    #[serde(default = "yes")]
+    pub app_starts: bool,
     #[serde(default)]
     pub terminations: Vec<Weighted<Termination>>,
     #[serde(default)]

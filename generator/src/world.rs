@@ -439,6 +439,16 @@ fn hex<R: Rng>(rng: &mut R, n: usize) -> String {
     (0..n).map(|_| H[rng.random_range(0..16)] as char).collect()
 }
 
+/// Hex that never spells a loaded word (image tags are names a reader sees).
+fn neutral_hex<R: Rng>(rng: &mut R, n: usize) -> String {
+    loop {
+        let h = hex(rng, n);
+        if !h.contains("bad") && !h.contains("dead") {
+            return h;
+        }
+    }
+}
+
 fn uuid<R: Rng>(rng: &mut R) -> String {
     format!(
         "{}-{}-4{}-{}{}-{}",
@@ -792,7 +802,7 @@ impl<'a> Builder<'a> {
                 .replace("{major}", &rng.random_range(0..4).to_string())
                 .replace("{minor}", &rng.random_range(0..40).to_string())
                 .replace("{patch}", &rng.random_range(0..20).to_string())
-                .replace("{sha7}", &hex(rng, 7))
+                .replace("{sha7}", &neutral_hex(rng, 7))
                 .replace("{build}", &rng.random_range(100..9000).to_string())
                 .replace("{year}", "2026")
                 .replace("{month}", &format!("{:02}", rng.random_range(1..4)))
@@ -1272,28 +1282,46 @@ impl<'a> Builder<'a> {
                     if term.never_started {
                         break;
                     }
-                    let mut lines = Vec::new();
-                    if !term.log_only {
+                    // Start-up lines in the first second, steady lines across the run, the
+                    // tail in the last moments before the crash; times never go backwards.
+                    let (start_ms, crash_ms) = (rs * 1000, rc * 1000);
+                    let mut lines: Vec<(i64, String, String)> = Vec::new();
+                    if !term.log_only && self.spec.app_starts {
+                        let mut at = start_ms + self.rng.random_range(80..400);
                         for (lvl, text) in &startup {
-                            lines.push((lvl.clone(), self.expand(text)?));
+                            lines.push((at, lvl.clone(), self.expand(text)?));
+                            at += self.rng.random_range(20..350);
                         }
                     }
                     if matches!(self.cause, RootCause::ContainerOom | RootCause::NodeOom) {
-                        for _ in 0..self.rng.random_range(1..4) {
+                        let k = self.rng.random_range(1..4i64);
+                        for j in 0..k {
                             let (lvl, text) = pick(&mut self.rng, &t.spec.steady).clone();
-                            lines.push((lvl, self.expand(&text)?));
+                            let at = start_ms + (crash_ms - start_ms) * (j + 1) / (k + 2);
+                            lines.push((at, lvl, self.expand(&text)?));
                         }
                     }
                     if let Some(tail) = &tail {
-                        for (lvl, text) in &tail.lines {
-                            lines.push((lvl.clone(), self.expand(text)?));
+                        let n = tail.lines.len() as i64;
+                        for (j, (lvl, text)) in tail.lines.iter().enumerate() {
+                            let back = if matches!(
+                                self.cause,
+                                RootCause::ContainerOom | RootCause::NodeOom
+                            ) {
+                                (n - j as i64) * 900 + 400
+                            } else {
+                                (n - j as i64) * 3 + 20
+                            };
+                            lines.push((crash_ms - back, lvl.clone(), self.expand(text)?));
                         }
                     }
-                    let n = lines.len().max(1) as i64;
-                    let dur_ms = ((rc - rs) * 1000).max(n * 3);
+                    let mut prev = i64::MIN;
+                    for l in &mut lines {
+                        l.0 = l.0.max(prev + 1);
+                        prev = l.0;
+                    }
                     let is_last = ri + 1 == shown_runs.len();
-                    for (li, (lvl, text)) in lines.into_iter().enumerate() {
-                        let ms = rs * 1000 + 150 + (dur_ms - 200).max(n) * li as i64 / n;
+                    for (ms, lvl, text) in lines {
                         let line = log_line(ms, &lvl, text);
                         if is_last {
                             pod_lines.push(line.clone());

@@ -1,0 +1,410 @@
+//! End-to-end tests over the repository's templates: a corpus of 2,000 is byte-identical
+//! whatever the thread count, loads and validates through `scenario::load`, and leaks no
+//! label into any evidence file; output is refused or replaced safely.
+
+use std::path::{Path, PathBuf};
+
+use generator::{
+    Config, GenError, NoProgress, Templates, load_templates, parse_mix, render_scenario,
+};
+use scenario::{Category, FailureMode, RootCause};
+
+fn templates_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates")
+}
+
+fn templates() -> Templates {
+    load_templates(&templates_dir()).expect("repository templates load")
+}
+
+fn generate(
+    t: &Templates,
+    out: &Path,
+    count: u64,
+    threads: Option<usize>,
+    force: bool,
+) -> Result<generator::Summary, GenError> {
+    let config = Config::new(t, count, 42, out.to_path_buf(), None, threads, force)?;
+    generator::generate(&config, t, &NoProgress)
+}
+
+/// Words that would give the label away: every failure mode, root cause and category id
+/// (except the generic `unknown`/`none`), and the difficulty.
+fn banned() -> Vec<String> {
+    let mut words: Vec<String> = Vec::new();
+    words.extend(
+        FailureMode::ALL
+            .iter()
+            .filter(|m| **m != FailureMode::Unknown)
+            .map(|m| m.to_string()),
+    );
+    words.extend(
+        RootCause::ALL
+            .iter()
+            .filter(|c| !matches!(c, RootCause::Unknown | RootCause::None))
+            .map(|c| c.to_string()),
+    );
+    words.extend(
+        Category::ALL
+            .iter()
+            .filter(|c| **c != Category::Unknown)
+            .map(|c| c.to_string()),
+    );
+    words.extend(
+        [
+            "difficulty",
+            "scenario_difficulty",
+            "adversarial",
+            "adversarial_signals",
+        ]
+        .map(String::from),
+    );
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// Whole-word, case-insensitive occurrences of `word` in `text` (a word char is [A-Za-z0-9_]).
+fn contains_word(text: &str, word: &str) -> bool {
+    let hay = text.to_ascii_lowercase();
+    let word = word.to_ascii_lowercase();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let bytes = hay.as_bytes();
+    let mut from = 0;
+    while let Some(pos) = hay[from..].find(&word) {
+        let start = from + pos;
+        let end = start + word.len();
+        let before = start == 0 || !is_word(bytes[start - 1]);
+        let after = end == bytes.len() || !is_word(bytes[end]);
+        if before && after {
+            return true;
+        }
+        from = start + 1;
+    }
+    false
+}
+
+/// Every leak in a corpus directory: (file, word).
+fn leaks(root: &Path) -> Vec<(String, String)> {
+    let words = banned();
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(root).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name == "manifest.json" {
+            continue;
+        }
+        if !name.bytes().all(|b| b.is_ascii_digit()) {
+            found.push((name.clone(), "directory name is not a bare number".into()));
+            continue;
+        }
+        for file in std::fs::read_dir(entry.path()).unwrap() {
+            let file = file.unwrap();
+            let fname = file.file_name().to_string_lossy().into_owned();
+            if fname == "scenario.yml" || fname == "answer.yml" {
+                continue;
+            }
+            let text = std::fs::read_to_string(file.path()).unwrap();
+            for w in &words {
+                if contains_word(&text, w) {
+                    found.push((format!("{name}/{fname}"), w.clone()));
+                }
+            }
+            // Names a reader sees must be neutral too (pod, container, workload, image names).
+            if fname == "eks_pods.json" {
+                let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+                for pod in v["pods"].as_array().into_iter().flatten() {
+                    let mut names = vec![pod["name"].as_str().unwrap_or("").to_owned()];
+                    for c in pod["containers"].as_array().into_iter().flatten() {
+                        names.push(c["name"].as_str().unwrap_or("").to_owned());
+                    }
+                    for n in names {
+                        for w in [
+                            "oom", "crash", "leak", "bad", "broken", "fail", "error", "healthy",
+                        ] {
+                            if n.contains(w) {
+                                found.push((
+                                    format!("{name}/{fname}"),
+                                    format!("name {n} contains {w}"),
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn corpus_of_2000_is_deterministic_valid_and_leak_free() {
+    let t = templates();
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("b");
+    let one = generate(&t, &a, 2000, Some(1), false).expect("1 thread");
+    let many = generate(&t, &b, 2000, Some(4), false).expect("4 threads");
+    assert_eq!(
+        one.manifest.content_hash, many.manifest.content_hash,
+        "thread count changed the corpus"
+    );
+    assert_eq!(one.manifest, many.manifest);
+    // The manifest's hash is the hash of what is on disk.
+    let (hash, files, bytes) = scenario::manifest::content_hash(&a).unwrap();
+    assert_eq!(
+        (hash, files, bytes),
+        (
+            one.manifest.content_hash.clone(),
+            one.manifest.files,
+            one.manifest.bytes
+        )
+    );
+
+    // Every scenario loads and validates; labels agree with the manifest.
+    let suite = scenario::load(&a).unwrap_or_else(|p| panic!("corpus does not validate:\n{p}"));
+    assert_eq!(suite.scenarios().len(), 2000);
+    let counts = scenario::load::label_counts(suite.scenarios());
+    for level in [
+        "failure_mode",
+        "root_cause",
+        "root_cause_category",
+        "difficulty",
+    ] {
+        assert_eq!(counts.get(level), one.manifest.counts.get(level), "{level}");
+    }
+    // Coverage: every cause of the spec and every tier appear.
+    for cause in t.causes() {
+        assert!(
+            counts["root_cause"]
+                .get(cause.as_str())
+                .copied()
+                .unwrap_or(0)
+                > 0,
+            "{cause} never generated"
+        );
+    }
+    for tier in 0..4 {
+        assert!(
+            counts["difficulty"]
+                .get(&tier.to_string())
+                .copied()
+                .unwrap_or(0)
+                > 0
+        );
+    }
+    for s in suite.scenarios() {
+        assert_eq!(s.id(), s.dir_name());
+        let a = s.answer();
+        assert!(!s.answer_file().required_keywords.is_empty());
+        for section in [
+            "ROOT_CAUSE:",
+            "ROOT_CAUSE_CATEGORY:",
+            "VALIDATED_CLAIMS:",
+            "NON_VALIDATED_CLAIMS:",
+            "CAUSAL_CHAIN:",
+        ] {
+            assert!(
+                s.answer_file().model_response.contains(section),
+                "{}: {section}",
+                s.id()
+            );
+        }
+        if a.failure_mode == FailureMode::Healthy {
+            assert!(a.affected_pod.is_none());
+        } else {
+            let pod = a.affected_pod.clone().expect("affected pod");
+            let name = pod.split_once('/').unwrap().1;
+            let pods = s.case().evidence.pods().expect("pods available");
+            assert!(
+                pods.pods.iter().any(|p| p.name == name),
+                "{}: affected pod {pod} not in eks_pods",
+                s.id()
+            );
+            assert!(a.affected_container.is_some());
+        }
+        if a.failure_mode == FailureMode::CrashloopBackoff
+            && a.root_cause != Some(RootCause::MissingConfig)
+        {
+            assert!(a.exit_code.is_some(), "{}", s.id());
+        }
+    }
+
+    let found = leaks(&a);
+    assert!(
+        found.is_empty(),
+        "label leaks:\n{}",
+        found
+            .iter()
+            .take(20)
+            .map(|(f, w)| format!("{f}: {w}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+#[test]
+fn rendering_is_a_pure_function_of_seed_and_index() {
+    let t = templates();
+    let mix = parse_mix(&t, "").unwrap();
+    for i in [0u64, 7, 123, 999] {
+        let x = render_scenario(&t, &mix, 9, i, 1000).unwrap();
+        let y = render_scenario(&t, &mix, 9, i, 1000).unwrap();
+        assert_eq!(x.files, y.files);
+        assert_eq!(x.dir_name, format!("{i:05}"));
+    }
+    let x = render_scenario(&t, &mix, 9, 5, 1000).unwrap();
+    let y = render_scenario(&t, &mix, 10, 5, 1000).unwrap();
+    assert_ne!(x.files, y.files, "the seed must matter");
+}
+
+#[test]
+fn refuses_a_non_empty_out_without_force_and_replaces_it_with_force() {
+    let t = templates();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("corpus");
+    std::fs::create_dir(&out).unwrap();
+    std::fs::write(out.join("keep.txt"), "precious").unwrap();
+    let err = generate(&t, &out, 5, None, false).unwrap_err();
+    assert!(matches!(err, GenError::Refused { .. }), "{err}");
+    assert!(err.to_string().contains("--force"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("keep.txt")).unwrap(),
+        "precious"
+    );
+    assert_eq!(
+        std::fs::read_dir(tmp.path()).unwrap().count(),
+        1,
+        "nothing else written"
+    );
+
+    let s = generate(&t, &out, 5, None, true).expect("force replaces");
+    assert_eq!(s.manifest.count, 5);
+    assert!(!out.join("keep.txt").exists());
+    assert!(out.join("00000/scenario.yml").is_file());
+    assert!(out.join("manifest.json").is_file());
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names,
+        vec!["corpus".to_owned()],
+        "no temporary or old directory left"
+    );
+
+    // An empty existing directory is fine without --force.
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    generate(&t, &empty, 3, None, false).expect("empty out is fine");
+}
+
+#[test]
+fn a_broken_template_fails_naming_it_and_leaves_nothing_behind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tdir = tmp.path().join("templates");
+    copy_dir(&templates_dir(), &tdir);
+    let pods = tdir.join("opensre/eks_pods.json.j2");
+    let text = std::fs::read_to_string(&pods)
+        .unwrap()
+        .replace("{{ p.phase | tojson }}", "{{ p.no_such_field | tojson }}");
+    std::fs::write(&pods, text).unwrap();
+    let t = load_templates(&tdir).expect("still compiles");
+    let out = tmp.path().join("out");
+    let err = generate(&t, &out, 20, Some(2), false).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("eks_pods.json.j2"), "{msg}");
+    assert!(!out.exists());
+    let left: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        left,
+        vec!["templates".to_owned()],
+        "partial output left behind"
+    );
+
+    // A template that does not compile is reported at load time with its file.
+    std::fs::write(&pods, "{% for %}").unwrap();
+    let err = load_templates(&tdir).unwrap_err().to_string();
+    assert!(err.contains("eks_pods.json.j2"), "{err}");
+}
+
+#[test]
+fn bad_options_are_rejected_before_anything_is_written() {
+    let t = templates();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("x");
+    for (mix, needle) in [
+        ("oom_killed=2,nope=1", "unknown name \"nope\""),
+        ("oom_killed", "not name=weight"),
+        ("node_oom=-1", "expected a number >= 0"),
+        (
+            "healthy=0,crashloop_backoff=0,oom_killed=0,image_pull_backoff=0",
+            "every weight is zero",
+        ),
+        ("node_not_ready=1", "no causes in the family spec"),
+    ] {
+        let err = Config::new(&t, 10, 1, out.clone(), Some(mix), None, false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("--mix: ") && err.contains(needle),
+            "{mix}: {err}"
+        );
+    }
+    assert!(
+        Config::new(&t, 0, 1, out.clone(), None, None, false)
+            .unwrap_err()
+            .to_string()
+            .starts_with("--count")
+    );
+    assert!(
+        Config::new(&t, 1, 1, out.clone(), None, Some(0), false)
+            .unwrap_err()
+            .to_string()
+            .starts_with("--threads")
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn mix_weights_modes_then_causes() {
+    let t = templates();
+    let m = parse_mix(&t, "").unwrap();
+    let w = |c: RootCause| {
+        m.0.iter()
+            .find(|(x, _)| *x == c)
+            .map(|(_, w)| *w)
+            .unwrap_or(0)
+    };
+    // Balanced over four modes, then over each mode's causes.
+    assert_eq!(w(RootCause::None), 250_000);
+    assert_eq!(w(RootCause::ContainerOom), 125_000);
+    assert_eq!(w(RootCause::AppError), 41_667);
+    let m = parse_mix(&t, "oom_killed=2,node_oom=3").unwrap();
+    let w = |c: RootCause| {
+        m.0.iter()
+            .find(|(x, _)| *x == c)
+            .map(|(_, w)| *w)
+            .unwrap_or(0)
+    };
+    assert_eq!(w(RootCause::NodeOom), 300_000);
+    assert_eq!(w(RootCause::ContainerOom), 100_000);
+    let m = parse_mix(&t, "image_pull_backoff=0,healthy=0,crashloop_backoff=0").unwrap();
+    assert!(m.0.iter().all(|(c, _)| c.mode() == FailureMode::OomKilled));
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dst = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dst);
+        } else {
+            std::fs::copy(e.path(), dst).unwrap();
+        }
+    }
+}
