@@ -832,12 +832,53 @@ fn slice_chart(
             }
         })
         .collect();
-    let body = format!(
+    let mut body = format!(
         "{}{}",
         level_legend(&levels),
         hbar_chart(heading, &groups, "accuracy")
     );
-    figure(out, chart, heading, caption, false, &body);
+    let caption = if values.len() > 8 {
+        format!(
+            "{caption} The number printed is the {} accuracy; hover a bar or open the table for the others.",
+            level_name(levels[0])
+        )
+    } else {
+        caption.to_owned()
+    };
+    body.push_str("<details><summary>All numbers</summary><table><thead><tr><th>");
+    body.push_str(&esc(dimension));
+    body.push_str("</th><th>n</th>");
+    for l in &levels {
+        push(&mut body, format_args!("<th>{}</th>", esc(level_name(l))));
+    }
+    body.push_str("</tr></thead><tbody>");
+    for (v, g) in values.iter().zip(&groups) {
+        push(
+            &mut body,
+            format_args!(
+                "<tr><td>{}</td><td>{}</td>",
+                esc(v),
+                esc(g.note.trim_start_matches("n = "))
+            ),
+        );
+        for l in &levels {
+            match rows.iter().find(|r| r.value == *v && r.level == *l) {
+                Some(r) => push(
+                    &mut body,
+                    format_args!(
+                        "<td>{} <span class=\"muted\">({}–{})</span></td>",
+                        pct(r.accuracy),
+                        pct(r.ci_low),
+                        pct(r.ci_high)
+                    ),
+                ),
+                None => body.push_str("<td>\u{2013}</td>"),
+            }
+        }
+        body.push_str("</tr>");
+    }
+    body.push_str("</tbody></table></details>");
+    figure(out, chart, heading, &caption, false, &body);
 }
 
 /// Scenarios per second over runs, per classifier.

@@ -425,9 +425,14 @@ pub(crate) fn hbar_chart(title: &str, groups: &[BarGroup], axis_title: &str) -> 
         .max()
         .unwrap_or(1)
         .max(1);
-    let bar_h = if bars_per_group == 1 { 14.0 } else { 11.0 };
-    let gap = 2.0;
-    let group_pad = if bars_per_group == 1 { 8.0 } else { 12.0 };
+    // Many groups of several bars: thinner bars, and only the first bar's value is printed
+    // (at the group's middle); the other values are in the tooltips and the table below.
+    let compact = bars_per_group > 1 && groups.len() > 8;
+    let (bar_h, gap, group_pad) = match (bars_per_group, compact) {
+        (1, _) => (14.0, 2.0, 8.0),
+        (_, false) => (11.0, 2.0, 12.0),
+        (_, true) => (6.0, 1.0, 10.0),
+    };
     let group_h = bars_per_group as f64 * (bar_h + gap) - gap + group_pad;
     let label_w = groups
         .iter()
@@ -540,21 +545,24 @@ pub(crate) fn hbar_chart(title: &str, groups: &[BarGroup], axis_title: &str) -> 
                             ),
                         );
                     }
-                    push(
-                        &mut out,
-                        format_args!(
-                            r#"<text class="{}" x="{}" y="{}" text-anchor="end">{}</text>"#,
-                            if bars_per_group == 1 {
-                                "value"
-                            } else {
-                                "value small"
-                            },
-                            c(left + plot_w + 10.0 + value_w - 6.0),
-                            c(mid + 3.6),
-                            pct(v)
-                        ),
-                    );
+                    let (class, y) = match (bars_per_group, compact) {
+                        (1, _) => ("value", mid + 4.0),
+                        (_, false) => ("value small", mid + 3.6),
+                        (_, true) => ("value", gy + inner_h / 2.0 + 4.0),
+                    };
+                    if !compact || bi == 0 {
+                        push(
+                            &mut out,
+                            format_args!(
+                                r#"<text class="{class}" x="{}" y="{}" text-anchor="end">{}</text>"#,
+                                c(left + plot_w + 10.0 + value_w - 6.0),
+                                c(y),
+                                pct(v)
+                            ),
+                        );
+                    }
                 }
+                None if compact => {}
                 None => push(
                     &mut out,
                     format_args!(
@@ -611,7 +619,11 @@ pub(crate) fn heatmap(
         .enumerate()
         .map(|(j, col)| left + (j as f64 + 0.5) * cell + col_w(col) * 0.77)
         .fold(left + grid_w + 26.0 + col_w("recall") * 0.77, f64::max);
-    let width = reach.max(left + grid_w + 76.0) + 8.0;
+    let legend = "colour: share of the expected row; blue = right, orange = wrong";
+    let width = reach
+        .max(left + grid_w + 76.0)
+        .max(left + text_width(legend, 11.0))
+        + 8.0;
     let height = top + grid_h + 30.0;
     let mut out = String::new();
     open_svg(&mut out, width, height, title);
@@ -754,7 +766,7 @@ pub(crate) fn heatmap(
     push(
         &mut out,
         format_args!(
-            r#"<text class="note" x="{}" y="{}">colour: share of the expected row; blue = right, orange = wrong</text>"#,
+            r#"<text class="note" x="{}" y="{}">{legend}</text>"#,
             c(left),
             c(top + grid_h + 20.0)
         ),
