@@ -345,8 +345,8 @@ fn overall(
         weighted_f1: macro_f1.map(|f| f + 0.01),
         kappa: Some(acc - 0.1),
         flip_rate: repeated.then(|| 0.04 + 0.05 * rng.next()),
-        pass_k: repeated.then(|| acc - 0.06),
-        majority_accuracy: repeated.then(|| acc + 0.01),
+        pass_k: repeated.then_some(acc - 0.06),
+        majority_accuracy: repeated.then_some(acc + 0.01),
     }
 }
 
@@ -638,4 +638,23 @@ fn demo_dashboard_for_the_browser_check() {
     data.compare = None;
     std::fs::write(dir.join("dashboard-sparse.html"), render(&data))
         .expect("write sparse dashboard");
+}
+
+/// The browser check looks for the same charts the renderer promises.
+#[test]
+fn browser_check_expects_every_chart() {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/browser/check-dashboard.mjs"
+    );
+    let text = std::fs::read_to_string(script).expect("read tests/browser/check-dashboard.mjs");
+    let start = text
+        .find("const CHARTS = [")
+        .expect("CHARTS list in the browser check");
+    let list = &text[start..start + text[start..].find("];").expect("end of CHARTS")];
+    let names: Vec<&str> = list.split('"').skip(1).step_by(2).collect();
+    assert_eq!(
+        names, CHARTS,
+        "tests/browser/check-dashboard.mjs CHARTS differs from evaluator::dashboard::CHARTS"
+    );
 }

@@ -84,3 +84,41 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     Ok(ExitCode::SUCCESS)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(err: &anyhow::Error) -> Option<u8> {
+        err.chain()
+            .find_map(|e| e.downcast_ref::<crate::exit::Coded>())
+            .map(|c| c.code)
+    }
+
+    #[test]
+    fn no_reports_or_no_history_is_bad_input() {
+        let dir = std::env::temp_dir().join(format!("tb-dashboard-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        let missing = Args {
+            reports: dir.join("nope"),
+            out: None,
+        };
+        let err = run(missing).expect_err("missing reports directory");
+        assert_eq!(code(&err), Some(crate::exit::BAD_INPUT), "{err:#}");
+        let empty = Args {
+            reports: dir.clone(),
+            out: None,
+        };
+        let err = run(empty).expect_err("no history");
+        assert_eq!(code(&err), Some(crate::exit::BAD_INPUT), "{err:#}");
+        assert!(
+            format!("{err:#}").contains("run `triagebench eval` first"),
+            "{err:#}"
+        );
+        assert!(
+            !dir.join("dashboard.html").exists(),
+            "nothing is written on bad input"
+        );
+        std::fs::remove_dir_all(&dir).expect("remove temp dir");
+    }
+}

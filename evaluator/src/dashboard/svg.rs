@@ -275,13 +275,13 @@ pub(crate) fn line_chart(
             c(base)
         ),
     );
-    for i in 0..n {
+    for (i, label) in x_labels.iter().enumerate() {
         let last = i == n - 1;
         if !last && (i % step != 0 || n - 1 - i < step) {
             continue; // not a tick, or too close to the last label
         }
         let x = xs(i);
-        let half = text_width(&x_labels[i], 11.0) / 2.0;
+        let half = text_width(label, 11.0) / 2.0;
         let (anchor, tx) = if x + half > width - 2.0 {
             ("end", x.min(width - 2.0))
         } else if x - half < 2.0 {
@@ -297,7 +297,7 @@ pub(crate) fn line_chart(
                 c(base + 4.0),
                 c(tx),
                 c(base + 16.0),
-                esc(&x_labels[i]),
+                esc(label),
                 x = c(x)
             ),
         );
