@@ -658,3 +658,22 @@ fn browser_check_expects_every_chart() {
         "tests/browser/check-dashboard.mjs CHARTS differs from evaluator::dashboard::CHARTS"
     );
 }
+
+/// Runs on different corpora are separate lines: their accuracies are not comparable.
+#[test]
+fn corpora_split_the_lines() {
+    let mut data = demo_data();
+    let html = render(&data);
+    assert!(
+        html.contains("rules-baseline</li>"),
+        "legend names the classifier alone"
+    );
+    for row in data.history.iter_mut().filter(|r| r.run_id.ends_with("-0")) {
+        row.corpus_id = "adversarial-500".to_owned();
+    }
+    let html = render(&data);
+    assert!(!html.contains("rules-baseline</li>"));
+    assert!(html.contains("rules-baseline \u{b7} adversarial-500</li>"));
+    assert!(html.contains("rules-baseline \u{b7} canonical-2k</li>"));
+    assert_balanced(&html);
+}

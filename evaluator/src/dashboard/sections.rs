@@ -44,6 +44,9 @@ fn level_color(level: &str) -> &'static str {
 #[derive(Debug)]
 struct Run<'a> {
     head: &'a HistoryRow,
+    /// The line this run belongs to: the classifier, and its corpus when the history holds
+    /// more than one (accuracies on different corpora are not comparable).
+    series: String,
     accuracy: BTreeMap<&'a str, f64>,
     macro_f1: BTreeMap<&'a str, f64>,
 }
@@ -54,6 +57,7 @@ fn runs(history: &[HistoryRow]) -> Vec<Run<'_>> {
     for row in history {
         let run = by_id.entry(&row.run_id).or_insert_with(|| Run {
             head: row,
+            series: row.classifier.clone(),
             accuracy: BTreeMap::new(),
             macro_f1: BTreeMap::new(),
         });
@@ -67,15 +71,21 @@ fn runs(history: &[HistoryRow]) -> Vec<Run<'_>> {
         }
     }
     let mut out: Vec<Run<'_>> = by_id.into_values().collect();
+    let corpora: BTreeSet<&str> = out.iter().map(|r| r.head.corpus_id.as_str()).collect();
+    if corpora.len() > 1 {
+        for r in &mut out {
+            r.series = format!("{} \u{b7} {}", r.head.classifier, r.head.corpus_id);
+        }
+    }
     out.sort_by(|a, b| {
         (&a.head.started_at, &a.head.run_id).cmp(&(&b.head.started_at, &b.head.run_id))
     });
     out
 }
 
-/// Classifier names in a stable order, each with its colour and marker.
-fn classifier_styles<'a>(runs: &[Run<'a>]) -> Vec<(&'a str, &'static str, Marker)> {
-    let names: BTreeSet<&str> = runs.iter().map(|r| r.head.classifier.as_str()).collect();
+/// Series names (see [`Run::series`]) in a stable order, each with its colour and marker.
+fn classifier_styles<'a>(runs: &'a [Run<'_>]) -> Vec<(&'a str, &'static str, Marker)> {
+    let names: BTreeSet<&str> = runs.iter().map(|r| r.series.as_str()).collect();
     names
         .into_iter()
         .enumerate()
@@ -451,7 +461,7 @@ fn trend(
                 points: runs
                     .iter()
                     .enumerate()
-                    .filter(|(_, r)| r.head.classifier == *name)
+                    .filter(|(_, r)| r.series == *name)
                     .filter_map(|(i, r)| {
                         let v = *pick(r).get(level)?;
                         let tip = format!(
@@ -1017,7 +1027,7 @@ fn per_classifier(
             points: runs
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| r.head.classifier == *name)
+                .filter(|(_, r)| r.series == *name)
                 .filter_map(|(i, r)| value(r).map(|(v, tip)| (i, v, tip)))
                 .collect(),
         })
