@@ -2001,7 +2001,7 @@ impl<'a> Builder<'a> {
                         exit_code: 143,
                         reason: "Error".into(),
                         message: None,
-                        started_at: Ts(start),
+                        started_at: Ts(fin - self.rng.random_range(3_600..86_400)),
                         finished_at: Ts(fin),
                     });
                     p.containers[0].state.started_at = Some(Ts(fin + 1));
@@ -2086,6 +2086,7 @@ impl<'a> Builder<'a> {
                 } else {
                     snapshot - self.rng.random_range(300..2_400)
                 };
+                let ran = self.rng.random_range(600..86_400);
                 let p = &mut pods[idx];
                 let c = &mut p.containers[0];
                 c.restart_count += self.rng.random_range(1..4);
@@ -2093,7 +2094,7 @@ impl<'a> Builder<'a> {
                     exit_code: 137,
                     reason: "Error".into(),
                     message: None,
-                    started_at: Ts(p.start_time.0),
+                    started_at: Ts(kill - ran),
                     finished_at: Ts(kill),
                 });
                 c.state.started_at = Some(Ts(kill + 1));
@@ -2175,6 +2176,26 @@ impl<'a> Builder<'a> {
                     ),
                     dd_status(&lvl),
                 );
+            }
+        }
+        // A pod starts before any of its containers' runs (history signals move runs back).
+        for p in &mut pods {
+            let earliest = p
+                .containers
+                .iter()
+                .flat_map(|c| {
+                    [
+                        c.state.started_at.map(|t| t.0),
+                        c.last_state.as_ref().map(|l| l.started_at.0),
+                    ]
+                })
+                .flatten()
+                .filter(|t| *t > 0)
+                .min();
+            if let Some(e) = earliest {
+                if e < p.start_time.0 + 1 {
+                    p.start_time = Ts(e - 1 - self.rng.random_range(0..30));
+                }
             }
         }
         // Events expire an hour after their last occurrence.
