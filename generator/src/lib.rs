@@ -378,13 +378,16 @@ pub fn generate(
 
 type Written = (Manifest, BTreeMap<String, u64>);
 
+/// The labels of one written scenario, for the manifest counts.
+type Labels = (FailureMode, RootCause, scenario::Category, u8, Vec<String>);
+
 fn write_corpus(
     config: &Config,
     t: &Templates,
     dir: &Path,
     progress: &dyn Progress,
 ) -> Result<Written, GenError> {
-    let render_all = || -> Result<Vec<(FailureMode, RootCause, scenario::Category, u8, Vec<String>)>, GenError> {
+    let render_all = || -> Result<Vec<Labels>, GenError> {
         (0..config.count)
             .into_par_iter()
             .map(|i| {

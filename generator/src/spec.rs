@@ -703,11 +703,11 @@ impl Templates {
 /// A minijinja error with its detail, one line.
 pub(crate) fn describe(e: &minijinja::Error) -> String {
     let mut s = e.to_string();
-    if let Some(d) = e.detail() {
-        if !s.contains(d) {
-            s.push_str(": ");
-            s.push_str(d);
-        }
+    if let Some(d) = e.detail()
+        && !s.contains(d)
+    {
+        s.push_str(": ");
+        s.push_str(d);
     }
     s
 }

@@ -675,6 +675,17 @@ impl<'a> Builder<'a> {
         self.t.expand(source, &ctx)
     }
 
+    /// Expands a spec string as another service of the namespace would print it.
+    fn expand_as(&mut self, source: &str, service: &str) -> Result<String, GenError> {
+        let own = self.vars.map.get("service").cloned();
+        self.vars.set("service", service);
+        let out = self.expand(source);
+        if let Some(own) = own {
+            self.vars.set("service", own);
+        }
+        out
+    }
+
     fn choose_signals(&mut self, presentation_signal: Option<&str>) {
         let tier = self.difficulty;
         let want = self.t.spec.signals_per_tier[usize::from(tier)] as usize;
@@ -1083,7 +1094,7 @@ impl<'a> Builder<'a> {
                     &[240i64, 600, 1200, 2400, 3600, 7200, 14_400, 28_800],
                 ) + self.rng.random_range(0..600);
                 // Missing evidence must never remove every source that carries the cause.
-                let logs_carry = term.never_started == false
+                let logs_carry = !term.never_started
                     && self
                         .spec
                         .tails
@@ -2020,7 +2031,7 @@ impl<'a> Builder<'a> {
             // Other services log too.
             for _ in 0..self.rng.random_range(1..4) {
                 let (lvl, text) = pick(&mut self.rng, &t.spec.steady).clone();
-                let text = self.expand(&text)?;
+                let text = self.expand_as(&text, other)?;
                 let ms = (snapshot - self.rng.random_range(10..1800)) * 1000
                     + self.rng.random_range(0..999);
                 let line = log_line(ms, &lvl, text);
@@ -2158,7 +2169,7 @@ impl<'a> Builder<'a> {
             for _ in 0..self.rng.random_range(2..6) {
                 let (lvl, text) = pick(&mut self.rng, &t.spec.noise_errors).clone();
                 let other = services[self.rng.random_range(1..services.len())].clone();
-                let text = self.expand(&text)?;
+                let text = self.expand_as(&text, &other)?;
                 let ms = (snapshot - self.rng.random_range(10..1500)) * 1000
                     + self.rng.random_range(0..999);
                 let line = log_line(ms, &lvl, text);
@@ -2192,10 +2203,10 @@ impl<'a> Builder<'a> {
                 .flatten()
                 .filter(|t| *t > 0)
                 .min();
-            if let Some(e) = earliest {
-                if e < p.start_time.0 + 1 {
-                    p.start_time = Ts(e - 1 - self.rng.random_range(0..30));
-                }
+            if let Some(e) = earliest
+                && e < p.start_time.0 + 1
+            {
+                p.start_time = Ts(e - 1 - self.rng.random_range(0..30));
             }
         }
         // Events expire an hour after their last occurrence.
@@ -2672,15 +2683,15 @@ fn push_dd(
     tags: &[String],
     status: &str,
 ) {
-    if line.raw {
-        if let Some(prev) = out.iter_mut().rev().find(|d| {
+    if line.raw
+        && let Some(prev) = out.iter_mut().rev().find(|d| {
             d.service == service && d.host == host && line.ms - d.ms < 2000 && d.source != "kernel"
-        }) {
-            prev.message.push('\n');
-            prev.message.push_str(&line.text);
-            prev.status = "error".into();
-            return;
-        }
+        })
+    {
+        prev.message.push('\n');
+        prev.message.push_str(&line.text);
+        prev.status = "error".into();
+        return;
     }
     if line.raw && line.text.is_empty() {
         return;
