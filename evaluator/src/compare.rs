@@ -55,22 +55,14 @@ impl Default for CompareOptions {
 pub enum CompareError {
     /// The runs were made on different corpora.
     #[error(
-        "the runs were made on different corpora: base {base_run} has content hash {base_hash} ({base_corpus}), \
-         candidate {candidate_run} has {candidate_hash} ({candidate_corpus}) (pass --allow-different-corpus to compare anyway)"
+        "the runs were made on different corpora: base {base}, candidate {candidate} \
+         (pass --allow-different-corpus to compare anyway)"
     )]
     DifferentCorpus {
-        #[expect(missing_docs, reason = "named in the message")]
-        base_run: String,
-        #[expect(missing_docs, reason = "named in the message")]
-        base_hash: String,
-        #[expect(missing_docs, reason = "named in the message")]
-        base_corpus: String,
-        #[expect(missing_docs, reason = "named in the message")]
-        candidate_run: String,
-        #[expect(missing_docs, reason = "named in the message")]
-        candidate_hash: String,
-        #[expect(missing_docs, reason = "named in the message")]
-        candidate_corpus: String,
+        /// `run <id> (corpus <id>, content hash <hash>)` of the base.
+        base: String,
+        /// The same for the candidate.
+        candidate: String,
     },
     /// No (scenario, trial) pair is in both runs.
     #[error("no (scenario_id, trial) pair is in both {base} and {candidate}")]
@@ -289,13 +281,15 @@ pub fn compare(
     }
     let same_corpus = base.info.corpus_hash == candidate.info.corpus_hash;
     if !same_corpus && !options.allow_different_corpus {
+        let describe = |i: &RunInfo| {
+            format!(
+                "run {} (corpus {}, content hash {})",
+                i.run_id, i.corpus_id, i.corpus_hash
+            )
+        };
         return Err(CompareError::DifferentCorpus {
-            base_run: base.info.run_id.clone(),
-            base_hash: base.info.corpus_hash.clone(),
-            base_corpus: base.info.corpus_id.clone(),
-            candidate_run: candidate.info.run_id.clone(),
-            candidate_hash: candidate.info.corpus_hash.clone(),
-            candidate_corpus: candidate.info.corpus_id.clone(),
+            base: describe(&base.info),
+            candidate: describe(&candidate.info),
         });
     }
 
