@@ -179,10 +179,52 @@ impl Verdict {
 /// A line of log or monitor text about the workload, with where it came from.
 #[derive(Debug)]
 struct Text<'a> {
-    /// Citation prefix: `eks_pod_logs.json logs[pod]`, `datadog_logs.json logs[3]`, ...
-    source: String,
+    origin: Origin<'a>,
     line: &'a str,
     lower: String,
+    /// What the line says about an exit, computed once.
+    hint: Option<Hint>,
+    /// Reads like the end of a process.
+    fatal: bool,
+    /// Names an application bug (a panic, a stack trace).
+    crash: bool,
+}
+
+/// Where a [`Text`] came from, for its citation.
+#[derive(Debug)]
+enum Origin<'a> {
+    PodLogs(&'a str),
+    Datadog(usize),
+    Monitor(&'a scenario::files::DatadogMonitor),
+}
+
+impl<'a> Text<'a> {
+    fn new(origin: Origin<'a>, line: &'a str) -> Self {
+        let lower = line.to_lowercase();
+        Text {
+            origin,
+            line,
+            hint: text_hint(&lower),
+            fatal: is_fatal(&lower),
+            crash: is_crash_line(&lower),
+            lower,
+        }
+    }
+
+    /// `eks_pod_logs.json logs[pod]: "..."`, `datadog_logs.json logs[3]: "..."`, ...
+    fn cite(&self) -> String {
+        match self.origin {
+            Origin::PodLogs(pod) => format!("eks_pod_logs.json logs[{pod}]: {}", quote(self.line)),
+            Origin::Datadog(i) => format!("datadog_logs.json logs[{i}]: {}", quote(self.line)),
+            Origin::Monitor(m) => format!(
+                "datadog_monitors.json monitors[{} \"{}\"] {}: {}",
+                m.id,
+                m.name,
+                m.overall_state,
+                quote(self.line)
+            ),
+        }
+    }
 }
 
 /// What a piece of text says about why a container exits.
@@ -221,8 +263,9 @@ struct View<'a> {
     events: &'a [Event],
     nodes: &'a [Node],
     datadog: &'a [DatadogLog],
-    /// Log and monitor lines about the workload.
-    texts: Vec<Text<'a>>,
+    /// Log and monitor lines about the workload, collected on first use (a healthy verdict
+    /// never reads them).
+    texts: std::cell::OnceCell<Vec<Text<'a>>>,
     /// Notes for the explanation (sources that were unavailable, how the workload was found).
     notes: Vec<String>,
 }
@@ -314,7 +357,7 @@ impl<'a> View<'a> {
 
         let nodes: &[Node] = ev.nodes().map(|n| n.nodes.as_slice()).unwrap_or(&[]);
         let datadog: &[DatadogLog] = ev.datadog_logs().map(|l| l.logs.as_slice()).unwrap_or(&[]);
-        let mut view = View {
+        View {
             case,
             ns,
             workload,
@@ -323,11 +366,13 @@ impl<'a> View<'a> {
             events,
             nodes,
             datadog,
-            texts: Vec::new(),
+            texts: std::cell::OnceCell::new(),
             notes,
-        };
-        view.texts = view.collect_texts();
-        view
+        }
+    }
+
+    fn texts(&self) -> &[Text<'a>] {
+        self.texts.get_or_init(|| self.collect_texts())
     }
 
     /// Pod logs of the workload's pods, Datadog logs about the workload, and monitors in an
@@ -340,21 +385,13 @@ impl<'a> View<'a> {
                 || (self.pod_names.is_empty() && logs.pod_name.starts_with(self.workload));
             if ours && (logs.namespace.is_empty() || logs.namespace == self.ns) {
                 for line in logs.logs.lines().filter(|l| !l.trim().is_empty()) {
-                    texts.push(Text {
-                        source: format!("eks_pod_logs.json logs[{}]", logs.pod_name),
-                        line,
-                        lower: line.to_lowercase(),
-                    });
+                    texts.push(Text::new(Origin::PodLogs(&logs.pod_name), line));
                 }
             }
         }
         for (i, log) in self.datadog.iter().enumerate() {
             if self.datadog_about_us(log) {
-                texts.push(Text {
-                    source: format!("datadog_logs.json logs[{i}]"),
-                    line: &log.message,
-                    lower: log.message.to_lowercase(),
-                });
+                texts.push(Text::new(Origin::Datadog(i), &log.message));
             }
         }
         if let Some(monitors) = ev.datadog_monitors() {
@@ -375,14 +412,7 @@ impl<'a> View<'a> {
                     || m.tags.iter().any(|t| tag_value(t) == Some(self.workload));
                 if about_us {
                     if let Some(message) = m.message.as_deref() {
-                        texts.push(Text {
-                            source: format!(
-                                "datadog_monitors.json monitors[{} \"{}\"] {}",
-                                m.id, m.name, m.overall_state
-                            ),
-                            line: message,
-                            lower: message.to_lowercase(),
-                        });
+                        texts.push(Text::new(Origin::Monitor(m), message));
                     }
                 }
             }
@@ -679,7 +709,7 @@ impl<'a> View<'a> {
     )]
     fn crash(
         &self,
-        pod: &'a Pod,
+        pod: &Pod,
         c: &ContainerStatus,
         code: Option<i32>,
         reason: &str,
@@ -862,28 +892,26 @@ impl<'a> View<'a> {
         }
         // Kernel OOM lines about the workload's process (node logs shipped to Datadog).
         let mut found: Option<(Hint, String)> = None;
-        let fatal: Vec<&Text<'a>> = self.texts.iter().filter(|t| is_fatal(&t.lower)).collect();
-        if let Some(t) = fatal.iter().rev().find(|t| text_hint(&t.lower).is_some()) {
-            let h = text_hint(&t.lower)?;
+        let fatal: Vec<&Text<'a>> = self.texts().iter().filter(|t| t.fatal).collect();
+        if let Some(t) = fatal.iter().rev().find(|t| t.hint.is_some()) {
+            let h = t.hint?;
             // A fatal line with its own unrecognised cause (a panic, a stack trace) after the
             // hint wins: the hint was a warning on the way.
             let last = fatal.last().copied();
-            if last.is_some_and(|l| {
-                std::ptr::eq(l, *t) || text_hint(&l.lower).is_some() || !is_crash_line(&l.lower)
-            }) {
+            if last.is_some_and(|l| std::ptr::eq(l, *t) || l.hint.is_some() || !l.crash) {
                 found = Some((h, cite_text(t)));
             }
         }
         if found.is_none() {
             let mut best: Option<(Hint, &Text<'a>)> = None;
-            for t in &self.texts {
-                if let Some(h) = text_hint(&t.lower) {
+            for t in self.texts() {
+                if let Some(h) = t.hint {
                     if best.as_ref().is_none_or(|(b, _)| h > *b) {
                         best = Some((h, t));
                     }
                 }
             }
-            if fatal.iter().all(|l| !is_crash_line(&l.lower)) {
+            if fatal.iter().all(|l| !l.crash) {
                 found = best.map(|(h, t)| (h, cite_text(t)));
             }
         }
@@ -891,11 +919,7 @@ impl<'a> View<'a> {
     }
 
     fn last_fatal_line(&self) -> Option<String> {
-        self.texts
-            .iter()
-            .rev()
-            .find(|t| is_fatal(&t.lower))
-            .map(cite_text)
+        self.texts().iter().rev().find(|t| t.fatal).map(cite_text)
     }
 
     /// Evidence of a kernel (node-level) OOM on the pod's node: an `OOMKilling` event on that
@@ -1199,11 +1223,11 @@ impl<'a> View<'a> {
     /// Neither pods nor pod events: a crash reason in the workload's logs, weakly.
     fn judge_logs_only(&self) -> Option<Verdict> {
         let fatal = self
-            .texts
+            .texts()
             .iter()
             .rev()
-            .find(|t| is_fatal(&t.lower) && text_hint(&t.lower).is_some())?;
-        let h = text_hint(&fatal.lower)?;
+            .find(|t| t.fatal && t.hint.is_some())?;
+        let h = fatal.hint?;
         let mut v = Verdict::cause(h.cause(), 0.35, rank::LOGS_ONLY).cite([cite_text(fatal)]);
         v.pod = self.pod_names.first().cloned();
         v.cites
@@ -1233,7 +1257,7 @@ impl<'a> View<'a> {
                 return Some(code);
             }
         }
-        for t in &self.texts {
+        for t in self.texts() {
             if let Some(code) = find_exit_code(&t.lower) {
                 cites.push(cite_text(t));
                 return Some(code);
@@ -1611,7 +1635,7 @@ fn cite_event(e: &Event) -> String {
 }
 
 fn cite_text(t: &Text<'_>) -> String {
-    format!("{}: {}", t.source, quote(t.line))
+    t.cite()
 }
 
 /// A short quoted excerpt.
