@@ -2226,8 +2226,8 @@ impl<'a> Builder<'a> {
         });
         datadog.retain(|d| d.ms <= snapshot * 1000);
         datadog.sort_by_key(|d| d.ms);
-        if datadog.len() > 60 {
-            let cut = datadog.len() - 60;
+        if datadog.len() > 40 {
+            let cut = datadog.len() - 40;
             datadog.drain(..cut);
         }
 
