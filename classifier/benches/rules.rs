@@ -32,22 +32,22 @@ fn crowded(base: &Case) -> Case {
             pods.pods.push(p);
         }
     }
-    if let Some(Source::Available(events)) = case.evidence.eks_events.as_mut() {
-        if let Some(e) = events.warning_events.first().cloned() {
-            for i in 0..200 {
-                let mut e = e.clone();
-                e.involved_object = format!("Pod/ledger-{i}-6b7c9d8f5-zz{i:03}");
-                events.warning_events.push(e);
-            }
+    if let Some(Source::Available(events)) = case.evidence.eks_events.as_mut()
+        && let Some(e) = events.warning_events.first().cloned()
+    {
+        for i in 0..200 {
+            let mut e = e.clone();
+            e.involved_object = format!("Pod/ledger-{i}-6b7c9d8f5-zz{i:03}");
+            events.warning_events.push(e);
         }
     }
-    if let Some(Source::Available(logs)) = case.evidence.datadog_logs.as_mut() {
-        if let Some(l) = logs.logs.first().cloned() {
-            for i in 0..500 {
-                let mut l = l.clone();
-                l.message = format!("GET /v1/ledger/{i} 200 12ms request_id={i:08x}");
-                logs.logs.push(l);
-            }
+    if let Some(Source::Available(logs)) = case.evidence.datadog_logs.as_mut()
+        && let Some(l) = logs.logs.first().cloned()
+    {
+        for i in 0..500 {
+            let mut l = l.clone();
+            l.message = format!("GET /v1/ledger/{i} 200 12ms request_id={i:08x}");
+            logs.logs.push(l);
         }
     }
     case

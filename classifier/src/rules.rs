@@ -319,14 +319,14 @@ impl<'a> View<'a> {
                 .filter(|p| p.name.starts_with(&format!("{workload}-")))
                 .collect();
         }
-        if pods.is_empty() {
-            if let Some(kube_pod) = ann.kube_pod.as_deref() {
-                pods = all_pods.iter().filter(|p| p.name == kube_pod).collect();
-                if !pods.is_empty() {
-                    notes.push(format!(
-                        "workload pods found through the alert's kube_pod {kube_pod}"
-                    ));
-                }
+        if pods.is_empty()
+            && let Some(kube_pod) = ann.kube_pod.as_deref()
+        {
+            pods = all_pods.iter().filter(|p| p.name == kube_pod).collect();
+            if !pods.is_empty() {
+                notes.push(format!(
+                    "workload pods found through the alert's kube_pod {kube_pod}"
+                ));
             }
         }
 
@@ -338,20 +338,18 @@ impl<'a> View<'a> {
         if ev.pods().is_none() {
             // Without the pod list, the workload's pods are the ones events and logs name.
             for e in events {
-                if let Some(name) = e.involved_object.strip_prefix("Pod/") {
-                    if belongs(name, workload, wtype, &others)
-                        && !pod_names.iter().any(|n| n == name)
-                    {
-                        pod_names.push(name.to_owned());
-                    }
+                if let Some(name) = e.involved_object.strip_prefix("Pod/")
+                    && belongs(name, workload, wtype, &others)
+                    && !pod_names.iter().any(|n| n == name)
+                {
+                    pod_names.push(name.to_owned());
                 }
             }
-            if let Some(logs) = ev.pod_logs() {
-                if belongs(&logs.pod_name, workload, wtype, &others)
-                    && !pod_names.iter().any(|n| *n == logs.pod_name)
-                {
-                    pod_names.push(logs.pod_name.clone());
-                }
+            if let Some(logs) = ev.pod_logs()
+                && belongs(&logs.pod_name, workload, wtype, &others)
+                && !pod_names.contains(&logs.pod_name)
+            {
+                pod_names.push(logs.pod_name.clone());
             }
         }
 
@@ -381,7 +379,7 @@ impl<'a> View<'a> {
         let mut texts = Vec::new();
         let ev = &self.case.evidence;
         if let Some(logs) = ev.pod_logs() {
-            let ours = self.pod_names.iter().any(|n| *n == logs.pod_name)
+            let ours = self.pod_names.contains(&logs.pod_name)
                 || (self.pod_names.is_empty() && logs.pod_name.starts_with(self.workload));
             if ours && (logs.namespace.is_empty() || logs.namespace == self.ns) {
                 for line in logs.logs.lines().filter(|l| !l.trim().is_empty()) {
@@ -410,10 +408,8 @@ impl<'a> View<'a> {
                 }
                 let about_us = contains_word(&all, self.workload)
                     || m.tags.iter().any(|t| tag_value(t) == Some(self.workload));
-                if about_us {
-                    if let Some(message) = m.message.as_deref() {
-                        texts.push(Text::new(Origin::Monitor(m), message));
-                    }
+                if about_us && let Some(message) = m.message.as_deref() {
+                    texts.push(Text::new(Origin::Monitor(m), message));
                 }
             }
         }
@@ -551,10 +547,10 @@ impl<'a> View<'a> {
         let events = self.pod_events(&pod.name);
         let mut best: Option<Verdict> = None;
         for c in &pod.containers {
-            if let Some(v) = self.judge_container(pod, c, &events) {
-                if best.as_ref().is_none_or(|b| v.rank > b.rank) {
-                    best = Some(v);
-                }
+            if let Some(v) = self.judge_container(pod, c, &events)
+                && best.as_ref().is_none_or(|b| v.rank > b.rank)
+            {
+                best = Some(v);
             }
         }
         if best.is_some() {
@@ -881,13 +877,12 @@ impl<'a> View<'a> {
         }
         for e in events {
             let lower = e.message.to_lowercase();
-            if e.reason == "Failed"
+            if (e.reason == "Failed"
                 || e.reason == "FailedMount"
-                || e.reason == "FailedCreatePodContainer"
+                || e.reason == "FailedCreatePodContainer")
+                && let Some(h) = text_hint(&lower)
             {
-                if let Some(h) = text_hint(&lower) {
-                    return Some((h, cite_event(e)));
-                }
+                return Some((h, cite_event(e)));
             }
         }
         // Kernel OOM lines about the workload's process (node logs shipped to Datadog).
@@ -905,10 +900,10 @@ impl<'a> View<'a> {
         if found.is_none() {
             let mut best: Option<(Hint, &Text<'a>)> = None;
             for t in self.texts() {
-                if let Some(h) = t.hint {
-                    if best.as_ref().is_none_or(|(b, _)| h > *b) {
-                        best = Some((h, t));
-                    }
+                if let Some(h) = t.hint
+                    && best.as_ref().is_none_or(|(b, _)| h > *b)
+                {
+                    best = Some((h, t));
                 }
             }
             if fatal.iter().all(|l| !l.crash) {
@@ -1031,15 +1026,14 @@ impl<'a> View<'a> {
         if cause.is_none() {
             for e in events {
                 let lower = e.message.to_lowercase();
-                if lower.contains("failed to pull image")
+                if (lower.contains("failed to pull image")
                     || lower.contains("invalidimagename")
-                    || lower.contains("failed to apply default image tag")
+                    || lower.contains("failed to apply default image tag"))
+                    && let Some(found) = pull_error_cause(&e.message)
                 {
-                    if let Some(found) = pull_error_cause(&e.message) {
-                        cites.push(cite_event(e));
-                        cause = Some(found);
-                        break;
-                    }
+                    cites.push(cite_event(e));
+                    cause = Some(found);
+                    break;
                 }
             }
         }
@@ -1071,41 +1065,42 @@ impl<'a> View<'a> {
                 .cite([pod_cite, cite_event(e)]),
             );
         }
-        if pod.phase == "Pending" {
-            if let Some(e) = events.iter().find(|e| e.reason == "FailedScheduling") {
-                let lower = e.message.to_lowercase();
-                let category = if lower.contains("insufficient") {
-                    Category::ResourceExhaustion
-                } else {
-                    Category::ConfigurationError
-                };
-                return Some(
-                    Verdict::mode(FailureMode::PendingPod, category, 0.7, rank::POD_LEVEL)
-                        .at(&pod.name, None)
-                        .cite([pod_cite, cite_event(e)]),
-                );
-            }
+        if pod.phase == "Pending"
+            && let Some(e) = events.iter().find(|e| e.reason == "FailedScheduling")
+        {
+            let lower = e.message.to_lowercase();
+            let category = if lower.contains("insufficient") {
+                Category::ResourceExhaustion
+            } else {
+                Category::ConfigurationError
+            };
+            return Some(
+                Verdict::mode(FailureMode::PendingPod, category, 0.7, rank::POD_LEVEL)
+                    .at(&pod.name, None)
+                    .cite([pod_cite, cite_event(e)]),
+            );
         }
         let not_ready = pod.containers.iter().any(|c| !c.ready) || pod.containers.is_empty();
-        if let Some(n) = self.node(pod.node_name.as_deref()) {
-            if n.ready != ConditionStatus::True && not_ready {
-                return Some(
-                    Verdict::mode(
-                        FailureMode::NodeNotReady,
-                        Category::Infrastructure,
-                        0.7,
-                        rank::POD_LEVEL,
-                    )
-                    .at(&pod.name, None)
-                    .cite([
-                        pod_cite,
-                        format!(
-                            "eks_node_health.json nodes[{}]: ready={:?}",
-                            n.name, n.ready
-                        ),
-                    ]),
-                );
-            }
+        if let Some(n) = self.node(pod.node_name.as_deref())
+            && n.ready != ConditionStatus::True
+            && not_ready
+        {
+            return Some(
+                Verdict::mode(
+                    FailureMode::NodeNotReady,
+                    Category::Infrastructure,
+                    0.7,
+                    rank::POD_LEVEL,
+                )
+                .at(&pod.name, None)
+                .cite([
+                    pod_cite,
+                    format!(
+                        "eks_node_health.json nodes[{}]: ready={:?}",
+                        n.name, n.ready
+                    ),
+                ]),
+            );
         }
         None
     }
@@ -1597,10 +1592,10 @@ fn find_exit_code(t: &str) -> Option<i32> {
         for (i, _) in t.match_indices(key) {
             let rest = t[i + key.len()..].trim_start_matches([' ', ':', '=', '"', '\'']);
             let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
-            if let Ok(code) = digits.parse::<i32>() {
-                if (0..=255).contains(&code) {
-                    return Some(code);
-                }
+            if let Ok(code) = digits.parse::<i32>()
+                && (0..=255).contains(&code)
+            {
+                return Some(code);
             }
         }
     }

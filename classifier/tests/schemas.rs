@@ -57,15 +57,15 @@ fn validate(root: &Value, schema: &Value, value: &Value, path: &str, errors: &mu
         }
         return;
     }
-    if let Some(c) = schema.get("const") {
-        if c != value {
-            errors.push(format!("{path}: expected {c}"));
-        }
+    if let Some(c) = schema.get("const")
+        && c != value
+    {
+        errors.push(format!("{path}: expected {c}"));
     }
-    if let Some(e) = schema.get("enum").and_then(Value::as_array) {
-        if !e.contains(value) {
-            errors.push(format!("{path}: {value} not in enum"));
-        }
+    if let Some(e) = schema.get("enum").and_then(Value::as_array)
+        && !e.contains(value)
+    {
+        errors.push(format!("{path}: {value} not in enum"));
     }
     if let Some(t) = schema.get("type") {
         let types: Vec<&str> = match t {
