@@ -1947,6 +1947,11 @@ impl<'a> Builder<'a> {
             });
         }
 
+        // The deployments tool lists Deployments only: a StatefulSet is not in it.
+        if workload_kind != "deployment" {
+            deployments.retain(|d| d.name != service);
+        }
+
         // Other workloads of the namespace.
         let unrelated_failing = self.has("unrelated_failing_workload");
         for (wi, other) in services.iter().enumerate().skip(1) {
