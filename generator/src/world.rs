@@ -2214,6 +2214,8 @@ impl<'a> Builder<'a> {
                 p.start_time = Ts(e - 1 - self.rng.random_range(0..30));
             }
         }
+        // The API lists a namespace's pods by name.
+        pods.sort_by(|a, b| a.name.cmp(&b.name));
         // Events expire an hour after their last occurrence.
         events.retain(|e| {
             e.last.or(e.first).is_none_or(|l| snapshot - l.0 < 3600)
