@@ -135,6 +135,14 @@ pub struct BenignEvent {
     pub reason: String,
     /// Message template.
     pub message: String,
+    /// `kubelet` (core/v1 with count and timestamps) or `scheduler` (events.k8s.io/v1:
+    /// no count, no first/last timestamps).
+    #[serde(default = "kubelet")]
+    pub form: String,
+}
+
+fn kubelet() -> String {
+    "kubelet".into()
 }
 
 /// Honest and misleading alerts of one failure mode.

@@ -250,6 +250,17 @@ pub struct EventW {
     pub action: String,
 }
 
+impl EventW {
+    /// When the event was last observed (series or `lastTimestamp`, else `eventTime`), seconds.
+    pub fn last_seen(&self) -> i64 {
+        self.last
+            .or(self.first)
+            .map(|t| t.0)
+            .or(self.event_time.map(|t| t.0.div_euclid(1_000_000)))
+            .unwrap_or(0)
+    }
+}
+
 /// Logs of the alerted pod's container.
 #[derive(Clone, Debug, Serialize)]
 #[expect(missing_docs, reason = "self-explanatory")]
@@ -2033,20 +2044,28 @@ impl<'a> Builder<'a> {
                 unavailable: other_replicas - ready,
                 updated: other_replicas,
             });
-            // Other services log too.
+            // Other services log too, from their running pods.
+            let running: Vec<(String, String)> = pods
+                .iter()
+                .filter(|p| p.workload == *other && p.containers[0].ready)
+                .map(|p| (p.name.clone(), p.node.clone()))
+                .collect();
             for _ in 0..self.rng.random_range(1..4) {
+                if running.is_empty() {
+                    break;
+                }
+                let (pod, host) = running[self.rng.random_range(0..running.len())].clone();
                 let (lvl, text) = pick(&mut self.rng, &t.spec.steady).clone();
                 let text = self.expand_as(&text, other)?;
                 let ms = (snapshot - self.rng.random_range(10..1800)) * 1000
                     + self.rng.random_range(0..999);
                 let line = log_line(ms, &lvl, text);
-                let host = nodes[self.rng.random_range(0..n_nodes)].name.clone();
                 push_dd(
                     &mut datadog,
                     &line,
                     other,
                     &host,
-                    &tags_for(&format!("{other}-{hash}"), other, other, &other_tag),
+                    &tags_for(&pod, other, other, &other_tag),
                     dd_status(&lvl),
                 );
             }
@@ -2157,18 +2176,41 @@ impl<'a> Builder<'a> {
                 .next()
                 .unwrap_or((target_pod.clone(), node_name.clone()));
             let when = snapshot - self.rng.random_range(2_000..3_500);
-            events.push(kubelet_event(
-                &namespace,
-                "Pod",
-                &other.0,
-                &ev.reason,
-                &msg,
-                "Warning",
-                self.rng.random_range(1..4),
-                when - 40,
-                when,
-                &other.1,
-            ));
+            if ev.form == "scheduler" {
+                // events.k8s.io form: no count, no first/last timestamps, eventTime + series.
+                events.push(EventW {
+                    namespace: namespace.clone(),
+                    object_kind: "Pod".into(),
+                    object_name: other.0.clone(),
+                    reason: ev.reason.clone(),
+                    message: msg,
+                    kind: "Warning".into(),
+                    count: None,
+                    first: None,
+                    last: None,
+                    event_time: Some(TsMicros(
+                        when * 1_000_000 + self.rng.random_range(0..1_000_000),
+                    )),
+                    series_count: Some(self.rng.random_range(2..9)),
+                    source_component: String::new(),
+                    source_host: String::new(),
+                    reporting_component: "default-scheduler".into(),
+                    action: "Scheduling".into(),
+                });
+            } else {
+                events.push(kubelet_event(
+                    &namespace,
+                    "Pod",
+                    &other.0,
+                    &ev.reason,
+                    &msg,
+                    "Warning",
+                    self.rng.random_range(1..4),
+                    when - 40,
+                    when,
+                    &other.1,
+                ));
+            }
         }
         if self.has("noisy_error_logs") {
             for _ in 0..self.rng.random_range(2..6) {
@@ -2178,18 +2220,23 @@ impl<'a> Builder<'a> {
                 let ms = (snapshot - self.rng.random_range(10..1500)) * 1000
                     + self.rng.random_range(0..999);
                 let line = log_line(ms, &lvl, text);
-                let host = nodes[self.rng.random_range(0..n_nodes)].name.clone();
+                let from: Vec<(String, String)> = pods
+                    .iter()
+                    .filter(|p| p.workload == other)
+                    .map(|p| (p.name.clone(), p.node.clone()))
+                    .collect();
+                let Some((pod, host)) = from
+                    .get(self.rng.random_range(0..from.len().max(1)))
+                    .cloned()
+                else {
+                    continue;
+                };
                 push_dd(
                     &mut datadog,
                     &line,
                     &other,
                     &host,
-                    &tags_for(
-                        &format!("{other}-{}", k8s_suffix(&mut self.rng, 5)),
-                        &other,
-                        &other,
-                        &tag,
-                    ),
+                    &tags_for(&pod, &other, &other, &tag),
                     dd_status(&lvl),
                 );
             }
@@ -2217,11 +2264,7 @@ impl<'a> Builder<'a> {
         // The API lists a namespace's pods by name.
         pods.sort_by(|a, b| a.name.cmp(&b.name));
         // Events expire an hour after their last occurrence.
-        events.retain(|e| {
-            e.last.or(e.first).is_none_or(|l| snapshot - l.0 < 3600)
-                || e.event_time
-                    .is_some_and(|et| snapshot * 1_000_000 - et.0 < 3_600_000_000)
-        });
+        events.retain(|e| snapshot - e.last_seen() < 3600);
         events.sort_by_key(|e| {
             (
                 e.last
@@ -2418,14 +2461,26 @@ impl<'a> Builder<'a> {
             node: node_name.clone(),
             context_sources: "eks,datadog".into(),
         };
-        for m in &mut monitors {
-            if alert_source == "datadog"
-                && m.overall_state == "OK"
-                && m.name.contains(&service)
-                && av.alertname.contains("Memory")
-                && m.name.contains("memory")
-            {
-                m.overall_state = "Alert".into();
+        // A Datadog alert is one of the monitors, in Alert state.
+        if alert_source == "datadog" {
+            let key = if av.alertname.contains("Memory") {
+                Some("memory above")
+            } else if av.alertname.contains("Restarts") {
+                Some("Pod restarts")
+            } else {
+                None
+            };
+            match key.and_then(|k| monitors.iter_mut().find(|m| m.name.contains(k))) {
+                Some(m) => m.overall_state = "Alert".into(),
+                None => monitors.push(MonitorW {
+                    id: mon_id(&mut self.rng),
+                    name: alert.title.trim_start_matches("[Datadog] ").to_owned(),
+                    kind: "query alert".into(),
+                    query: format!("percentile(last_5m):p99:trace.http.request{{service:{service},env:prod}} > 0.8"),
+                    message: format!("{{{{#is_alert}}}}{}{{{{/is_alert}}}} @slack-{namespace}-oncall", alert.description),
+                    overall_state: "Alert".into(),
+                    tags: tags_m.clone(),
+                }),
             }
         }
 

@@ -93,6 +93,12 @@ fn check_time(w: &World) {
             );
         }
         assert!(e.count.is_none_or(|c| c >= 1));
+        assert!(
+            now - e.last_seen() < 3600,
+            "{}: {} expired an hour ago but is listed",
+            w.id,
+            e.reason
+        );
     }
     assert!(
         w.datadog_logs.windows(2).all(|x| x[0].ms <= x[1].ms),
