@@ -204,7 +204,7 @@ impl<'a> Text<'a> {
         Text {
             origin,
             line,
-            hint: text_hint(&lower),
+            hint: text_hint(&lower).or_else(|| env_key_error(line).then_some(Hint::MissingConfig)),
             fatal: is_fatal(&lower),
             crash: is_crash_line(&lower),
             lower,
@@ -300,23 +300,28 @@ impl<'a> View<'a> {
         let mut workload = candidates.iter().flatten().next().copied().unwrap_or("");
         let in_ns = |p: &&Pod| p.namespace.is_empty() || p.namespace == ns;
         let mut pods: Vec<&Pod> = Vec::new();
-        for name in candidates.iter().flatten() {
-            pods = all_pods
-                .iter()
-                .filter(in_ns)
-                .filter(|p| belongs(&p.name, name, wtype, &others))
-                .collect();
-            if !pods.is_empty() {
-                workload = name;
-                break;
+        'search: for naming in [Naming::Strict, Naming::Loose] {
+            for name in candidates.iter().flatten() {
+                pods = all_pods
+                    .iter()
+                    .filter(in_ns)
+                    .filter(|p| belongs(&p.name, name, wtype, &others, naming))
+                    .collect();
+                if !pods.is_empty() {
+                    workload = name;
+                    break 'search;
+                }
             }
         }
         if pods.is_empty() && !workload.is_empty() {
-            // Loose fallback for hand-written fixtures with unusual pod names.
+            // Last resort for unusual names: the prefix, unless a longer workload claims the pod.
+            let prefix = format!("{workload}-");
             pods = all_pods
                 .iter()
                 .filter(in_ns)
-                .filter(|p| p.name.starts_with(&format!("{workload}-")))
+                .filter(|p| {
+                    p.name.starts_with(&prefix) && !claimed_by_other(&p.name, workload, &others)
+                })
                 .collect();
         }
         if pods.is_empty()
@@ -339,14 +344,14 @@ impl<'a> View<'a> {
             // Without the pod list, the workload's pods are the ones events and logs name.
             for e in events {
                 if let Some(name) = e.involved_object.strip_prefix("Pod/")
-                    && belongs(name, workload, wtype, &others)
+                    && belongs(name, workload, wtype, &others, Naming::Loose)
                     && !pod_names.iter().any(|n| n == name)
                 {
                     pod_names.push(name.to_owned());
                 }
             }
             if let Some(logs) = ev.pod_logs()
-                && belongs(&logs.pod_name, workload, wtype, &others)
+                && belongs(&logs.pod_name, workload, wtype, &others, Naming::Loose)
                 && !pod_names.contains(&logs.pod_name)
             {
                 pod_names.push(logs.pod_name.clone());
@@ -545,6 +550,11 @@ impl<'a> View<'a> {
 
     fn judge_pod(&self, pod: &'a Pod) -> Option<Verdict> {
         let events = self.pod_events(&pod.name);
+        // An evicted pod's containers are terminated (137, ContainerStatusUnknown): the
+        // eviction, not the exit code, is the story.
+        if let Some(v) = self.eviction(pod, &events) {
+            return Some(v);
+        }
         let mut best: Option<Verdict> = None;
         for c in &pod.containers {
             if let Some(v) = self.judge_container(pod, c, &events)
@@ -557,6 +567,38 @@ impl<'a> View<'a> {
             return best;
         }
         self.judge_pod_level(pod, &events)
+    }
+
+    /// An `Evicted` event, or a pod condition saying the kubelet evicted it.
+    fn eviction(&self, pod: &Pod, events: &[&'a Event]) -> Option<Verdict> {
+        let pod_cite = format!("eks_pods.json pods[{}]: phase={}", pod.name, pod.phase);
+        let cite = if let Some(e) = events.iter().find(|e| e.reason == "Evicted") {
+            cite_event(e)
+        } else {
+            let c = pod.conditions.iter().find(|c| {
+                c.reason.as_deref() == Some("Evicted")
+                    || (c.kind == "DisruptionTarget"
+                        && c.status == "True"
+                        && c.reason.as_deref() == Some("TerminationByKubelet"))
+            })?;
+            format!(
+                "eks_pods.json pods[{}].conditions[{}]: reason={} {}",
+                pod.name,
+                c.kind,
+                c.reason.as_deref().unwrap_or(""),
+                quote(c.message.as_deref().unwrap_or(""))
+            )
+        };
+        Some(
+            Verdict::mode(
+                FailureMode::EvictedPods,
+                Category::ResourceExhaustion,
+                0.75,
+                rank::POD_LEVEL,
+            )
+            .at(&pod.name, None)
+            .cite([pod_cite, cite]),
+        )
     }
 
     fn judge_container(
@@ -756,6 +798,10 @@ impl<'a> View<'a> {
                         cites,
                     );
                 }
+                if let Some(cite) = self.cgroup_oom(pod) {
+                    cites.push(cite);
+                    return at(Verdict::cause(RootCause::ContainerOom, 0.7, rank), cites);
+                }
                 if let Some((Hint::Oom, cite)) = &hint {
                     cites.push(cite.clone());
                     return at(Verdict::cause(RootCause::ContainerOom, 0.6, rank), cites);
@@ -825,6 +871,13 @@ impl<'a> View<'a> {
         }
         // Exit 1/2/3/255/0/other, or no code at all: the text decides.
         let known_code = code.is_some();
+        if !known_code
+            && node_oom.is_none()
+            && let Some(cite) = self.cgroup_oom(pod)
+        {
+            cites.push(cite);
+            return at(Verdict::cause(RootCause::ContainerOom, 0.55, rank), cites);
+        }
         match hint {
             Some((Hint::Oom, cite)) if !known_code => {
                 cites.push(cite);
@@ -968,6 +1021,46 @@ impl<'a> View<'a> {
         Some(cites)
     }
 
+    /// Evidence of a cgroup (container-level) OOM kill on the pod's node: the kernel's
+    /// `Memory cgroup out of memory: Killed process ...`, as an `OOMKilling` event or a node log
+    /// line in Datadog. The kernel line names the process, not the pod, so this is weaker than
+    /// the container's own `OOMKilled`.
+    fn cgroup_oom(&self, pod: &Pod) -> Option<String> {
+        let node = pod.node_name.as_deref();
+        for e in self.events {
+            if e.reason == "OOMKilling"
+                && e.message
+                    .to_lowercase()
+                    .contains("memory cgroup out of memory")
+                && match (e.involved_object.strip_prefix("Node/"), node) {
+                    (Some(n), Some(node)) => n == node,
+                    (Some(_), None) => true,
+                    _ => false,
+                }
+            {
+                return Some(cite_event(e));
+            }
+        }
+        for (i, log) in self.datadog.iter().enumerate() {
+            let host_ok = match (log.host.as_deref(), node) {
+                (Some(h), Some(n)) => h == n,
+                _ => true,
+            };
+            if host_ok
+                && log
+                    .message
+                    .to_lowercase()
+                    .contains("memory cgroup out of memory")
+            {
+                return Some(format!(
+                    "datadog_logs.json logs[{i}]: {}",
+                    quote(&log.message)
+                ));
+            }
+        }
+        None
+    }
+
     fn memory_pressure_note(&self, pod: &Pod) -> Option<String> {
         let n = self.node(pod.node_name.as_deref())?;
         (n.memory_pressure == ConditionStatus::True).then(|| {
@@ -1053,43 +1146,51 @@ impl<'a> View<'a> {
     /// Pod-level failures when no container says anything: scheduling, eviction, the node.
     fn judge_pod_level(&self, pod: &Pod, events: &[&'a Event]) -> Option<Verdict> {
         let pod_cite = format!("eks_pods.json pods[{}]: phase={}", pod.name, pod.phase);
-        if let Some(e) = events.iter().find(|e| e.reason == "Evicted") {
-            return Some(
-                Verdict::mode(
-                    FailureMode::EvictedPods,
-                    Category::ResourceExhaustion,
-                    0.75,
-                    rank::POD_LEVEL,
-                )
-                .at(&pod.name, None)
-                .cite([pod_cite, cite_event(e)]),
-            );
-        }
-        if pod.phase == "Pending"
-            && let Some(e) = events.iter().find(|e| e.reason == "FailedScheduling")
-        {
-            let lower = e.message.to_lowercase();
-            let category = if lower.contains("insufficient") {
-                Category::ResourceExhaustion
-            } else {
-                Category::ConfigurationError
-            };
-            return Some(
-                Verdict::mode(FailureMode::PendingPod, category, 0.7, rank::POD_LEVEL)
+        if pod.phase == "Pending" {
+            let scheduling = events.iter().find(|e| e.reason == "FailedScheduling");
+            let unscheduled = pod.node_name.as_deref().is_none_or(str::is_empty)
+                || pod
+                    .conditions
+                    .iter()
+                    .any(|c| c.kind == "PodScheduled" && c.status == "False");
+            if let Some(e) = scheduling {
+                let lower = e.message.to_lowercase();
+                let category = if lower.contains("insufficient") || lower.contains("too many pods")
+                {
+                    Category::ResourceExhaustion
+                } else {
+                    Category::ConfigurationError
+                };
+                return Some(
+                    Verdict::mode(FailureMode::PendingPod, category, 0.7, rank::POD_LEVEL)
+                        .at(&pod.name, None)
+                        .cite([pod_cite, cite_event(e)]),
+                );
+            }
+            if unscheduled {
+                return Some(
+                    Verdict::mode(
+                        FailureMode::PendingPod,
+                        Category::Unknown,
+                        0.4,
+                        rank::POD_LEVEL,
+                    )
                     .at(&pod.name, None)
-                    .cite([pod_cite, cite_event(e)]),
-            );
+                    .cite([format!("{pod_cite}, not scheduled to a node")]),
+                );
+            }
         }
-        let not_ready = pod.containers.iter().any(|c| !c.ready) || pod.containers.is_empty();
+        // A node that stopped reporting: its pods' container flags are stale, so they do not
+        // count as evidence of health.
         if let Some(n) = self.node(pod.node_name.as_deref())
             && n.ready != ConditionStatus::True
-            && not_ready
         {
+            let stale = pod.containers.iter().all(|c| c.ready);
             return Some(
                 Verdict::mode(
                     FailureMode::NodeNotReady,
                     Category::Infrastructure,
-                    0.7,
+                    if stale { 0.6 } else { 0.75 },
                     rank::POD_LEVEL,
                 )
                 .at(&pod.name, None)
@@ -1291,39 +1392,69 @@ fn non_empty(s: &str) -> Option<&str> {
     (!s.trim().is_empty()).then_some(s)
 }
 
+/// How strictly a pod name must look generated by its controller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Naming {
+    /// Kubernetes' own shapes: a ReplicaSet hash and a 5-character suffix from the alphabet
+    /// the API server uses for generated names (no vowels, no 0/1/3), a numeric ordinal, ...
+    Strict,
+    /// The same segment counts and lengths with any lowercase letters and digits (hand-written
+    /// fixtures).
+    Loose,
+}
+
 /// Whether `pod` is named like a pod of workload `name` of this type: `<name>-<hash>-<suffix>`
 /// (Deployment), `<name>-<n>` (StatefulSet), `<name>-<suffix>` (DaemonSet, Job, ReplicaSet),
-/// `<name>-<time>-<suffix>` (CronJob). A longer workload name from `others` that also fits wins.
-fn belongs(pod: &str, name: &str, wtype: WorkloadType, others: &[&str]) -> bool {
-    if name.is_empty() || !fits(pod, name, wtype) {
+/// `<name>-<schedule time>-<suffix>` (CronJob). A longer workload name from `others` that also
+/// fits wins (`api-worker-7d9f-x7gr9` is not a pod of `api`).
+fn belongs(pod: &str, name: &str, wtype: WorkloadType, others: &[&str], naming: Naming) -> bool {
+    if name.is_empty() || !fits(pod, name, wtype, naming) {
         return false;
     }
-    !others.iter().any(|o| {
-        o.len() > name.len() && o.starts_with(name) && fits(pod, o, WorkloadType::Deployment)
+    !claimed_by_other(pod, name, others)
+}
+
+/// Whether a longer workload name than `name` in `others` also names this pod.
+fn claimed_by_other(pod: &str, name: &str, others: &[&str]) -> bool {
+    others.iter().any(|o| {
+        o.len() > name.len()
+            && o.starts_with(name)
+            && fits(pod, o, WorkloadType::Deployment, Naming::Loose)
     })
 }
 
-fn fits(pod: &str, name: &str, wtype: WorkloadType) -> bool {
+fn fits(pod: &str, name: &str, wtype: WorkloadType, naming: Naming) -> bool {
     let Some(rest) = pod.strip_prefix(name).and_then(|r| r.strip_prefix('-')) else {
         return false;
     };
     let segments: Vec<&str> = rest.split('-').collect();
-    let ok = |s: &&str| {
+    let alnum = |s: &str| {
         !s.is_empty()
             && s.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
     };
-    if !segments.iter().all(ok) {
+    if !segments.iter().all(|s| alnum(s)) {
         return false;
     }
-    match wtype {
-        WorkloadType::Statefulset => {
-            segments.len() == 1 && segments[0].bytes().all(|b| b.is_ascii_digit())
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    // Loose naming drops the alphabet check, not the lengths.
+    let generated = |s: &str, lengths: std::ops::RangeInclusive<usize>| {
+        lengths.contains(&s.len())
+            && (naming == Naming::Loose
+                || s.bytes()
+                    .all(|b| b"bcdfghjklmnpqrstvwxz2456789".contains(&b)))
+    };
+    match (wtype, segments.as_slice()) {
+        (WorkloadType::Statefulset, [ordinal]) => digits(ordinal),
+        (WorkloadType::Deployment, [hash, suffix]) => {
+            generated(hash, 4..=10) && generated(suffix, 5..=5)
         }
-        WorkloadType::Deployment | WorkloadType::Cronjob => (1..=2).contains(&segments.len()),
-        WorkloadType::Daemonset | WorkloadType::Job | WorkloadType::Replicaset => {
-            segments.len() == 1
+        (WorkloadType::Deployment, [suffix]) => naming == Naming::Loose && generated(suffix, 5..=5),
+        (WorkloadType::Cronjob, [time, suffix]) => digits(time) && generated(suffix, 5..=5),
+        (WorkloadType::Daemonset | WorkloadType::Job | WorkloadType::Replicaset, [suffix]) => {
+            generated(suffix, 5..=5)
         }
+        _ => false,
     }
 }
 
@@ -1477,33 +1608,32 @@ fn text_hint(t: &str) -> Option<Hint> {
     {
         return Some(Hint::CommandNotFound);
     }
-    if missing_object(t)
-        || any(&[
-            "environment variable",
-            "env var",
-            "missing required",
-            "is not set",
-            "not set in environment",
-            "keyerror",
-            "missing config",
-            "config file",
-            "configuration file",
-            "no such file or directory",
-            "undefined variable",
-            "required setting",
-            "missing setting",
-        ]) && any(&[
-            "not set",
-            "missing",
-            "required",
-            "not found",
-            "no such file",
-            "keyerror",
-            "undefined",
-            "must be set",
-            "is empty",
-        ])
-    {
+    // Configuration that is not there: a config noun and a missing-word in the same line.
+    let config_noun = any(&[
+        "environment variable",
+        "env var",
+        "config",
+        "setting",
+        "secret",
+        ".yaml",
+        ".yml",
+        ".toml",
+        ".ini",
+        ".properties",
+        ".env",
+    ]);
+    let missing_word = any(&[
+        "not set",
+        "missing",
+        "not found",
+        "no such file",
+        "undefined",
+        "must be set",
+        "is required",
+        "is empty",
+        "not defined",
+    ]);
+    if missing_object(t) || (config_noun && missing_word) {
         return Some(Hint::MissingConfig);
     }
     let refused = any(&[
@@ -1526,6 +1656,19 @@ fn text_hint(t: &str) -> Option<Hint> {
         return Some(Hint::Dependency);
     }
     None
+}
+
+/// Python's `KeyError: 'DATABASE_URL'`: a lookup of an environment-style name (upper case,
+/// digits, underscores) that is not there.
+fn env_key_error(line: &str) -> bool {
+    line.match_indices("KeyError: ").any(|(i, m)| {
+        let rest = line[i + m.len()..].trim_start_matches(['\'', '"']);
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+            .collect();
+        name.len() >= 3 && name.chars().any(|c| c.is_ascii_uppercase())
+    })
 }
 
 /// A line that reads like the end of a process: fatal, panic, traceback, exiting.
@@ -1705,25 +1848,47 @@ mod tests {
     #[test]
     fn pod_names_belong_to_their_workload_only() {
         let d = WorkloadType::Deployment;
-        assert!(belongs(
+        let (strict, loose) = (Naming::Strict, Naming::Loose);
+        let yes = |pod, name, t, others: &[&str], n| {
+            assert!(belongs(pod, name, t, others, n), "{pod} in {name}")
+        };
+        let no = |pod, name, t, others: &[&str], n| {
+            assert!(!belongs(pod, name, t, others, n), "{pod} not in {name}")
+        };
+        yes(
             "payments-api-6d8f7c9b5-qk2xz",
             "payments-api",
             d,
-            &[]
-        ));
-        assert!(!belongs(
+            &[],
+            strict,
+        );
+        yes("payments-api-7f9d-x7gr9", "payments-api", d, &[], strict);
+        no(
             "payments-api-gateway-6d8f7c9b5-qk2xz",
             "payments-api",
             d,
-            &[]
-        ));
-        assert!(!belongs(
+            &[],
+            loose,
+        );
+        no(
             "payments-api-worker-qk2xz",
             "payments-api",
             d,
-            &["payments-api-worker"]
-        ));
-        assert!(belongs("db-0", "db", WorkloadType::Statefulset, &[]));
-        assert!(!belongs("db-proxy-0", "db", WorkloadType::Statefulset, &[]));
+            &["payments-api-worker"],
+            loose,
+        );
+        no("payments-api-agent-x7gr9", "payments-api", d, &[], strict);
+        no("payments-api-db-0", "payments-api", d, &[], loose);
+        yes("payments-api-abc12-xyz01", "payments-api", d, &[], loose);
+        no("payments-api-abc12-xyz01", "payments-api", d, &[], strict);
+        yes("db-0", "db", WorkloadType::Statefulset, &[], strict);
+        no("db-proxy-0", "db", WorkloadType::Statefulset, &[], loose);
+        yes(
+            "nightly-29043660-x7gr9",
+            "nightly",
+            WorkloadType::Cronjob,
+            &[],
+            strict,
+        );
     }
 }

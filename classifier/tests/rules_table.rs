@@ -18,7 +18,8 @@ struct Expected {
     mode: FailureMode,
     category: Category,
     cause: RootCause,
-    /// Pod name (namespace added by the check) and container, if the answer names them.
+    /// Pod name (namespace added by the check) and container ("" for none), if the answer
+    /// names them.
     at: Option<(&'static str, &'static str)>,
     exit_code: Option<i32>,
     /// Text the explanation must contain.
@@ -169,10 +170,14 @@ fn set_pod_logs(c: &mut Case, logs: &str) {
 
 fn check(name: &str, case: Case, want: Expected, failures: &mut Vec<String>) {
     let p = rules::classify(&case);
-    let got_at = p.affected_pod.clone().zip(p.affected_container.clone());
-    let want_at = want
-        .at
-        .map(|(pod, c)| (format!("{NS}/{pod}"), c.to_owned()));
+    let got_at = (p.affected_pod.clone(), p.affected_container.clone());
+    let want_at = match want.at {
+        Some((pod, c)) => (
+            Some(format!("{NS}/{pod}")),
+            (!c.is_empty()).then(|| c.to_owned()),
+        ),
+        None => (None, None),
+    };
     let mut wrong = Vec::new();
     if p.failure_mode != want.mode {
         wrong.push(format!(
@@ -192,13 +197,8 @@ fn check(name: &str, case: Case, want: Expected, failures: &mut Vec<String>) {
             p.root_cause, want.cause
         ));
     }
-    if got_at != want_at
-        || (want_at.is_none() && (p.affected_pod.is_some() || p.affected_container.is_some()))
-    {
-        wrong.push(format!(
-            "at {:?}/{:?} (expected {want_at:?})",
-            p.affected_pod, p.affected_container
-        ));
+    if got_at != want_at {
+        wrong.push(format!("at {got_at:?} (expected {want_at:?})"));
     }
     if p.exit_code != want.exit_code {
         wrong.push(format!(
