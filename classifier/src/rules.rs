@@ -35,7 +35,7 @@ use crate::{CallError, Classifier};
 pub const NAME: &str = "rules";
 
 /// The baseline's version: the crate version plus a rules revision, bumped when a rule changes.
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+rules.1");
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+rules.2");
 
 /// The built-in rule baseline as a [`Classifier`]; see [`classify`].
 #[derive(Clone, Copy, Debug, Default)]
@@ -871,6 +871,18 @@ impl<'a> View<'a> {
         }
         // Exit 1/2/3/255/0/other, or no code at all: the text decides.
         let known_code = code.is_some();
+        if !known_code && let Some(node) = &node_oom {
+            // No exit code in sight (the tool drops lastState), but the kernel OOM killer fired
+            // on this pod's node: the SOP's node-level OOM.
+            let pressure = self
+                .node(pod.node_name.as_deref())
+                .is_some_and(|n| n.memory_pressure == ConditionStatus::True);
+            cites.extend(node.iter().cloned());
+            return at(
+                Verdict::cause(RootCause::NodeOom, if pressure { 0.7 } else { 0.55 }, rank),
+                cites,
+            );
+        }
         if !known_code
             && node_oom.is_none()
             && let Some(cite) = self.cgroup_oom(pod)
@@ -1114,6 +1126,7 @@ impl<'a> View<'a> {
         let mut cause = if reason == "InvalidImageName" {
             Some(RootCause::InvalidImageName)
         } else {
+            // ErrImagePull carries the runtime's error; ImagePullBackOff only names the image.
             pull_error_cause(message)
         };
         if cause.is_none() {
@@ -1496,7 +1509,7 @@ fn container_in_message(message: &str) -> Option<String> {
 
 /// The runtime's pull error text, mapped to its cause.
 fn pull_error_cause(text: &str) -> Option<RootCause> {
-    let t = text.to_lowercase();
+    let t = without_image_refs(&text.to_lowercase());
     if t.contains("invalidimagename")
         || t.contains("invalid reference format")
         || t.contains("couldn't parse image")
@@ -1527,6 +1540,9 @@ fn pull_error_cause(text: &str) -> Option<RootCause> {
         || t.contains("network is unreachable")
         || t.contains("no route to host")
         || t.contains("tls handshake timeout")
+        || t.contains("timeout exceeded")
+        || t.contains("timed out")
+        || t.contains("request canceled while waiting for connection")
         || t.contains("connection reset")
         || t.contains("context deadline exceeded")
     {
@@ -1540,6 +1556,33 @@ fn pull_error_cause(text: &str) -> Option<RootCause> {
         return Some(RootCause::ImageNotFound);
     }
     None
+}
+
+/// The text with the image references it names (`image "repo/name:main-429"`) and their tags
+/// removed everywhere (`reference "..."`, `/manifests/main-429`), so a tag or a digest never
+/// reads as an error: a tag `main-429` is not HTTP 429.
+fn without_image_refs(t: &str) -> String {
+    let mut refs: Vec<&str> = Vec::new();
+    for (i, m) in t.match_indices("image \"") {
+        let start = i + m.len();
+        if let Some(end) = t[start..].find('"') {
+            let image = &t[start..start + end];
+            refs.push(image);
+            let name_end = image.rfind('/').map_or(0, |s| s + 1);
+            if let Some(colon) = image[name_end..].rfind([':', '@']) {
+                let tag = &image[name_end + colon + 1..];
+                if tag.len() >= 3 {
+                    refs.push(tag);
+                }
+            }
+        }
+    }
+    refs.sort_by_key(|r| std::cmp::Reverse(r.len()));
+    let mut out = t.to_owned();
+    for r in refs.iter().filter(|r| !r.is_empty()) {
+        out = out.replace(r, "");
+    }
+    out
 }
 
 /// Whether an HTTP status code appears as a word (`401 Unauthorized`, not a digest's `4019ab`).
@@ -1575,8 +1618,7 @@ fn text_hint(t: &str) -> Option<Hint> {
         "signal 11",
         "segfault",
         "core dumped",
-    ]) && !t.contains("nil pointer")
-    {
+    ]) {
         return Some(Hint::Segfault);
     }
     if any(&[
@@ -1828,10 +1870,36 @@ mod tests {
                 RootCause::InvalidImageName,
             ),
             ("sha256:4019abcd not found", RootCause::ImageNotFound),
+            (
+                "Failed to pull image \"q.io/a:main-429\": manifest unknown",
+                RootCause::ImageNotFound,
+            ),
+            (
+                "Get \"https://r.io/v2/\": net/http: request canceled while waiting for connection (Client.Timeout exceeded while awaiting headers)",
+                RootCause::RegistryUnreachable,
+            ),
         ];
         for (text, want) in cases {
             assert_eq!(pull_error_cause(text), Some(want), "{text}");
         }
+    }
+
+    #[test]
+    fn image_references_are_not_error_text() {
+        assert_eq!(
+            pull_error_cause(
+                "Failed to pull image \"q.io/n/r:main-429\": failed to resolve reference \"q.io/n/r:main-429\": Head \"https://q.io/v2/n/r/manifests/main-429\": dial tcp 10.3.8.5:443: i/o timeout"
+            ),
+            Some(RootCause::RegistryUnreachable)
+        );
+        assert_eq!(
+            pull_error_cause("Back-off pulling image \"quay.io/x/invoice:main-429\""),
+            None
+        );
+        assert_eq!(
+            pull_error_cause("Back-off pulling image \"r.io/x:401\""),
+            None
+        );
     }
 
     #[test]
