@@ -201,11 +201,13 @@ enum Origin<'a> {
 impl<'a> Text<'a> {
     fn new(origin: Origin<'a>, line: &'a str) -> Self {
         let lower = line.to_lowercase();
+        let hint = text_hint(&lower).or_else(|| env_key_error(line).then_some(Hint::MissingConfig));
         Text {
             origin,
             line,
-            hint: text_hint(&lower).or_else(|| env_key_error(line).then_some(Hint::MissingConfig)),
-            fatal: is_fatal(&lower),
+            hint,
+            // A segfault or a kill ends the process whatever words the line uses.
+            fatal: is_fatal(&lower) || matches!(hint, Some(Hint::Segfault | Hint::Oom)),
             crash: is_crash_line(&lower),
             lower,
         }

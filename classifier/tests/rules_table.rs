@@ -536,6 +536,39 @@ fn tricky_rules() {
         f,
     );
 
+    check(
+        "a waiting container on a node where the kernel OOM killer fired is node_oom",
+        base().tap(|c| {
+            set_state(c, false, 6, waiting("CrashLoopBackOff", "back-off 2m40s restarting failed container", None));
+            events(c).push(backoff());
+            events(c).push(event("OOMKilling", &format!("Node/{NODE}"), "Out of memory: Killed process 3725 (python3) total-vm:12341307kB, anon-rss:11501311kB, file-rss:0kB, shmem-rss:0kB"));
+            if let Some(Source::Available(n)) = c.evidence.eks_node_health.as_mut() {
+                n.nodes.iter_mut().find(|n| n.name == NODE).unwrap().memory_pressure = scenario::files::ConditionStatus::True;
+            }
+        }),
+        Expected { cites: &["OOMKilling Node/"], ..here(RootCause::NodeOom, None) },
+        f,
+    );
+    check(
+        "an image tag that looks like a status code is not one",
+        base().tap(|c| {
+            set_state(c, false, 0, waiting("ImagePullBackOff", "Back-off pulling image \"quay.io/acme/payments-api:main-429\"", None));
+            events(c).push(event("Failed", &format!("Pod/{POD}"), "Failed to pull image \"quay.io/acme/payments-api:main-429\": failed to resolve reference \"quay.io/acme/payments-api:main-429\": failed to do request: Head \"https://quay.io/v2/acme/payments-api/manifests/main-429\": dial tcp 10.32.88.59:443: i/o timeout"));
+        }),
+        here(RootCause::RegistryUnreachable, None),
+        f,
+    );
+    check(
+        "a Go SIGSEGV panic with no exit code in sight is segfault evidence",
+        base().tap(|c| {
+            set_state(c, false, 6, waiting("CrashLoopBackOff", "back-off 2m40s restarting failed container", None));
+            events(c).push(backoff());
+            set_pod_logs(c, "panic: runtime error: invalid memory address or nil pointer dereference\n[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x4a5b2c]\n");
+        }),
+        here(RootCause::Segfault, None),
+        f,
+    );
+
     assert!(
         failures.is_empty(),
         "{} rule(s) wrong:\n{}",
