@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use crate::eval::Run;
 use crate::metrics::Scores;
-use crate::tables::{LEVELS, SliceRow};
+use crate::tables::{LEVELS, MetricRow, SliceRow};
 
 /// How many weakest slices and error reasons to show.
 pub const SHOWN: usize = 5;
@@ -141,23 +141,71 @@ pub fn render(run: &Run, scores: &Scores) -> String {
         }
     }
 
-    // Weakest slices at the failure-mode level.
+    // Weakest classes below the failure-mode level (that one is in the matrix above).
+    let mut weak_classes: Vec<&MetricRow> = scores
+        .metrics
+        .iter()
+        .filter(|m| {
+            m.kind == "class"
+                && m.support > 0
+                && matches!(m.level.as_str(), "root_cause_category" | "root_cause")
+        })
+        .filter(|m| m.recall.is_some_and(|r| r < 1.0))
+        .collect();
+    weak_classes.sort_by(|a, b| {
+        a.recall
+            .unwrap_or(0.0)
+            .total_cmp(&b.recall.unwrap_or(0.0))
+            .then(b.support.cmp(&a.support))
+    });
+    if !weak_classes.is_empty() {
+        let _ = writeln!(s, "\nweakest classes (category and root cause)");
+        let width = weak_classes
+            .iter()
+            .take(SHOWN)
+            .map(|m| m.level.len() + 1 + m.class.as_deref().unwrap_or("").len())
+            .max()
+            .unwrap_or(0);
+        for m in weak_classes.iter().take(SHOWN) {
+            let _ = writeln!(
+                s,
+                "  {:<width$}  recall {}  precision {}  n {}",
+                format!("{}:{}", m.level, m.class.as_deref().unwrap_or("")),
+                opt(m.recall),
+                opt(m.precision),
+                m.support
+            );
+        }
+    }
+
+    // Weakest slices by difficulty and adversarial signal, at any level.
     let mut weak: Vec<&SliceRow> = scores
         .slices
         .iter()
-        .filter(|r| {
-            r.level == "failure_mode"
-                && matches!(r.dimension.as_str(), "difficulty" | "adversarial_signal")
-        })
+        .filter(|r| matches!(r.dimension.as_str(), "difficulty" | "adversarial_signal"))
         .collect();
     weak.sort_by(|a, b| a.accuracy.total_cmp(&b.accuracy).then(b.n.cmp(&a.n)));
-    if !weak.is_empty() {
-        let _ = writeln!(s, "\nweakest slices (failure_mode accuracy)");
-        for r in weak.iter().take(SHOWN) {
+    let below: Vec<&&SliceRow> = weak
+        .iter()
+        .filter(|r| r.accuracy < 1.0)
+        .take(SHOWN)
+        .collect();
+    if below.is_empty() {
+        if !weak.is_empty() {
             let _ = writeln!(
                 s,
-                "  {:<40} {:>6.3} [{:.3}, {:.3}]  {}/{}",
-                format!("{}={}", r.dimension, r.value),
+                "\nweakest slices: none (every difficulty and adversarial-signal slice is at 1.000)"
+            );
+        }
+    } else {
+        let _ = writeln!(s, "\nweakest slices (difficulty, adversarial signal)");
+        let label = |r: &SliceRow| format!("{:<20} {}={}", r.level, r.dimension, r.value);
+        let width = below.iter().map(|r| label(r).len()).max().unwrap_or(0);
+        for r in below {
+            let _ = writeln!(
+                s,
+                "  {:<width$}  {:.3} [{:.3}, {:.3}]  {}/{}",
+                label(r),
                 r.accuracy,
                 r.ci_low,
                 r.ci_high,
