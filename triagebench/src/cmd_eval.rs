@@ -228,7 +228,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_duration;
+    //! `eval` end to end on the hand-written canonical suite: reports and history written,
+    //! exit codes for a taken run id (3), a modified corpus (2), a corpus that does not load (2),
+    //! too many error rows (1), a bad classifier spec (2).
+
+    use std::path::{Path, PathBuf};
+    use std::process::ExitCode;
+
+    use super::{Args, parse_duration, run};
+    use crate::exit::code_of;
     use std::time::Duration;
 
     #[test]
@@ -239,5 +247,148 @@ mod tests {
         assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("soon").is_err());
+    }
+
+    /// A fresh scratch directory (this crate has no tempfile dev-dependency).
+    fn scratch(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "triagebench-eval-test-{name}-{}",
+            std::process::id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy_dir(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+    }
+
+    fn canonical() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/canonical")
+    }
+
+    fn args(corpus: &Path, reports: &Path, run_id: &str) -> Args {
+        Args {
+            corpus: corpus.to_path_buf(),
+            classifier: "rules".into(),
+            threads: Some(2),
+            workers: 1,
+            timeout: Duration::from_secs(5),
+            retries: 0,
+            trials: 1,
+            reports: reports.to_path_buf(),
+            allow_modified: false,
+            run_id: Some(run_id.into()),
+            max_errors: None,
+            quiet: true,
+        }
+    }
+
+    #[test]
+    fn eval_writes_reports_and_history_and_maps_exit_codes() {
+        let dir = scratch("main");
+        let reports = dir.join("reports");
+        assert_eq!(
+            run(args(&canonical(), &reports, "first")).unwrap(),
+            ExitCode::SUCCESS
+        );
+        for file in [
+            "predictions.parquet",
+            "confusion.parquet",
+            "metrics.parquet",
+            "slices.parquet",
+            "run.json",
+        ] {
+            assert!(reports.join("first").join(file).is_file(), "{file}");
+        }
+        let history = evaluator::history::read(&reports.join("history.parquet")).unwrap();
+        assert!(
+            history
+                .iter()
+                .any(|r| r.run_id == "first" && r.class.is_none() && r.level == "failure_mode")
+        );
+
+        // The run id is taken: refused before anything runs.
+        let err = run(args(&canonical(), &reports, "first")).unwrap_err();
+        assert_eq!(code_of(&err), ExitCode::from(3), "{err:#}");
+
+        // A corpus changed since its manifest: 2, naming the manifest and both hashes.
+        let corpus = dir.join("corpus");
+        copy_dir(&canonical(), &corpus);
+        let manifest = serde_json::json!({
+            "schema_version": "1", "corpus_id": "copy", "seed": 1, "count": 4,
+            "generator_version": "test", "profile": "opensre", "templates_hash": "t",
+            "counts": {}, "files": 0, "bytes": 0, "content_hash": "0123abcd"
+        });
+        std::fs::write(corpus.join("manifest.json"), manifest.to_string()).unwrap();
+        let err = run(args(&corpus, &reports, "modified")).unwrap_err();
+        assert_eq!(code_of(&err), ExitCode::from(2));
+        let msg = format!("{err:#}");
+        assert!(
+            msg.contains("manifest.json")
+                && msg.contains("0123abcd")
+                && msg.contains("--allow-modified"),
+            "{msg}"
+        );
+        assert!(!reports.join("modified").exists());
+        let allowed = Args {
+            allow_modified: true,
+            ..args(&corpus, &reports, "modified")
+        };
+        assert_eq!(run(allowed).unwrap(), ExitCode::SUCCESS);
+
+        // A corpus that does not load: 2, listing the problem with its file.
+        std::fs::write(
+            corpus.join("001-crashloop-backoff/eks_pods.json"),
+            "{not json",
+        )
+        .unwrap();
+        let err = run(Args {
+            allow_modified: true,
+            ..args(&corpus, &reports, "broken")
+        })
+        .unwrap_err();
+        assert_eq!(code_of(&err), ExitCode::from(2));
+        assert!(
+            format!("{err:#}").contains("001-crashloop-backoff/eks_pods.json"),
+            "{err:#}"
+        );
+
+        // Every call fails (a replay with no lines): the run completes, 0 by default, 1 past --max-errors.
+        let empty = dir.join("empty.jsonl");
+        std::fs::write(&empty, "").unwrap();
+        let replay = |id: &str, max_errors| Args {
+            classifier: format!("replay:{}", empty.display()),
+            max_errors,
+            ..args(&canonical(), &reports, id)
+        };
+        assert_eq!(run(replay("errors-ok", None)).unwrap(), ExitCode::SUCCESS);
+        assert_eq!(
+            run(replay("errors-gate", Some(3))).unwrap(),
+            ExitCode::from(1)
+        );
+        let info = evaluator::report::read_info(&reports.join("errors-gate")).unwrap();
+        assert_eq!(info.errors, 4, "the reports are written anyway");
+
+        // A classifier spec that names nothing: 2.
+        let err = run(Args {
+            classifier: "magic".into(),
+            ..args(&canonical(), &reports, "spec")
+        })
+        .unwrap_err();
+        assert_eq!(code_of(&err), ExitCode::from(2));
+        assert!(format!("{err:#}").contains("--classifier"));
+
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

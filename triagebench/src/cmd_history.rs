@@ -141,3 +141,61 @@ fn table(runs: &[RunTrend]) -> String {
     out.push_str("(accuracy per level; macro F1 and delta at the failure-mode level; delta vs the previous run of the same classifier on the same corpus)\n");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use evaluator::tables::HistoryRow;
+
+    fn row(run: &str, at: &str, classifier: &str, level: &str, accuracy: f64) -> HistoryRow {
+        HistoryRow {
+            run_id: run.into(),
+            started_at: at.into(),
+            classifier: classifier.into(),
+            classifier_version: "1".into(),
+            corpus_id: "c".into(),
+            corpus_hash: "h".into(),
+            level: level.into(),
+            class: None,
+            accuracy: Some(accuracy),
+            macro_f1: Some(accuracy - 0.1),
+            recall: None,
+            scenarios_per_second: 1234.0,
+            latency_p50_ms: 0.1,
+            latency_p95_ms: 0.5,
+            latency_p99_ms: 0.9,
+            errors: 2,
+            scenarios: 10,
+            trials: 1,
+        }
+    }
+
+    #[test]
+    fn trend_table_orders_runs_and_shows_the_change() {
+        let rows = vec![
+            row("b", "2026-11-21T09:00:00Z", "rules", "failure_mode", 0.95),
+            row("a", "2026-11-21T08:00:00Z", "rules", "failure_mode", 0.90),
+            row("a", "2026-11-21T08:00:00Z", "rules", "root_cause", 0.80),
+            row(
+                "x",
+                "2026-11-21T08:30:00Z",
+                "cmd:agent",
+                "failure_mode",
+                0.50,
+            ),
+        ];
+        let runs = evaluator::history::trend(&rows);
+        let ids: Vec<&str> = runs.iter().map(|r| r.run_id.as_str()).collect();
+        assert_eq!(ids, ["a", "x", "b"]);
+        let text = super::table(&runs);
+        let line_b = text.lines().find(|l| l.contains("  b  ")).unwrap();
+        assert!(
+            line_b.contains("0.950") && line_b.contains("+0.050"),
+            "{text}"
+        );
+        let line_a = text.lines().find(|l| l.contains("  a  ")).unwrap();
+        assert!(
+            line_a.contains("0.800") && line_a.contains("1234"),
+            "{text}"
+        );
+    }
+}
