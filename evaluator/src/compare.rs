@@ -445,17 +445,20 @@ pub fn compare(
                 .collect();
             let why = match (significantly_worse, drop_exceeded) {
                 (true, true) => format!(
-                    "significantly worse (McNemar p = {p_value:.4} < {}) and dropped more than {:.3}",
+                    "significantly worse (McNemar p = {} < {}) and dropped more than {:.3}",
+                    fmt_p(p_value),
                     options.alpha,
                     options.max_drop.unwrap_or(0.0)
                 ),
                 (true, false) => format!(
-                    "significantly worse (McNemar p = {p_value:.4} < {})",
+                    "significantly worse (McNemar p = {} < {})",
+                    fmt_p(p_value),
                     options.alpha
                 ),
                 _ => format!(
-                    "dropped more than --max-drop {:.3} (McNemar p = {p_value:.4})",
-                    options.max_drop.unwrap_or(0.0)
+                    "dropped more than --max-drop {:.3} (McNemar p = {})",
+                    options.max_drop.unwrap_or(0.0),
+                    fmt_p(p_value)
                 ),
             };
             reasons.push(format!(
@@ -536,12 +539,24 @@ fn fmt_opt(v: Option<f64>) -> String {
     v.map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into())
 }
 
+/// A p-value with four decimals, or in scientific notation when smaller than that shows.
+pub fn fmt_p(p: f64) -> String {
+    if p > 0.0 && p < 1e-4 {
+        format!("{p:.1e}")
+    } else {
+        format!("{p:.4}")
+    }
+}
+
 fn fmt_delta(v: Option<f64>) -> String {
     v.map(|v| format!("{v:+.3}")).unwrap_or_else(|| "-".into())
 }
 
 /// How many flipped scenarios the text and Markdown forms list per level and direction.
 pub const FLIPS_SHOWN: usize = 15;
+
+/// How many flipped scenarios the text form lists per level and direction.
+pub const TEXT_FLIPS_SHOWN: usize = 8;
 
 /// Markdown for a pull-request comment.
 pub fn render_markdown(c: &Comparison) -> String {
@@ -586,14 +601,14 @@ pub fn render_markdown(c: &Comparison) -> String {
         };
         let _ = writeln!(
             s,
-            "| {}{flag} | {:.4} | {:.4} | {:+.4} | {} | {} | {:.4} |",
+            "| {}{flag} | {:.4} | {:.4} | {:+.4} | {} | {} | {} |",
             l.level,
             l.base_accuracy,
             l.candidate_accuracy,
             l.delta,
             l.newly_wrong,
             l.newly_right,
-            l.p_value
+            fmt_p(l.p_value)
         );
     }
     let _ = writeln!(
@@ -630,7 +645,7 @@ pub fn render_markdown(c: &Comparison) -> String {
             for d in changed {
                 let _ = writeln!(
                     s,
-                    "| {}{} | {} | {} | {} | {} | {} | {} | {:.4} |",
+                    "| {}{} | {} | {} | {} | {} | {} | {} | {} |",
                     d.class,
                     if d.regressed { " ⚠️" } else { "" },
                     d.support,
@@ -639,7 +654,7 @@ pub fn render_markdown(c: &Comparison) -> String {
                     fmt_delta(d.f1_delta),
                     d.newly_wrong,
                     d.newly_right,
-                    d.p_value
+                    fmt_p(d.p_value)
                 );
             }
             s.push('\n');
@@ -679,7 +694,8 @@ pub fn render_text(c: &Comparison) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "compare: base {} ({} {}) vs candidate {} ({} {})",
+        "compare: {}: base {} ({} {}) vs candidate {} ({} {})",
+        c.verdict.to_uppercase(),
         c.base.run_id,
         c.base.classifier,
         c.base.classifier_version,
@@ -715,14 +731,14 @@ pub fn render_text(c: &Comparison) -> String {
         };
         let _ = writeln!(
             s,
-            "{:<20} {:>8.4} {:>9.4} {:>+8.4} {:>6} {:>6} {:>9.4}{flag}",
+            "{:<20} {:>8.4} {:>9.4} {:>+8.4} {:>6} {:>6} {:>9}{flag}",
             l.level,
             l.base_accuracy,
             l.candidate_accuracy,
             l.delta,
             l.newly_wrong,
             l.newly_right,
-            l.p_value
+            fmt_p(l.p_value)
         );
     }
     let _ = writeln!(
@@ -740,7 +756,10 @@ pub fn render_text(c: &Comparison) -> String {
         let changed: Vec<&ClassDelta> = l
             .classes
             .iter()
-            .filter(|d| d.newly_wrong + d.newly_right > 0)
+            .filter(|d| {
+                d.newly_wrong + d.newly_right > 0
+                    || d.precision_delta.is_some_and(|x| x.abs() > 1e-9)
+            })
             .collect();
         if changed.is_empty() {
             continue;
@@ -773,7 +792,7 @@ pub fn render_text(c: &Comparison) -> String {
                 continue;
             }
             let _ = writeln!(s, "  {title} ({}, easiest first):", flips.len());
-            for f in flips.iter().take(FLIPS_SHOWN) {
+            for f in flips.iter().take(TEXT_FLIPS_SHOWN) {
                 let _ = writeln!(
                     s,
                     "    {} #{} d{}: expected {}, base {}, candidate {}",
@@ -785,8 +804,12 @@ pub fn render_text(c: &Comparison) -> String {
                     f.candidate_predicted
                 );
             }
-            if flips.len() > FLIPS_SHOWN {
-                let _ = writeln!(s, "    ... and {} more", flips.len() - FLIPS_SHOWN);
+            if flips.len() > TEXT_FLIPS_SHOWN {
+                let _ = writeln!(
+                    s,
+                    "    ... and {} more (all of them: --format json)",
+                    flips.len() - TEXT_FLIPS_SHOWN
+                );
             }
         }
     }
