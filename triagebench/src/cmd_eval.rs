@@ -138,6 +138,13 @@ const PROBLEMS_SHOWN: usize = 40;
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Config { args, threads } = Config::from_args(args)?;
 
+    let spinner = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new_spinner()
+    };
+    spinner.set_message(format!("loading and hashing {}", args.corpus.display()));
+    spinner.enable_steady_tick(Duration::from_millis(120));
     let suite = scenario::load(&args.corpus).map_err(|problems| {
         let n = problems.0.len();
         let mut msg = format!(
@@ -171,6 +178,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         SpecError::Spawn { .. } => anyhow::Error::new(e).context("--classifier"),
         other => crate::exit::bad_input(format!("--classifier: {other}")),
     })?;
+
+    spinner.finish_and_clear();
 
     let total = suite.scenarios().len() as u64 * u64::from(args.trials);
     let bar = if args.quiet {
