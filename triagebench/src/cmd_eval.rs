@@ -134,17 +134,29 @@ impl Config {
 /// How many load problems to print before summarizing the rest.
 const PROBLEMS_SHOWN: usize = 40;
 
+/// Clears a progress indicator however the scope ends (so an error is not printed after it).
+#[derive(Debug)]
+struct ClearOnDrop(ProgressBar);
+
+impl Drop for ClearOnDrop {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
 /// Runs the subcommand.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let Config { args, threads } = Config::from_args(args)?;
 
-    let spinner = if args.quiet {
+    let spinner = ClearOnDrop(if args.quiet {
         ProgressBar::hidden()
     } else {
         ProgressBar::new_spinner()
-    };
-    spinner.set_message(format!("loading and hashing {}", args.corpus.display()));
-    spinner.enable_steady_tick(Duration::from_millis(120));
+    });
+    spinner
+        .0
+        .set_message(format!("loading and hashing {}", args.corpus.display()));
+    spinner.0.enable_steady_tick(Duration::from_millis(120));
     let suite = scenario::load(&args.corpus).map_err(|problems| {
         let n = problems.0.len();
         let mut msg = format!(
@@ -179,7 +191,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         other => crate::exit::bad_input(format!("--classifier: {other}")),
     })?;
 
-    spinner.finish_and_clear();
+    drop(spinner);
 
     let total = suite.scenarios().len() as u64 * u64::from(args.trials);
     let bar = if args.quiet {
