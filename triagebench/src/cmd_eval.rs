@@ -210,9 +210,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         classifier_spec: args.classifier.clone(),
         corpus,
     };
-    let run = evaluator::evaluate(&suite, classifier.as_ref(), &config, &|| bar.inc(1))
+    let bar = ClearOnDrop(bar);
+    let run = evaluator::evaluate(&suite, classifier.as_ref(), &config, &|| bar.0.inc(1))
         .map_err(|e| crate::exit::bad_input(e.to_string()))?;
-    bar.finish_and_clear();
+    drop(bar);
 
     let scores = evaluator::score(&run.predictions);
     let dir = evaluator::report::write_run(&args.reports, &run, &scores).map_err(|e| match e {
