@@ -200,7 +200,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ProgressBar::new(total)
     };
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} cases  {per_sec}  eta {eta}")
+        ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} cases, {elapsed} elapsed, eta {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let config = EvalConfig {
