@@ -110,7 +110,7 @@ pub struct RunReport {
 }
 
 /// Writes `reports/<run-id>/` with every table and `run.json`, atomically: into
-/// `reports/.tmp-<run-id>-<pid>/`, each file fsynced, then renamed into place. Refuses an
+/// `reports/.tmp-<run-id>-<pid>-<n>/`, each file fsynced, then renamed into place. Refuses an
 /// existing run directory. Returns the run directory.
 pub fn write_run(reports: &Path, run: &Run, scores: &Scores) -> Result<PathBuf, ReportError> {
     std::fs::create_dir_all(reports).map_err(ReportError::io(reports))?;
@@ -118,10 +118,12 @@ pub fn write_run(reports: &Path, run: &Run, scores: &Scores) -> Result<PathBuf, 
     if dir.exists() {
         return Err(ReportError::Exists { path: dir });
     }
-    let tmp = reports.join(format!(".tmp-{}-{}", run.info.run_id, std::process::id()));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(ReportError::io(&tmp))?;
-    }
+    let tmp = reports.join(format!(
+        ".tmp-{}-{}-{}",
+        run.info.run_id,
+        std::process::id(),
+        unique()
+    ));
     std::fs::create_dir(&tmp).map_err(ReportError::io(&tmp))?;
     let result = (|| {
         write_predictions(&tmp.join(PREDICTIONS_FILE), &run.predictions)?;
@@ -138,7 +140,17 @@ pub fn write_run(reports: &Path, run: &Run, scores: &Scores) -> Result<PathBuf, 
         if dir.exists() {
             return Err(ReportError::Exists { path: dir.clone() });
         }
-        std::fs::rename(&tmp, &dir).map_err(ReportError::io(&dir))?;
+        // A concurrent writer of the same run id may have won the race: its directory stays.
+        std::fs::rename(&tmp, &dir).map_err(|source| {
+            if dir.exists() {
+                ReportError::Exists { path: dir.clone() }
+            } else {
+                ReportError::Io {
+                    path: dir.clone(),
+                    source,
+                }
+            }
+        })?;
         sync_dir(reports)
     })();
     if result.is_err() {

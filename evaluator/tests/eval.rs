@@ -365,3 +365,33 @@ fn summary_names_the_essentials() {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");
     }
 }
+
+#[test]
+fn concurrent_writers_of_one_run_id_leave_one_complete_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    write_corpus(&corpus, 8);
+    let suite = load(&corpus);
+    let run = run(&corpus, &Fake::new(&suite, Fault::None), 1, 1);
+    let scores = score(&run.predictions);
+    let reports = dir.path().join("reports");
+    let results: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| write_run(&reports, &run, &scores)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+    for r in results.iter().filter_map(|r| r.as_ref().err()) {
+        assert!(r.to_string().contains("already exists"), "{r}");
+    }
+    assert_eq!(
+        read_run(&reports.join("run-a")).unwrap().predictions,
+        run.predictions
+    );
+    let names: Vec<_> = std::fs::read_dir(&reports)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["run-a"], "no temp directory is left behind");
+}
