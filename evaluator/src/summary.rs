@@ -68,9 +68,9 @@ pub fn render(run: &Run, scores: &Scores) -> String {
             s,
             "{level:<20} {acc:>7.3} {:>17} {:>8} {:>6} {:>7}",
             format!(
-                "[{:.3}, {:.3}]",
-                m.accuracy_ci_low.unwrap_or(0.0),
-                m.accuracy_ci_high.unwrap_or(1.0)
+                "[{}, {}]",
+                down(m.accuracy_ci_low.unwrap_or(0.0)),
+                up(m.accuracy_ci_high.unwrap_or(1.0))
             ),
             opt(m.macro_f1),
             opt(m.kappa),
@@ -204,11 +204,11 @@ pub fn render(run: &Run, scores: &Scores) -> String {
         for r in below {
             let _ = writeln!(
                 s,
-                "  {:<width$}  {:.3} [{:.3}, {:.3}]  {}/{}",
+                "  {:<width$}  {:.3} [{}, {}]  {}/{}",
                 label(r),
                 r.accuracy,
-                r.ci_low,
-                r.ci_high,
+                down(r.ci_low),
+                up(r.ci_high),
                 r.correct,
                 r.n
             );
@@ -244,6 +244,17 @@ pub fn render(run: &Run, scores: &Scores) -> String {
         let _ = writeln!(s, "note: {note}");
     }
     s
+}
+
+/// An interval bound at three decimals, rounded outwards so an interval never looks narrower
+/// than it is (a lower bound of 0.9996 shows as 0.999, not 1.000).
+fn down(v: f64) -> String {
+    format!("{:.3}", (v * 1000.0).floor() / 1000.0)
+}
+
+/// An interval upper bound at three decimals, rounded up.
+fn up(v: f64) -> String {
+    format!("{:.3}", (v * 1000.0).ceil() / 1000.0)
 }
 
 fn opt(v: Option<f64>) -> String {
