@@ -1,5 +1,12 @@
 //! The evaluator: runs a classifier over a loaded corpus in parallel, scores it, and writes the
 //! Parquet reports of SPEC section 6.
+//!
+//! The flow is one straight line: [`corpus_info`] identifies the corpus (and refuses one changed
+//! since its manifest), [`evaluate`] runs the classifier and scores every call into a
+//! `PredictionRow`, [`score`] derives every other table from those rows alone, `report` writes
+//! and reads the run directory, `history` appends to `reports/history.parquet` under a lock,
+//! `compare` is the regression gate, `summary` the terminal view. Aggregations are plain Rust
+//! over exact counts; arrow-rs and parquet are used only for the files (`columns`).
 
 pub mod compare;
 pub mod corpus;
