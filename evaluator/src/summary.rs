@@ -178,13 +178,35 @@ pub fn render(run: &Run, scores: &Scores) -> String {
         }
     }
 
-    // Weakest slices by difficulty and adversarial signal, at any level.
+    // Accuracy by difficulty, one line per level.
+    let by_difficulty: Vec<&SliceRow> = scores
+        .slices
+        .iter()
+        .filter(|r| r.dimension == "difficulty")
+        .collect();
+    if !by_difficulty.is_empty() {
+        let _ = writeln!(s, "\naccuracy by difficulty");
+        for level in LEVELS {
+            let cells: Vec<String> = by_difficulty
+                .iter()
+                .filter(|r| r.level == *level)
+                .map(|r| format!("{}: {:.3} (n {})", r.value, r.accuracy, r.n))
+                .collect();
+            if !cells.is_empty() {
+                let _ = writeln!(s, "  {level:<20} {}", cells.join("   "));
+            }
+        }
+    }
+
+    // Weakest adversarial signals, each shown once at its weakest level.
     let mut weak: Vec<&SliceRow> = scores
         .slices
         .iter()
-        .filter(|r| matches!(r.dimension.as_str(), "difficulty" | "adversarial_signal"))
+        .filter(|r| r.dimension == "adversarial_signal")
         .collect();
     weak.sort_by(|a, b| a.accuracy.total_cmp(&b.accuracy).then(b.n.cmp(&a.n)));
+    let mut seen = std::collections::HashSet::new();
+    weak.retain(|r| seen.insert(r.value.as_str()));
     let below: Vec<&&SliceRow> = weak
         .iter()
         .filter(|r| r.accuracy < 1.0)
@@ -194,18 +216,21 @@ pub fn render(run: &Run, scores: &Scores) -> String {
         if !weak.is_empty() {
             let _ = writeln!(
                 s,
-                "\nweakest slices: none (every difficulty and adversarial-signal slice is at 1.000)"
+                "\nweakest adversarial signals: none (every signal slice is at 1.000)"
             );
         }
     } else {
-        let _ = writeln!(s, "\nweakest slices (difficulty, adversarial signal)");
-        let label = |r: &SliceRow| format!("{:<20} {}={}", r.level, r.dimension, r.value);
-        let width = below.iter().map(|r| label(r).len()).max().unwrap_or(0);
+        let _ = writeln!(
+            s,
+            "\nweakest adversarial signals (each at its weakest level)"
+        );
+        let width = below.iter().map(|r| r.value.len()).max().unwrap_or(0);
         for r in below {
             let _ = writeln!(
                 s,
-                "  {:<width$}  {:.3} [{}, {}]  {}/{}",
-                label(r),
+                "  {:<width$}  {:<20} {:.3} [{}, {}]  {}/{}",
+                r.value,
+                r.level,
                 r.accuracy,
                 down(r.ci_low),
                 up(r.ci_high),

@@ -357,8 +357,8 @@ fn summary_names_the_essentials() {
         "(1) healthy",
         "95% CI",
         "pass^k",
-        "weakest slices (difficulty, adversarial signal)",
-        "failure_mode         difficulty=",
+        "accuracy by difficulty",
+        "weakest adversarial signals (each at its weakest level)",
         "errors: 6 of 48 calls",
         "timeout after 5s",
     ] {
