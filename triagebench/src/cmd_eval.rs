@@ -200,8 +200,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ProgressBar::new(total)
     };
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} cases, {elapsed} elapsed, eta {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "{spinner} {bar:40} {pos}/{len} cases, {elapsed} elapsed, eta {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let config = EvalConfig {
         run_id: args.run_id.clone(),
@@ -235,15 +237,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     print!("{}", evaluator::summary::render(&run, &scores));
     println!("\nreports: {}", dir.display());
 
-    if let Some(max) = args.max_errors {
-        if run.info.errors > max {
-            eprintln!(
-                "error: {} classifier calls failed, more than --max-errors {max} (reports written to {})",
-                run.info.errors,
-                dir.display()
-            );
-            return Ok(ExitCode::from(crate::exit::GATE_FAILED));
-        }
+    if let Some(max) = args.max_errors
+        && run.info.errors > max
+    {
+        eprintln!(
+            "error: {} classifier calls failed, more than --max-errors {max} (reports written to {})",
+            run.info.errors,
+            dir.display()
+        );
+        return Ok(ExitCode::from(crate::exit::GATE_FAILED));
     }
     Ok(ExitCode::SUCCESS)
 }
