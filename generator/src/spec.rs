@@ -330,7 +330,7 @@ pub struct Vocabulary {
     pub namespaces: Vec<String>,
     pub service_stems: Vec<String>,
     pub service_suffixes: Vec<String>,
-    pub container_names_extra: Vec<String>,
+    pub sidecars: Vec<Sidecar>,
     pub languages: Vec<String>,
     pub registries: Vec<Registry>,
     pub orgs: Vec<String>,
@@ -373,6 +373,15 @@ pub struct InstanceType {
     pub memory: String,
     pub alloc_cpu: String,
     pub alloc_memory: String,
+}
+
+/// A sidecar container.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[expect(missing_docs, reason = "documented in vocabulary.yml")]
+pub struct Sidecar {
+    pub name: String,
+    pub image: String,
 }
 
 /// A registry kind and host pattern.

@@ -32,6 +32,8 @@
 //!   CreateContainerConfigError instead of a crash loop.
 //! * `waiting_state_only`: the crash-loop snapshot is in back-off, so the pod tool (which
 //!   drops `lastState`) shows only `CrashLoopBackOff`, never the exit code.
+//! * `sidecar_container` (realism, drawn at any tier): the workload's pods carry a sidecar that
+//!   runs and is ready while the application container fails.
 //! * `pull_error_in_events_only`: the image-pull snapshot is `ImagePullBackOff`, whose message
 //!   is `Back-off pulling image`; the runtime's error text is only in the events.
 
@@ -66,6 +68,7 @@ pub const KNOWN_SIGNALS: &[&str] = &[
     "create_container_config_error",
     "waiting_state_only",
     "pull_error_in_events_only",
+    "sidecar_container",
 ];
 
 /// The sampled world of one scenario.
@@ -1956,6 +1959,50 @@ impl<'a> Builder<'a> {
                 },
                 updated: 1,
             });
+        }
+
+        // Sidecars: every pod of the workload may carry one; it runs and is ready while the
+        // application container fails (the affected container is the app, not the pod).
+        if !vocab.sidecars.is_empty() && self.rng.random_bool(0.3) {
+            let sc = pick(&mut self.rng, &vocab.sidecars).clone();
+            if sc.name != container {
+                self.signals.push("sidecar_container".into());
+                for p in pods.iter_mut().filter(|p| p.workload == service) {
+                    let started = p.start_time.0 + self.rng.random_range(1..6);
+                    let repo = sc
+                        .image
+                        .rsplit_once(':')
+                        .map(|(r, _)| r.to_owned())
+                        .unwrap_or_else(|| sc.image.clone());
+                    p.containers.push(ContainerW {
+                        name: sc.name.clone(),
+                        image: sc.image.clone(),
+                        image_id: format!("{repo}@sha256:{}", hex(&mut self.rng, 64)),
+                        container_id: format!(
+                            "{}://{}",
+                            if names.runtime == "docker" {
+                                "docker"
+                            } else {
+                                "containerd"
+                            },
+                            hex(&mut self.rng, 64)
+                        ),
+                        ready: true,
+                        started: true,
+                        restart_count: 0,
+                        state: StateW {
+                            kind: "running".into(),
+                            reason: None,
+                            message: None,
+                            exit_code: None,
+                            started_at: Some(Ts(started.min(snapshot))),
+                            finished_at: None,
+                        },
+                        last_state: None,
+                        memory_limit: Some("128Mi".into()),
+                    });
+                }
+            }
         }
 
         // The deployments tool lists Deployments only: a StatefulSet is not in it.
