@@ -2216,13 +2216,35 @@ impl<'a> Builder<'a> {
         if self.has("benign_old_warning_event") {
             let ev = pick(&mut self.rng, &t.spec.benign_events).clone();
             let msg = self.expand(&ev.message)?;
-            let other = pods
-                .iter()
-                .filter(|p| p.name != target_pod)
-                .map(|p| (p.name.clone(), p.node.clone()))
-                .next()
-                .unwrap_or((target_pod.clone(), node_name.clone()));
             let when = snapshot - self.rng.random_range(2_000..3_500);
+            // A start-up problem (scheduling, mounts, sandbox) belongs to a pod that started
+            // around then and has run cleanly since; a probe failure to any running pod.
+            let at_start = ev.reason != "Unhealthy";
+            let candidates: Vec<usize> = pods
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| {
+                    p.name != target_pod
+                        && p.phase == "Running"
+                        && p.containers
+                            .iter()
+                            .all(|c| c.ready && c.restart_count == 0 && c.last_state.is_none())
+                })
+                .map(|(i, _)| i)
+                .collect();
+            let other = match candidates.get(self.rng.random_range(0..candidates.len().max(1))) {
+                Some(&i) => {
+                    if at_start {
+                        let p = &mut pods[i];
+                        p.start_time = Ts(when - self.rng.random_range(5..90));
+                        for c in &mut p.containers {
+                            c.state.started_at = Some(Ts(when + self.rng.random_range(5..60)));
+                        }
+                    }
+                    (pods[i].name.clone(), pods[i].node.clone())
+                }
+                None => (target_pod.clone(), node_name.clone()),
+            };
             if ev.form == "scheduler" {
                 // events.k8s.io form: no count, no first/last timestamps, eventTime + series.
                 events.push(EventW {
