@@ -28,6 +28,8 @@
 //! * `cgroup_oom_node_event`: a node-problem-detector `OOMKilling` event for a cgroup OOM, so a
 //!   container OOM also shows a node event (the message says "Memory cgroup out of memory").
 //! * `legacy_kubelet_messages`: older kubelet message wordings.
+//! * `pod_starting`: a new replica is in `ContainerCreating` for a few seconds (scale-up or
+//!   rollout); for a healthy label it belongs to the alerted workload.
 //! * `create_container_config_error` (implied by a presentation): missing config shows as
 //!   CreateContainerConfigError instead of a crash loop.
 //! * `waiting_state_only`: the crash-loop snapshot is in back-off, so the pod tool (which
@@ -69,6 +71,7 @@ pub const KNOWN_SIGNALS: &[&str] = &[
     "waiting_state_only",
     "pull_error_in_events_only",
     "sidecar_container",
+    "pod_starting",
 ];
 
 /// The sampled world of one scenario.
@@ -966,6 +969,11 @@ impl<'a> Builder<'a> {
             );
         }
 
+        // Observability that exists in some clusters only: the Datadog agent collecting the
+        // kernel log (it does not by default), and a memory monitor on the service.
+        let kernel_collected = self.rng.random_bool(0.6);
+        let memory_monitor = self.rng.random_bool(0.7);
+
         // --- Time --------------------------------------------------------------------------
         let snapshot_guess = BASE_EPOCH + self.rng.random_range(0..60 * 86_400i64);
         let backoff = t.spec.backoff;
@@ -1119,9 +1127,12 @@ impl<'a> Builder<'a> {
                 let events_ok = !self.has("events_unavailable");
                 let carried = if matches!(self.cause, RootCause::ContainerOom | RootCause::NodeOom)
                 {
-                    dd_ok
+                    (dd_ok
+                        && (kernel_collected
+                            || memory_monitor && self.cause == RootCause::ContainerOom))
                         || (self.cause == RootCause::NodeOom && events_ok)
                         || (self.has("cgroup_oom_node_event") && events_ok)
+                        || !self.has("misleading_alert_title")
                 } else if term.never_started || term.message.is_some() {
                     events_ok
                 } else {
@@ -1368,7 +1379,8 @@ impl<'a> Builder<'a> {
                     _ => None,
                 };
                 if let Some(k) = kernel {
-                    for (ri, (_, rc)) in shown_runs.iter().enumerate() {
+                    for (ri, (_, rc)) in shown_runs.iter().enumerate().filter(|_| kernel_collected)
+                    {
                         self.vars.set("pid", pid + ri as i64 * 131);
                         let text = self.expand(&k)?;
                         datadog.push(DdLog {
@@ -2118,6 +2130,93 @@ impl<'a> Builder<'a> {
             }
         }
 
+        // A replica that is being created right now (scale-up or rollout): waiting in
+        // ContainerCreating for a few seconds, which is not a failure.
+        if self.has("pod_starting") {
+            let wl = if mode == FailureMode::Healthy {
+                service.clone()
+            } else {
+                services[1].clone()
+            };
+            let template = pods
+                .iter()
+                .find(|p| p.workload == wl && p.phase == "Running")
+                .cloned();
+            if let Some(tpl) = template {
+                let existing = pods.iter().filter(|p| p.workload == wl).count();
+                let name = if workload_kind == "statefulset" && wl == service {
+                    format!("{wl}-{existing}")
+                } else {
+                    let prefix = tpl
+                        .name
+                        .rsplit_once('-')
+                        .map(|(a, _)| a.to_owned())
+                        .unwrap_or_else(|| wl.clone());
+                    format!("{prefix}-{}", k8s_suffix(&mut self.rng, 5))
+                };
+                let start = snapshot - self.rng.random_range(2..25);
+                let n = self.rng.random_range(0..n_nodes);
+                let mut p = tpl.clone();
+                p.name = name.clone();
+                p.uid = uuid(&mut self.rng);
+                p.phase = "Pending".into();
+                p.start_time = Ts(start);
+                p.node = nodes[n].name.clone();
+                p.ip = String::new();
+                let names_list: Vec<String> = p.containers.iter().map(|c| c.name.clone()).collect();
+                for c in &mut p.containers {
+                    c.ready = false;
+                    c.started = false;
+                    c.restart_count = 0;
+                    c.last_state = None;
+                    c.image_id = String::new();
+                    c.container_id = String::new();
+                    c.state = StateW {
+                        kind: "waiting".into(),
+                        reason: Some("ContainerCreating".into()),
+                        message: None,
+                        exit_code: None,
+                        started_at: None,
+                        finished_at: None,
+                    };
+                }
+                p.conditions = pod_conditions(
+                    start,
+                    false,
+                    &format!("containers with unready status: [{}]", names_list.join(" ")),
+                    None,
+                );
+                push_scheduled(
+                    &mut events,
+                    &namespace,
+                    &name,
+                    &nodes[n].name,
+                    start,
+                    n_nodes,
+                    &mut self.rng,
+                );
+                let img = p.containers[0].image.clone();
+                events.push(kubelet_event(
+                    &namespace,
+                    "Pod",
+                    &name,
+                    "Pulling",
+                    &format!("Pulling image \"{img}\""),
+                    "Normal",
+                    1,
+                    start + 1,
+                    start + 1,
+                    &nodes[n].name,
+                ));
+                if let Some(d) = deployments.iter_mut().find(|d| d.name == wl) {
+                    d.desired += 1;
+                    d.unavailable += 1;
+                    d.updated += 1;
+                }
+                pods.push(p);
+            }
+        }
+
         // --- Signals that touch other pods and sources -------------------------------------
         if self.has("healthy_pod_with_restart_history") {
             let idx = if mode == FailureMode::Healthy {
@@ -2429,20 +2528,22 @@ impl<'a> Builder<'a> {
             overall_state: if crash_like && restart_count > 5 { "Alert" } else if crash_like { "Warn" } else { "OK" }.into(),
             tags: tags_m.clone(),
         });
-        monitors.push(MonitorW {
-            id: mon_id(&mut self.rng),
-            name: format!("[{namespace}] {service} memory above 90% of limit"),
-            kind: "query alert".into(),
-            query: format!("avg(last_5m):avg:kubernetes.memory.usage{{kube_deployment:{service}}} by {{pod_name}} / avg:kubernetes.memory.limits{{kube_deployment:{service}}} by {{pod_name}} > 0.9"),
-            message: format!("Memory of {service} is close to its limit. @slack-{namespace}-oncall"),
-            overall_state: match self.cause {
-                RootCause::ContainerOom => "Alert",
-                RootCause::NodeOom => "No Data",
-                _ => if memory_limit.is_none() { "No Data" } else { "OK" },
-            }
-            .into(),
-            tags: tags_m.clone(),
-        });
+        if memory_monitor {
+            monitors.push(MonitorW {
+                id: mon_id(&mut self.rng),
+                name: format!("[{namespace}] {service} memory above 90% of limit"),
+                kind: "query alert".into(),
+                query: format!("avg(last_5m):avg:kubernetes.memory.usage{{kube_deployment:{service}}} by {{pod_name}} / avg:kubernetes.memory.limits{{kube_deployment:{service}}} by {{pod_name}} > 0.9"),
+                message: format!("Memory of {service} is close to its limit. @slack-{namespace}-oncall"),
+                overall_state: match self.cause {
+                    RootCause::ContainerOom => "Alert",
+                    RootCause::NodeOom => "No Data",
+                    _ => if memory_limit.is_none() { "No Data" } else { "OK" },
+                }
+                .into(),
+                tags: tags_m.clone(),
+            });
+        }
         monitors.push(MonitorW {
             id: mon_id(&mut self.rng),
             name: format!("[{cluster}] Node memory pressure"),
@@ -2545,7 +2646,13 @@ impl<'a> Builder<'a> {
                     id: mon_id(&mut self.rng),
                     name: alert.title.trim_start_matches("[Datadog] ").to_owned(),
                     kind: "query alert".into(),
-                    query: format!("percentile(last_5m):p99:trace.http.request{{service:{service},env:prod}} > 0.8"),
+                    query: if av.alertname.contains("Memory") {
+                        format!("avg(last_5m):avg:kubernetes.memory.working_set{{kube_deployment:{service}}} by {{pod_name}} / avg:kubernetes.memory.limits{{kube_deployment:{service}}} by {{pod_name}} > 0.95")
+                    } else if av.alertname.contains("Restarts") {
+                        format!("change(sum(last_15m),last_15m):sum:kubernetes.containers.restarts{{kube_deployment:{service}}} > 5")
+                    } else {
+                        format!("percentile(last_5m):p99:trace.http.request{{service:{service},env:prod}} > 0.8")
+                    },
                     message: format!("{{{{#is_alert}}}}{}{{{{/is_alert}}}} @slack-{namespace}-oncall", alert.description),
                     overall_state: "Alert".into(),
                     tags: tags_m.clone(),

@@ -220,11 +220,25 @@ fn check_shape(w: &World) {
         }
         Pattern::Healthy => {
             for pod in w.pods.iter().filter(|q| q.workload == w.workload.name) {
-                assert_eq!(pod.phase, "Running");
-                assert!(
-                    pod.containers
+                let starting = pod.phase == "Pending"
+                    && pod
+                        .containers
                         .iter()
-                        .all(|c| c.ready && c.state.kind == "running")
+                        .all(|c| c.state.reason.as_deref() == Some("ContainerCreating"))
+                    && w.snapshot.0 - pod.start_time.0 < 60;
+                assert!(
+                    starting || pod.phase == "Running",
+                    "{}: {} is {}",
+                    w.id,
+                    pod.name,
+                    pod.phase
+                );
+                assert!(
+                    starting
+                        || pod
+                            .containers
+                            .iter()
+                            .all(|c| c.ready && c.state.kind == "running")
                 );
             }
             assert!(w.labels.affected_pod.is_none());
