@@ -110,7 +110,34 @@ fn leaks(root: &Path) -> Vec<(String, String)> {
                     found.push((format!("{name}/{fname}"), w.clone()));
                 }
             }
-            // Names a reader sees must be neutral too (pod, container, workload, image names).
+            // Names a reader sees must be neutral too: images and tags quoted in events, logs
+            // and tags; cluster, namespace and workload names of the alert.
+            let mut seen: Vec<String> = Vec::new();
+            for (open, close) in [
+                ("image \\\"", "\\\""),
+                ("image_tag:", "\""),
+                ("Pulling image ", " "),
+            ] {
+                let mut rest = text.as_str();
+                while let Some(i) = rest.find(open) {
+                    rest = &rest[i + open.len()..];
+                    let end = rest.find(close).unwrap_or(rest.len()).min(200);
+                    seen.push(rest[..end].to_owned());
+                }
+            }
+            if fname == "alert.json" {
+                let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+                for k in ["cluster_name", "namespace", "workload_name", "service"] {
+                    seen.push(v["commonLabels"][k].as_str().unwrap_or("").to_owned());
+                }
+            }
+            for n in seen {
+                for w in ["oom", "crash", "leak", "bad", "broken", "fail", "healthy"] {
+                    if n.to_ascii_lowercase().contains(w) {
+                        found.push((format!("{name}/{fname}"), format!("name {n} contains {w}")));
+                    }
+                }
+            }
             if fname == "eks_pods.json" {
                 let v: serde_json::Value = serde_json::from_str(&text).unwrap();
                 for pod in v["pods"].as_array().into_iter().flatten() {
