@@ -28,6 +28,8 @@
 //! * `cgroup_oom_node_event`: a node-problem-detector `OOMKilling` event for a cgroup OOM, so a
 //!   container OOM also shows a node event (the message says "Memory cgroup out of memory").
 //! * `legacy_kubelet_messages`: older kubelet message wordings.
+//! * `completed_job_pod`: a CronJob pod of the namespace that finished: `Succeeded`,
+//!   terminated with reason Completed and exit code 0.
 //! * `pod_starting`: a new replica is in `ContainerCreating` for a few seconds (scale-up or
 //!   rollout); for a healthy label it belongs to the alerted workload.
 //! * `create_container_config_error` (implied by a presentation): missing config shows as
@@ -72,6 +74,7 @@ pub const KNOWN_SIGNALS: &[&str] = &[
     "pull_error_in_events_only",
     "sidecar_container",
     "pod_starting",
+    "completed_job_pod",
 ];
 
 /// The sampled world of one scenario.
@@ -2215,6 +2218,77 @@ impl<'a> Builder<'a> {
                 }
                 pods.push(p);
             }
+        }
+
+        // A CronJob pod that finished its run: Succeeded, terminated with Completed/0. Normal
+        // in any namespace, and not a failure.
+        if self.has("completed_job_pod") {
+            let stem = pick(&mut self.rng, &vocab.service_stems).clone();
+            let job = format!(
+                "{stem}-{}",
+                pick(
+                    &mut self.rng,
+                    &["report", "reconcile", "export", "cleanup", "rollup"]
+                )
+            );
+            let scheduled = (snapshot - self.rng.random_range(120..3_000)) / 60 * 60;
+            let name = format!("{job}-{}-{}", scheduled / 60, k8s_suffix(&mut self.rng, 5));
+            let n = self.rng.random_range(0..n_nodes);
+            let run = self.rng.random_range(4..90);
+            let img = format!(
+                "{}/{job}:{}",
+                image_repo
+                    .rsplit_once('/')
+                    .map(|(a, _)| a.to_owned())
+                    .unwrap_or_default(),
+                make_tag(&mut self.rng)
+            );
+            let job_uid = uuid(&mut self.rng);
+            let mut p = running_pod(
+                &mut self.rng,
+                &name,
+                &job_uid,
+                &namespace,
+                &job,
+                &job,
+                &img,
+                &image_full_repo,
+                &nodes[n].name,
+                &nodes[n].internal_ip,
+                scheduled + 1,
+                None,
+                &names,
+            );
+            p.phase = "Succeeded".into();
+            let started = p.containers[0]
+                .state
+                .started_at
+                .map(|t| t.0)
+                .unwrap_or(scheduled + 3);
+            let c = &mut p.containers[0];
+            c.ready = false;
+            c.started = false;
+            c.state = StateW {
+                kind: "terminated".into(),
+                reason: Some("Completed".into()),
+                message: None,
+                exit_code: Some(0),
+                started_at: Some(Ts(started)),
+                finished_at: Some(Ts((started + run).min(snapshot))),
+            };
+            p.conditions = pod_conditions(
+                scheduled + 1,
+                false,
+                "",
+                Some((started + run).min(snapshot)),
+            );
+            for k in &mut p.conditions {
+                if k.kind == "Ready" || k.kind == "ContainersReady" {
+                    k.reason = Some("PodCompleted".into());
+                    k.message = None;
+                }
+            }
+            pods.push(p);
         }
 
         // --- Signals that touch other pods and sources -------------------------------------
