@@ -2287,6 +2287,9 @@ impl<'a> Builder<'a> {
                     k.reason = Some("PodCompleted".into());
                     k.message = None;
                 }
+                if k.kind == "PodReadyToStartContainers" {
+                    k.status = "False".into();
+                }
             }
             pods.push(p);
         }
