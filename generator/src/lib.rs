@@ -291,7 +291,8 @@ pub struct Summary {
     pub out: PathBuf,
     /// Counts per adversarial signal.
     pub signals: BTreeMap<String, u64>,
-    /// Wall time of rendering and writing, seconds.
+    /// Wall time of rendering, writing and hashing the new corpus, seconds (the removal of
+    /// a replaced corpus is not counted).
     pub seconds: f64,
 }
 
@@ -344,6 +345,8 @@ pub fn generate(
         }
     };
     let (manifest, signals) = manifest;
+    // Rendering and writing; moving an old corpus aside and deleting it is not counted.
+    let seconds = started.elapsed().as_secs_f64();
     // Swap into place.
     if out.exists() {
         if is_non_empty_dir(out) {
@@ -372,7 +375,7 @@ pub fn generate(
         manifest,
         out: out.clone(),
         signals,
-        seconds: started.elapsed().as_secs_f64(),
+        seconds,
     })
 }
 
