@@ -936,6 +936,14 @@ impl<'a> Builder<'a> {
                 },
             );
             v.set("repo", repo.clone());
+            v.set(
+                "image_registry",
+                if registry.kind == "dockerhub" {
+                    "docker.io".to_owned()
+                } else {
+                    registry_host.clone()
+                },
+            );
             v.set("tag", tag.clone());
             v.set("language", language.clone());
             v.set("dep_kind", dep.kind.clone());
