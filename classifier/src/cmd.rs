@@ -195,7 +195,11 @@ impl Pool {
         self.inner.cond.notify_all();
         for w in &workers {
             lock(&w.book).dead = true;
-            lock(&w.stdin).take(); // EOF: a well-behaved worker exits
+            // EOF: a well-behaved worker exits. A caller stuck writing to a worker that does
+            // not read holds the pipe: kill that worker instead.
+            if !close_stdin(w) {
+                let _ = lock(&w.child).kill();
+            }
         }
         let deadline = Instant::now() + grace;
         for w in &workers {
@@ -548,7 +552,8 @@ impl Inner {
             b.dead = true;
             (std::mem::take(&mut b.pending), b.exclusive)
         };
-        lock(&worker.stdin).take();
+        // Kill before touching stdin: a caller may be blocked writing into this worker's full
+        // stdin pipe while holding the stdin lock, and only the kill releases it.
         let status = {
             let mut child = lock(&worker.child);
             match fault {
@@ -560,6 +565,7 @@ impl Inner {
                 child.wait().ok()
             })
         };
+        close_stdin(worker);
         let closed = lock(&self.state).closed;
         if closed && pending.is_empty() {
             return;
@@ -655,6 +661,22 @@ impl Worker {
         pipe.write_all(line.as_bytes())?;
         pipe.write_all(b"\n")?;
         pipe.flush()
+    }
+}
+
+/// Closes a worker's stdin unless a writer holds it (then it is left to the kill); whether it
+/// was closed.
+fn close_stdin(worker: &Worker) -> bool {
+    match worker.stdin.try_lock() {
+        Ok(mut stdin) => {
+            stdin.take();
+            true
+        }
+        Err(std::sync::TryLockError::Poisoned(p)) => {
+            p.into_inner().take();
+            true
+        }
+        Err(std::sync::TryLockError::WouldBlock) => false,
     }
 }
 

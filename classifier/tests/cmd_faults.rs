@@ -153,3 +153,27 @@ fn trial_is_sent_and_pool_reports_its_shape() {
     let after = c.classify(&all[1], 0).unwrap_err();
     assert_eq!(after.reason, "the worker pool is shut down");
 }
+
+#[test]
+fn hung_worker_with_a_full_stdin_pipe_is_still_killed() {
+    // Cases of ~200 KiB each: a worker that stops reading fills its stdin pipe (64 KiB) at
+    // once, so callers block in write() while the watchdog must still kill it. A deadlock
+    // fails the test at the deadline instead of hanging it.
+    let mut all = cases(12);
+    let big = "x".repeat(200 * 1024);
+    for c in &mut all {
+        c.alert.title = big.clone();
+    }
+    let c: std::sync::Arc<dyn classifier::Classifier> =
+        std::sync::Arc::from(from_spec(&spec("hang", "w5"), &opts(2, 1000)).unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let runner = std::sync::Arc::clone(&c);
+    std::thread::spawn(move || {
+        let _ = tx.send(run_all(runner.as_ref(), &all, 8));
+    });
+    let results = rx
+        .recv_timeout(Duration::from_secs(15))
+        .expect("deadlock: no outcome for the batch after 15 s");
+    expect_errors(&results, 12, &[("case-5", "timeout after 1s")]);
+    c.finish();
+}
