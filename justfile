@@ -47,3 +47,15 @@ history:
 # Write reports/dashboard.html.
 dashboard:
     {{tb}} dashboard --reports {{reports}}
+
+# Throughput: generate and eval scenarios/s on a 10,000 corpus (medians), against the parse floor.
+bench:
+    bench/throughput.sh all
+
+# Throughput of the generator alone on a 10,000 corpus (medians).
+bench-generate:
+    bench/throughput.sh generate
+
+# Criterion micro-benchmarks (rendering, the baseline per case, loading, eval over a small corpus).
+bench-criterion:
+    cargo bench --workspace --locked

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Throughput figures for `just bench` and `just bench-generate`: medians of several runs on a
+# 10,000-scenario corpus, with the release binary.
+#
+#   bench/throughput.sh generate    generate scenarios/s (1 and 2 threads)
+#   bench/throughput.sh all         the above, plus eval scenarios/s (1 and 2 threads) and the floor:
+#                                   the time to just read and JSON/YAML-parse the same files
+#
+# COUNT (10000), RUNS (5) and BENCH_DIR (tmpfs /dev/shm when present, so disk speed does not
+# dominate; else a temp dir) can be set in the environment. The machine is shared and noisy:
+# read medians, and compare ratios (eval / floor), not single runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-all}
+count=${COUNT:-10000}
+runs=${RUNS:-5}
+if [ -z "${BENCH_DIR:-}" ]; then
+  if [ -d /dev/shm ] && [ -w /dev/shm ]; then BENCH_DIR=$(mktemp -d /dev/shm/triagebench-bench.XXXXXX)
+  else BENCH_DIR=$(mktemp -d); fi
+fi
+trap 'rm -rf "$BENCH_DIR"' EXIT
+target=${CARGO_TARGET_DIR:-target}
+
+echo "building release binaries (first time: several minutes)"
+cargo build --quiet --release --locked -p triagebench
+cargo build --quiet --release --locked -p scenario --example parse_floor
+tb="$target/release/triagebench"
+floor="$target/release/examples/parse_floor"
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+rate() { awk -v n="$1" -v s="$2" -v e="$3" 'BEGIN {printf "%.0f\n", n/(e-s)}'; }
+
+corpus="$BENCH_DIR/corpus"
+echo "corpus: $count scenarios in $BENCH_DIR, $runs runs each, $(nproc) cores"
+printf '\n%-44s %12s   %s\n' "measure" "median/s" "runs (scenarios/s)"
+
+gen_rates() {
+  local threads=$1 all=()
+  for _ in $(seq "$runs"); do
+    local s e; s=$(now)
+    "$tb" generate --count "$count" --seed 42 --out "$corpus" --force --quiet --threads "$threads" >/dev/null
+    e=$(now); all+=("$(rate "$count" "$s" "$e")")
+  done
+  printf '%-44s %12s   %s\n' "generate ($threads threads)" "$(printf '%s\n' "${all[@]}" | median)" "${all[*]}"
+}
+gen_rates 1
+gen_rates 2
+
+[ "$what" = generate ] && exit 0
+
+eval_rates() {
+  local threads=$1 all=() cls=()
+  for i in $(seq "$runs"); do
+    local s e; s=$(now)
+    "$tb" eval --corpus "$corpus" --reports "$BENCH_DIR/reports" --threads "$threads" --quiet --run-id "bench-$threads-$i" >/dev/null
+    e=$(now); all+=("$(rate "$count" "$s" "$e")")
+    cls+=("$(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["scenarios_per_second"]))' "$BENCH_DIR/reports/bench-$threads-$i/run.json")")
+  done
+  printf '%-44s %12s   %s\n' "eval end to end ($threads threads)" "$(printf '%s\n' "${all[@]}" | median)" "${all[*]}"
+  printf '%-44s %12s   %s\n' "  of which classification only ($threads threads)" "$(printf '%s\n' "${cls[@]}" | median)" "${cls[*]}"
+}
+floor_rates() {
+  local threads=$1 all=()
+  for _ in $(seq "$runs"); do
+    all+=("$("$floor" "$corpus" "$threads" | awk '{for (i=1;i<=NF;i++) if ($i=="scenarios/s") print $(i-1)}')")
+  done
+  printf '%-44s %12s   %s\n' "floor: read + parse files ($threads threads)" "$(printf '%s\n' "${all[@]}" | median)" "${all[*]}"
+}
+eval_rates 1
+eval_rates 2
+floor_rates 1
+floor_rates 2
