@@ -98,6 +98,8 @@ struct Book {
     head_since: Instant,
     /// Holds a retried case alone: takes no other case until it is answered.
     exclusive: bool,
+    /// Places taken by callers that have not written their case yet.
+    reserved: usize,
     dead: bool,
 }
 
@@ -285,11 +287,17 @@ impl Inner {
         let mut retried = false;
         loop {
             let (tx, rx) = mpsc::channel();
-            let (worker, seq) = self.acquire(&case.id, tx, retried)?;
-            if worker.write(&line).is_err() {
-                // Broken pipe: the worker is gone.
-                self.fail(&worker, Fault::Exited);
-            }
+            let worker = self.acquire(retried)?;
+            let seq = match worker.send(&case.id, tx, &line) {
+                Ok(seq) => seq,
+                // Died between placement and send: place again (not a retry).
+                Err(SendError::Dead) => continue,
+                Err(SendError::Broken(seq)) => {
+                    // Broken pipe: the worker is gone.
+                    self.fail(&worker, Fault::Exited);
+                    seq
+                }
+            };
             // The watchdog resolves every pending case; this is only a backstop.
             let backstop =
                 self.timeout * (IN_FLIGHT_PER_WORKER as u32 + 2) + Duration::from_secs(10);
@@ -313,14 +321,9 @@ impl Inner {
         }
     }
 
-    /// Registers the case on a worker with room (alone on an idle worker if `exclusive`),
+    /// Reserves a place on a worker with room (alone on an idle worker if `exclusive`),
     /// starting a fresh worker in an empty slot when needed.
-    fn acquire(
-        self: &Arc<Self>,
-        id: &str,
-        reply: mpsc::Sender<Outcome>,
-        exclusive: bool,
-    ) -> Result<(Arc<Worker>, u64), CallError> {
+    fn acquire(self: &Arc<Self>, exclusive: bool) -> Result<Arc<Worker>, CallError> {
         let mut st = lock(&self.state);
         if exclusive {
             st.waiting_exclusive += 1;
@@ -332,7 +335,7 @@ impl Inner {
             if st.closed {
                 break Err(CallError::new("the worker pool is shut down"));
             }
-            if let Some(found) = self.place(&mut st, id, &reply, exclusive) {
+            if let Some(found) = self.place(&mut st, exclusive) {
                 break found;
             }
             st = self
@@ -353,10 +356,8 @@ impl Inner {
     fn place(
         self: &Arc<Self>,
         st: &mut State,
-        id: &str,
-        reply: &mpsc::Sender<Outcome>,
         exclusive: bool,
-    ) -> Option<Result<(Arc<Worker>, u64), CallError>> {
+    ) -> Option<Result<Arc<Worker>, CallError>> {
         if !exclusive && st.waiting_exclusive > 0 {
             return None;
         }
@@ -369,10 +370,10 @@ impl Inner {
                     let b = lock(&w.book);
                     if b.dead {
                         0
-                    } else if b.exclusive || b.pending.len() >= IN_FLIGHT_PER_WORKER {
+                    } else if b.exclusive || b.pending.len() + b.reserved >= IN_FLIGHT_PER_WORKER {
                         continue;
                     } else {
-                        b.pending.len()
+                        b.pending.len() + b.reserved
                     }
                 }
             };
@@ -410,21 +411,12 @@ impl Inner {
         if b.dead {
             return None; // died since the look above; its slot is free next round
         }
-        let seq = b.next;
-        b.next += 1;
-        if b.pending.is_empty() {
-            b.head_since = Instant::now();
+        b.reserved += 1;
+        if exclusive {
+            b.exclusive = true;
         }
-        b.exclusive = exclusive;
-        b.pending.insert(
-            seq,
-            Pending {
-                id: id.to_owned(),
-                reply: reply.clone(),
-            },
-        );
         drop(b);
-        Some(Ok((worker, seq)))
+        Some(Ok(worker))
     }
 
     /// Starts one worker process and its stdout reader.
@@ -452,6 +444,7 @@ impl Inner {
                 next: 0,
                 head_since: Instant::now(),
                 exclusive: false,
+                reserved: 0,
                 dead: false,
             }),
         });
@@ -652,15 +645,49 @@ impl Inner {
     }
 }
 
+/// Why a reserved place could not be used.
+#[derive(Debug)]
+enum SendError {
+    /// The worker died before the case was registered: place it again.
+    Dead,
+    /// The case is registered with this number but the pipe broke while writing it.
+    Broken(u64),
+}
+
 impl Worker {
-    fn write(&self, line: &str) -> std::io::Result<()> {
+    /// Registers the case and writes its line under the stdin lock, so send numbers follow the
+    /// order in which the worker reads its cases: the oldest unanswered case is the one a
+    /// sequential worker is stuck on.
+    fn send(&self, id: &str, reply: mpsc::Sender<Outcome>, line: &str) -> Result<u64, SendError> {
         let mut stdin = lock(&self.stdin);
-        let pipe = stdin
-            .as_mut()
-            .ok_or_else(|| std::io::Error::other("worker stdin closed"))?;
-        pipe.write_all(line.as_bytes())?;
-        pipe.write_all(b"\n")?;
-        pipe.flush()
+        let seq = {
+            let mut b = lock(&self.book);
+            b.reserved = b.reserved.saturating_sub(1);
+            if b.dead {
+                return Err(SendError::Dead);
+            }
+            let seq = b.next;
+            b.next += 1;
+            if b.pending.is_empty() {
+                b.head_since = Instant::now();
+            }
+            b.pending.insert(
+                seq,
+                Pending {
+                    id: id.to_owned(),
+                    reply,
+                },
+            );
+            seq
+        };
+        let Some(pipe) = stdin.as_mut() else {
+            return Err(SendError::Broken(seq));
+        };
+        let written = pipe
+            .write_all(line.as_bytes())
+            .and_then(|()| pipe.write_all(b"\n"))
+            .and_then(|()| pipe.flush());
+        written.map(|()| seq).map_err(|_| SendError::Broken(seq))
     }
 }
 

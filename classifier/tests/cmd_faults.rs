@@ -177,3 +177,22 @@ fn hung_worker_with_a_full_stdin_pipe_is_still_killed() {
     expect_errors(&results, 12, &[("case-5", "timeout after 1s")]);
     c.finish();
 }
+
+#[test]
+fn many_hangs_under_load_cost_exactly_their_cases() {
+    // 120 cases over 20 workloads: the 6 of workload w5 hang; 12 callers keep every worker's
+    // window full, so innocent cases are in flight behind each hang and must all survive.
+    let mut all = cases(120);
+    for (i, c) in all.iter_mut().enumerate() {
+        c.context.workload_name = format!("w{}", i % 20);
+    }
+    let c = from_spec(&spec("hang", "w5"), &opts(2, 1000)).unwrap();
+    let results = run_all(c.as_ref(), &all, 12);
+    let expected: Vec<(String, &str)> = (0..120)
+        .filter(|i| i % 20 == 5)
+        .map(|i| (format!("case-{i}"), "timeout after 1s"))
+        .collect();
+    let expected: Vec<(&str, &str)> = expected.iter().map(|(id, r)| (id.as_str(), *r)).collect();
+    expect_errors(&results, 120, &expected);
+    c.finish();
+}
