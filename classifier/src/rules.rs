@@ -18,7 +18,8 @@
 //! 4. **Node conditions** (MemoryPressure, Ready) of the node the pod runs on.
 //! 5. **Logs and monitors** (pod logs, Datadog logs and monitors about the workload) for the
 //!    cause of an application exit: missing configuration, a dependency refusing connections,
-//!    an exec failure, a segfault.
+//!    an exec failure, a segfault; with no exit code and no error, memory at the container's
+//!    limit (a memory-vs-limit monitor alerting, heap or memory at 90%+) points to an OOM kill.
 //!
 //! A workload whose pods are running and ready now is `healthy`, whatever its history (old
 //! restarts, an old OOM). Missing or unavailable sources are skipped and named in the
@@ -35,7 +36,7 @@ use crate::{CallError, Classifier};
 pub const NAME: &str = "rules";
 
 /// The baseline's version: the crate version plus a rules revision, bumped when a rule changes.
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+rules.2");
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+rules.3");
 
 /// The built-in rule baseline as a [`Classifier`]; see [`classify`].
 #[derive(Clone, Copy, Debug, Default)]
@@ -920,6 +921,15 @@ impl<'a> View<'a> {
                         cites,
                     );
                 }
+                if !known_code
+                    && !self.texts().iter().any(|t| t.crash)
+                    && let Some(cite) = self.memory_at_limit()
+                {
+                    // No exit code, no error in the logs (they stop mid-flow), and memory at
+                    // the container's limit: the SOP's container-level OOM, weakly.
+                    cites.push(cite);
+                    return at(Verdict::cause(RootCause::ContainerOom, 0.45, rank), cites);
+                }
                 let confidence = if known_code { 0.7 } else { 0.5 };
                 if let Some(line) = self.last_fatal_line() {
                     cites.push(line);
@@ -1073,6 +1083,45 @@ impl<'a> View<'a> {
             }
         }
         None
+    }
+
+    /// Memory of the workload at its limit: a monitor about it alerting on memory against the
+    /// limit (or OOM), or a log line putting memory or heap usage at 90% or more.
+    fn memory_at_limit(&self) -> Option<String> {
+        if let Some(monitors) = self.case.evidence.datadog_monitors() {
+            for m in &monitors.monitors {
+                let state = m.overall_state.to_lowercase();
+                if state != "alert" && state != "warn" {
+                    continue;
+                }
+                let text = format!(
+                    "{} {} {}",
+                    m.name,
+                    m.query.as_deref().unwrap_or(""),
+                    m.message.as_deref().unwrap_or("")
+                )
+                .to_lowercase();
+                let about_us = contains_word(&text, self.workload)
+                    || m.tags.iter().any(|t| tag_value(t) == Some(self.workload));
+                if about_us
+                    && text.contains("memory")
+                    && (text.contains("limit") || text.contains("oom"))
+                {
+                    return Some(format!(
+                        "datadog_monitors.json monitors[{} \"{}\"]: {}",
+                        m.id, m.name, m.overall_state
+                    ));
+                }
+            }
+        }
+        self.texts()
+            .iter()
+            .rev()
+            .find(|t| {
+                (t.lower.contains("memory") || t.lower.contains("heap"))
+                    && max_percent(&t.lower) >= 90
+            })
+            .map(cite_text)
     }
 
     fn memory_pressure_note(&self, pod: &Pod) -> Option<String> {
@@ -1764,6 +1813,21 @@ fn is_crash_line(t: &str) -> bool {
     ]
     .iter()
     .any(|w| t.contains(w))
+}
+
+/// The largest `NN%` in a text (0 if none).
+fn max_percent(t: &str) -> u32 {
+    t.match_indices('%')
+        .filter_map(|(i, _)| {
+            let digits: String = t[..i]
+                .chars()
+                .rev()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
+            digits.chars().rev().collect::<String>().parse::<u32>().ok()
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// The first exit code named in a (lowercased) text.

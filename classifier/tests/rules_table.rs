@@ -569,6 +569,27 @@ fn tricky_rules() {
         f,
     );
 
+    check(
+        "waiting with no exit code, logs ending mid-flow at the memory limit is container_oom",
+        base().tap(|c| {
+            set_state(c, false, 9, waiting("CrashLoopBackOff", "back-off 5m0s restarting failed container", None));
+            events(c).push(backoff());
+            set_pod_logs(c, "INFO processing batch of 900 records\nWARN heap usage at 93% of 512Mi\nINFO processing batch of 900 records\n");
+        }),
+        Expected { cites: &["93%"], ..here(RootCause::ContainerOom, None) },
+        f,
+    );
+    check(
+        "a memory warning does not outweigh an application panic",
+        base().tap(|c| {
+            set_state(c, false, 9, waiting("CrashLoopBackOff", "back-off 5m0s restarting failed container", None));
+            events(c).push(backoff());
+            set_pod_logs(c, "WARN heap usage at 93% of 512Mi\npanic: runtime error: index out of range [7] with length 7\n");
+        }),
+        here(RootCause::AppError, None),
+        f,
+    );
+
     assert!(
         failures.is_empty(),
         "{} rule(s) wrong:\n{}",
