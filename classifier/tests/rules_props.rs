@@ -206,12 +206,12 @@ fn apply(case: &mut Case, e: &Edit) {
             }
         }
         Edit::Log(text) => {
-            if let Some(Source::Available(logs)) = ev.datadog_logs.as_mut() {
-                if let Some(first) = logs.logs.first().cloned() {
-                    let mut l = first;
-                    l.message = TEXTS[*text].into();
-                    logs.logs.push(l);
-                }
+            if let Some(Source::Available(logs)) = ev.datadog_logs.as_mut()
+                && let Some(first) = logs.logs.first().cloned()
+            {
+                let mut l = first;
+                l.message = TEXTS[*text].into();
+                logs.logs.push(l);
             }
         }
     }
