@@ -360,17 +360,15 @@ fn typed<T: DeserializeOwned>(value: Value, shown: &str) -> Result<T, Problem> {
 /// Turns serde's messages into the project's form: `expected integer, got "8"`.
 fn humanize(msg: &str) -> String {
     let msg = msg.split(" at line ").next().unwrap_or(msg);
-    if let Some(rest) = msg.strip_prefix("invalid type: ") {
-        if let Some((got, expected)) = rest.split_once(", expected ") {
+    if let Some(rest) = msg.strip_prefix("invalid type: ")
+        && let Some((got, expected)) = rest.split_once(", expected ") {
             let got = got.strip_prefix("string ").unwrap_or(got);
             return format!("expected {}, got {}", nice_type(expected), got);
         }
-    }
-    if let Some(rest) = msg.strip_prefix("invalid value: ") {
-        if let Some((got, expected)) = rest.split_once(", expected ") {
+    if let Some(rest) = msg.strip_prefix("invalid value: ")
+        && let Some((got, expected)) = rest.split_once(", expected ") {
             return format!("expected {}, got {}", nice_type(expected), got);
         }
-    }
     if let Some(field) = msg.strip_prefix("missing field ") {
         return format!("missing required field {}", field.replace('`', "\""));
     }
@@ -660,11 +658,10 @@ fn check_answer(name: &str, f: &ScenarioFile, a: &AnswerFile, problems: &mut Vec
             ));
         }
     }
-    if let Some(pod) = &a.affected_pod {
-        if !pod.contains('/') {
+    if let Some(pod) = &a.affected_pod
+        && !pod.contains('/') {
             problems.push(Problem::field(&file, "affected_pod", format!("expected namespace/pod, got \"{pod}\"")));
         }
-    }
 }
 
 fn load_evidence(ev: &mut Evidence, kind: EvidenceKind, path: &Path, shown: &str) -> Result<(), Vec<Problem>> {
