@@ -7,6 +7,7 @@
 //! | spec | classifier |
 //! |---|---|
 //! | `rules` | [`Rules`], the built-in baseline (pure, no IO) |
+//! | `status-only` | [`status_only::StatusOnly`], a naive yardstick that reads only container state reasons |
 //! | `cmd:python3 my_agent.py` | [`cmd::Pool`], long-lived JSON Lines workers ([`PROTOCOL.md`](../PROTOCOL.md)) |
 //! | `http://127.0.0.1:8080/classify` | [`http::Http`], one POST per case |
 //! | `replay:predictions.jsonl` | [`replay::Replay`], predictions made elsewhere |
@@ -19,6 +20,7 @@ pub mod cmd;
 pub mod http;
 pub mod replay;
 pub mod rules;
+pub mod status_only;
 pub mod wire;
 
 pub use rules::Rules;
@@ -87,7 +89,7 @@ impl Default for Options {
 pub enum SpecError {
     /// The spec matches none of the forms.
     #[error(
-        "unknown classifier \"{0}\" (expected rules, cmd:<command>, http://<host>:<port>/<path> or replay:<file>)"
+        "unknown classifier \"{0}\" (expected rules, status-only, cmd:<command>, http://<host>:<port>/<path> or replay:<file>)"
     )]
     Unknown(String),
     /// `cmd:` with nothing after it.
@@ -176,6 +178,9 @@ pub fn from_spec(spec: &str, opts: &Options) -> Result<Box<dyn Classifier>, Spec
     }
     if spec == rules::NAME {
         return Ok(Box::new(Rules));
+    }
+    if spec == status_only::NAME {
+        return Ok(Box::new(status_only::StatusOnly));
     }
     if let Some(command) = spec.strip_prefix("cmd:") {
         return Ok(Box::new(cmd::Pool::start(command, opts)?));

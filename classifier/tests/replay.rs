@@ -116,7 +116,7 @@ fn unreadable_file_and_unknown_specs_are_bad_input() {
     let err = from_spec("gpt-5", &opts()).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "unknown classifier \"gpt-5\" (expected rules, cmd:<command>, http://<host>:<port>/<path> or replay:<file>)"
+        "unknown classifier \"gpt-5\" (expected rules, status-only, cmd:<command>, http://<host>:<port>/<path> or replay:<file>)"
     );
     assert!(matches!(
         from_spec("replay:", &opts()),
