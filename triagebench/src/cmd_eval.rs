@@ -25,7 +25,7 @@ pub struct Args {
     /// Corpus directory (from `triagebench generate`, or a hand-written suite).
     #[arg(long, default_value = "corpus/generated")]
     pub corpus: PathBuf,
-    /// Classifier: `rules`, `cmd:<command>`, `http://host:port/path` or `replay:<file.jsonl>`.
+    /// Classifier: `rules`, `status-only`, `cmd:<command>`, `http://host:port/path` or `replay:<file.jsonl>`.
     #[arg(long, default_value = "rules")]
     pub classifier: String,
     /// Threads classifying in parallel [default: available cores].
