@@ -2,13 +2,14 @@
 //!
 //! The content hash covers every file under the corpus root except `manifest.json` itself:
 //! SHA-256 over, per file in byte order of its `/`-separated relative path, the path, a NUL,
-//! the length as 8 little-endian bytes, and the bytes. Any edit, addition, removal or rename
-//! changes it.
+//! the length as 8 little-endian bytes, and the SHA-256 of the file's bytes (files are read and
+//! hashed in parallel). Any edit, addition, removal or rename changes it.
 
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -61,17 +62,23 @@ pub fn content_hash(root: &Path) -> std::io::Result<(String, u64, u64)> {
     let mut files = Vec::new();
     collect(root, root, &mut files)?;
     files.sort();
+    let digests: Vec<std::io::Result<(u64, [u8; 32])>> = files
+        .par_iter()
+        .map(|(_, path)| {
+            let mut buf = Vec::new();
+            std::fs::File::open(path)?.read_to_end(&mut buf)?;
+            Ok((buf.len() as u64, Sha256::digest(&buf).into()))
+        })
+        .collect();
     let mut hasher = Sha256::new();
     let mut total = 0u64;
-    let mut buf = Vec::new();
-    for (rel, path) in &files {
-        buf.clear();
-        std::fs::File::open(path)?.read_to_end(&mut buf)?;
+    for ((rel, _), digest) in files.iter().zip(digests) {
+        let (len, digest) = digest?;
         hasher.update(rel.as_bytes());
         hasher.update([0u8]);
-        hasher.update((buf.len() as u64).to_le_bytes());
-        hasher.update(&buf);
-        total += buf.len() as u64;
+        hasher.update(len.to_le_bytes());
+        hasher.update(digest);
+        total += len;
     }
     Ok((hex(&hasher.finalize()), files.len() as u64, total))
 }
