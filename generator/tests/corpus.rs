@@ -433,7 +433,6 @@ fn mix_weights_modes_then_causes() {
 
 /// `scenario::manifest::content_hash` of a corpus that is still in memory.
 fn memory_hash(scenarios: &[generator::RenderedScenario]) -> String {
-    use sha2::{Digest, Sha256};
     let mut files: Vec<(String, &str)> = scenarios
         .iter()
         .flat_map(|s| {
@@ -443,14 +442,7 @@ fn memory_hash(scenarios: &[generator::RenderedScenario]) -> String {
         })
         .collect();
     files.sort();
-    let mut h = Sha256::new();
-    for (rel, text) in files {
-        h.update(rel.as_bytes());
-        h.update([0u8]);
-        h.update((text.len() as u64).to_le_bytes());
-        h.update(text.as_bytes());
-    }
-    scenario::manifest::hex(&h.finalize())
+    scenario::manifest::hash_entries(files.iter().map(|(rel, text)| (rel.as_str(), text.as_bytes())))
 }
 
 fn copy_dir(from: &Path, to: &Path) {

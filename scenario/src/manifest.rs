@@ -62,25 +62,40 @@ pub fn content_hash(root: &Path) -> std::io::Result<(String, u64, u64)> {
     let mut files = Vec::new();
     collect(root, root, &mut files)?;
     files.sort();
-    let digests: Vec<std::io::Result<(u64, [u8; 32])>> = files
+    let contents: Vec<std::io::Result<Vec<u8>>> = files
         .par_iter()
         .map(|(_, path)| {
             let mut buf = Vec::new();
             std::fs::File::open(path)?.read_to_end(&mut buf)?;
-            Ok((buf.len() as u64, Sha256::digest(&buf).into()))
+            Ok(buf)
         })
         .collect();
+    let mut entries = Vec::with_capacity(files.len());
+    for ((rel, _), bytes) in files.iter().zip(contents) {
+        entries.push((rel.as_str(), bytes?));
+    }
+    let total = entries.iter().map(|(_, b)| b.len() as u64).sum();
+    let hash = hash_entries(entries.iter().map(|(rel, b)| (*rel, b.as_slice())));
+    Ok((hash, files.len() as u64, total))
+}
+
+/// The content hash of files given in memory as `(relative path, bytes)`, already sorted by
+/// path: the same value [`content_hash`] computes for those files on disk.
+pub fn hash_entries<'a>(entries: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> String {
+    let digests: Vec<(&str, u64, [u8; 32])> = entries
+        .into_iter()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(|(rel, bytes)| (rel, bytes.len() as u64, Sha256::digest(bytes).into()))
+        .collect();
     let mut hasher = Sha256::new();
-    let mut total = 0u64;
-    for ((rel, _), digest) in files.iter().zip(digests) {
-        let (len, digest) = digest?;
+    for (rel, len, digest) in digests {
         hasher.update(rel.as_bytes());
         hasher.update([0u8]);
         hasher.update(len.to_le_bytes());
         hasher.update(digest);
-        total += len;
     }
-    Ok((hex(&hasher.finalize()), files.len() as u64, total))
+    hex(&hasher.finalize())
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {
