@@ -81,6 +81,26 @@ struct Verdict {
     cites: Vec<String>,
 }
 
+/// Pod event reasons that name a failure mode on their own, for a pod whose state is not seen;
+/// the first reason found among the pod's events wins.
+const EVENT_ONLY_MODES: [(&str, FailureMode, Category); 3] = [
+    (
+        "Unhealthy",
+        FailureMode::ProbeFailure,
+        Category::ConfigurationError,
+    ),
+    (
+        "FailedScheduling",
+        FailureMode::PendingPod,
+        Category::ResourceExhaustion,
+    ),
+    (
+        "Evicted",
+        FailureMode::EvictedPods,
+        Category::ResourceExhaustion,
+    ),
+];
+
 /// Finding strengths, weakest first.
 mod rank {
     pub const HEALTHY: u8 = 0;
@@ -1318,35 +1338,16 @@ impl<'a> View<'a> {
                 crash.confidence *= 0.85;
                 crash.pod = None;
                 v = Some(crash);
-            } else if let Some(e) = events.iter().find(|e| e.reason == "Unhealthy") {
+            } else if let Some((e, mode, category)) =
+                EVENT_ONLY_MODES
+                    .iter()
+                    .find_map(|&(reason, mode, category)| {
+                        let e = events.iter().find(|e| e.reason == reason)?;
+                        Some((e, mode, category))
+                    })
+            {
                 v = Some(
-                    Verdict::mode(
-                        FailureMode::ProbeFailure,
-                        Category::ConfigurationError,
-                        0.5,
-                        rank::EVENTS_ONLY,
-                    )
-                    .cite([cite_event(e)]),
-                );
-            } else if let Some(e) = events.iter().find(|e| e.reason == "FailedScheduling") {
-                v = Some(
-                    Verdict::mode(
-                        FailureMode::PendingPod,
-                        Category::ResourceExhaustion,
-                        0.5,
-                        rank::EVENTS_ONLY,
-                    )
-                    .cite([cite_event(e)]),
-                );
-            } else if let Some(e) = events.iter().find(|e| e.reason == "Evicted") {
-                v = Some(
-                    Verdict::mode(
-                        FailureMode::EvictedPods,
-                        Category::ResourceExhaustion,
-                        0.5,
-                        rank::EVENTS_ONLY,
-                    )
-                    .cite([cite_event(e)]),
+                    Verdict::mode(mode, category, 0.5, rank::EVENTS_ONLY).cite([cite_event(e)]),
                 );
             }
             if let Some(mut v) = v {
