@@ -227,6 +227,57 @@ pub struct TermW {
     pub finished_at: Ts,
 }
 
+impl StateW {
+    /// Waiting with this reason (and message).
+    fn waiting(reason: &str, message: Option<String>) -> Self {
+        StateW {
+            kind: "waiting".into(),
+            reason: Some(reason.into()),
+            message,
+            exit_code: None,
+            started_at: None,
+            finished_at: None,
+        }
+    }
+
+    /// Running since `started_at`.
+    fn running(started_at: i64) -> Self {
+        StateW {
+            kind: "running".into(),
+            reason: None,
+            message: None,
+            exit_code: None,
+            started_at: Some(Ts(started_at)),
+            finished_at: None,
+        }
+    }
+
+    /// Terminated as `term` says.
+    fn terminated(term: &TermW) -> Self {
+        StateW {
+            kind: "terminated".into(),
+            reason: Some(term.reason.clone()),
+            message: term.message.clone(),
+            exit_code: Some(term.exit_code),
+            started_at: Some(term.started_at),
+            finished_at: Some(term.finished_at),
+        }
+    }
+}
+
+impl TermW {
+    /// A run that ended with this exit code and reason, without a message.
+    fn exited(exit_code: i32, reason: &str, started_at: i64, finished_at: i64) -> Self {
+        TermW {
+            exit_code,
+            reason: reason.into(),
+            message: None,
+            started_at: Ts(started_at),
+            finished_at: Ts(finished_at),
+        }
+    }
+}
+
 /// A pod condition.
 #[derive(Clone, Debug, Serialize)]
 #[expect(missing_docs, reason = "PodCondition fields")]
@@ -1177,40 +1228,19 @@ impl<'a> Builder<'a> {
                     } else {
                         None
                     };
-                    let cur = mk_term(last);
-                    (
-                        StateW {
-                            kind: "terminated".into(),
-                            reason: Some(cur.reason.clone()),
-                            message: cur.message.clone(),
-                            exit_code: Some(cur.exit_code),
-                            started_at: Some(cur.started_at),
-                            finished_at: Some(cur.finished_at),
-                        },
-                        prev,
-                    )
+                    (StateW::terminated(&mk_term(last)), prev)
                 } else {
                     let delay = *lp.delays.last().unwrap_or(&10);
-                    let msg = if legacy {
-                        format!(
-                            "Back-off {} restarting failed container={container} pod={target_pod}_{namespace}({target_uid})",
-                            go_duration(delay)
-                        )
-                    } else {
-                        format!(
-                            "back-off {} restarting failed container={container} pod={target_pod}_{namespace}({target_uid})",
-                            go_duration(delay)
-                        )
-                    };
+                    let msg = crash_loop_message(
+                        legacy,
+                        delay,
+                        &container,
+                        &target_pod,
+                        &namespace,
+                        &target_uid,
+                    );
                     (
-                        StateW {
-                            kind: "waiting".into(),
-                            reason: Some("CrashLoopBackOff".into()),
-                            message: Some(msg),
-                            exit_code: None,
-                            started_at: None,
-                            finished_at: None,
-                        },
+                        StateW::waiting("CrashLoopBackOff", Some(msg)),
                         Some(mk_term(last)),
                     )
                 };
@@ -1483,15 +1513,7 @@ impl<'a> Builder<'a> {
                         name: container.clone(),
                         image: image.clone(),
                         image_id: format!("{image_full_repo}@sha256:{}", hex(&mut self.rng, 64)),
-                        container_id: format!(
-                            "{}://{}",
-                            if names.runtime == "docker" {
-                                "docker"
-                            } else {
-                                "containerd"
-                            },
-                            hex(&mut self.rng, 64)
-                        ),
+                        container_id: container_id(&mut self.rng, &names),
                         ready: false,
                         started: false,
                         restart_count,
@@ -1564,14 +1586,7 @@ impl<'a> Builder<'a> {
                         ready: false,
                         started: false,
                         restart_count: 0,
-                        state: StateW {
-                            kind: "waiting".into(),
-                            reason: Some("CreateContainerConfigError".into()),
-                            message: Some(msg),
-                            exit_code: None,
-                            started_at: None,
-                            finished_at: None,
-                        },
+                        state: StateW::waiting("CreateContainerConfigError", Some(msg)),
                         last_state: None,
                         memory_limit: memory_limit.clone(),
                     }],
@@ -1633,14 +1648,7 @@ impl<'a> Builder<'a> {
                         snapshot - 2,
                         &node_name,
                     ));
-                    state = StateW {
-                        kind: "waiting".into(),
-                        reason: Some("InvalidImageName".into()),
-                        message: Some(msg),
-                        exit_code: None,
-                        started_at: None,
-                        finished_at: None,
-                    };
+                    state = StateW::waiting("InvalidImageName", Some(msg));
                 } else {
                     let runtime = names.runtime.clone();
                     let fits: Vec<Weighted<PullError>> = self
@@ -1726,7 +1734,7 @@ impl<'a> Builder<'a> {
                             "Pod",
                             &target_pod,
                             "BackOff",
-                            &format!("Back-off pulling image \"{image}\""),
+                            &pull_backoff_message(&image),
                             "Normal",
                             bo,
                             first + 3,
@@ -1746,26 +1754,16 @@ impl<'a> Builder<'a> {
                             &node_name,
                         ));
                     }
-                    state = if pl.err_now {
-                        reason_label = "ErrImagePull".into();
-                        StateW {
-                            kind: "waiting".into(),
-                            reason: Some("ErrImagePull".into()),
-                            message: Some(text),
-                            exit_code: None,
-                            started_at: None,
-                            finished_at: None,
-                        }
+                    (reason_label, state) = if pl.err_now {
+                        (
+                            "ErrImagePull".into(),
+                            StateW::waiting("ErrImagePull", Some(text)),
+                        )
                     } else {
-                        reason_label = "ImagePullBackOff".into();
-                        StateW {
-                            kind: "waiting".into(),
-                            reason: Some("ImagePullBackOff".into()),
-                            message: Some(format!("Back-off pulling image \"{image}\"")),
-                            exit_code: None,
-                            started_at: None,
-                            finished_at: None,
-                        }
+                        (
+                            "ImagePullBackOff".into(),
+                            StateW::waiting("ImagePullBackOff", Some(pull_backoff_message(&image))),
+                        )
                     };
                 }
                 target = PodW {
@@ -2001,26 +1999,11 @@ impl<'a> Builder<'a> {
                         name: sc.name.clone(),
                         image: sc.image.clone(),
                         image_id: format!("{repo}@sha256:{}", hex(&mut self.rng, 64)),
-                        container_id: format!(
-                            "{}://{}",
-                            if names.runtime == "docker" {
-                                "docker"
-                            } else {
-                                "containerd"
-                            },
-                            hex(&mut self.rng, 64)
-                        ),
+                        container_id: container_id(&mut self.rng, &names),
                         ready: true,
                         started: true,
                         restart_count: 0,
-                        state: StateW {
-                            kind: "running".into(),
-                            reason: None,
-                            message: None,
-                            exit_code: None,
-                            started_at: Some(Ts(started.min(snapshot))),
-                            finished_at: None,
-                        },
+                        state: StateW::running(started.min(snapshot)),
                         last_state: None,
                         memory_limit: Some("128Mi".into()),
                     });
@@ -2094,13 +2077,12 @@ impl<'a> Builder<'a> {
                 if p.containers[0].restart_count == 0 && self.rng.random_bool(0.15) {
                     p.containers[0].restart_count = self.rng.random_range(1..4);
                     let fin = snapshot - self.rng.random_range(86_400..10 * 86_400i64);
-                    p.containers[0].last_state = Some(TermW {
-                        exit_code: 143,
-                        reason: "Error".into(),
-                        message: None,
-                        started_at: Ts(fin - self.rng.random_range(3_600..86_400)),
-                        finished_at: Ts(fin),
-                    });
+                    p.containers[0].last_state = Some(TermW::exited(
+                        143,
+                        "Error",
+                        fin - self.rng.random_range(3_600..86_400),
+                        fin,
+                    ));
                     p.containers[0].state.started_at = Some(Ts(fin + 1));
                 }
                 pods.push(p);
@@ -2182,14 +2164,7 @@ impl<'a> Builder<'a> {
                     c.last_state = None;
                     c.image_id = String::new();
                     c.container_id = String::new();
-                    c.state = StateW {
-                        kind: "waiting".into(),
-                        reason: Some("ContainerCreating".into()),
-                        message: None,
-                        exit_code: None,
-                        started_at: None,
-                        finished_at: None,
-                    };
+                    c.state = StateW::waiting("ContainerCreating", None);
                 }
                 p.conditions = pod_conditions(
                     start,
@@ -2276,14 +2251,12 @@ impl<'a> Builder<'a> {
             let c = &mut p.containers[0];
             c.ready = false;
             c.started = false;
-            c.state = StateW {
-                kind: "terminated".into(),
-                reason: Some("Completed".into()),
-                message: None,
-                exit_code: Some(0),
-                started_at: Some(Ts(started)),
-                finished_at: Some(Ts((started + run).min(snapshot))),
-            };
+            c.state = StateW::terminated(&TermW::exited(
+                0,
+                "Completed",
+                started,
+                (started + run).min(snapshot),
+            ));
             p.conditions = pod_conditions(
                 scheduled + 1,
                 false,
@@ -2327,13 +2300,12 @@ impl<'a> Builder<'a> {
                         (1, "Error"),
                     ],
                 );
-                c.last_state = Some(TermW {
-                    exit_code: code,
-                    reason: reason.into(),
-                    message: None,
-                    started_at: Ts(fin - self.rng.random_range(600..86_400)),
-                    finished_at: Ts(fin),
-                });
+                c.last_state = Some(TermW::exited(
+                    code,
+                    reason,
+                    fin - self.rng.random_range(600..86_400),
+                    fin,
+                ));
                 c.state.started_at = Some(Ts(fin + self.rng.random_range(1..12)));
             }
         }
@@ -2356,13 +2328,7 @@ impl<'a> Builder<'a> {
                 let p = &mut pods[idx];
                 let c = &mut p.containers[0];
                 c.restart_count += self.rng.random_range(1..4);
-                c.last_state = Some(TermW {
-                    exit_code: 137,
-                    reason: "Error".into(),
-                    message: None,
-                    started_at: Ts(kill - ran),
-                    finished_at: Ts(kill),
-                });
+                c.last_state = Some(TermW::exited(137, "Error", kill - ran, kill));
                 c.state.started_at = Some(Ts(kill + 1));
                 let probe = format!(
                     "Liveness probe failed: Get \"http://{}:8080/livez\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
@@ -2900,14 +2866,7 @@ impl<'a> Builder<'a> {
                     ready: false,
                     started: false,
                     restart_count: 0,
-                    state: StateW {
-                        kind: "waiting".into(),
-                        reason: Some("ImagePullBackOff".into()),
-                        message: Some(format!("Back-off pulling image \"{image}\"")),
-                        exit_code: None,
-                        started_at: None,
-                        finished_at: None,
-                    },
+                    state: StateW::waiting("ImagePullBackOff", Some(pull_backoff_message(image))),
                     last_state: None,
                     memory_limit: None,
                 }],
@@ -2930,7 +2889,6 @@ impl<'a> Builder<'a> {
             let last = *lp.runs.last().unwrap_or(&(start, start));
             let delay = *lp.delays.last().unwrap_or(&10);
             let (count, first, last_ev) = lp.backoff_events(self.t.spec.backoff.sync_seconds);
-            let b = if legacy { "Back-off" } else { "back-off" };
             if count > 0 {
                 events.push(kubelet_event(namespace, "Pod", name, "BackOff", &format!("Back-off restarting failed container {container} in pod {name}_{namespace}({uid})"), "Warning", count, first, last_ev.min(snapshot), &node.name));
             }
@@ -2955,24 +2913,13 @@ impl<'a> Builder<'a> {
                     ready: false,
                     started: false,
                     restart_count: lp.restarts(),
-                    state: StateW {
-                        kind: "waiting".into(),
-                        reason: Some("CrashLoopBackOff".into()),
-                        message: Some(format!(
-                            "{b} {} restarting failed container={container} pod={name}_{namespace}({uid})",
-                            go_duration(delay)
+                    state: StateW::waiting(
+                        "CrashLoopBackOff",
+                        Some(crash_loop_message(
+                            legacy, delay, container, name, namespace, uid,
                         )),
-                        exit_code: None,
-                        started_at: None,
-                        finished_at: None,
-                    },
-                    last_state: Some(TermW {
-                        exit_code: 1,
-                        reason: "Error".into(),
-                        message: None,
-                        started_at: Ts(last.0),
-                        finished_at: Ts(last.1),
-                    }),
+                    ),
+                    last_state: Some(TermW::exited(1, "Error", last.0, last.1)),
                     memory_limit: None,
                 }],
                 conditions: pod_conditions(
@@ -3033,6 +2980,37 @@ fn push_dd(
         source: "container".into(),
         tags: tags.to_vec(),
     });
+}
+
+/// The waiting message of a container in crash-loop back-off (older kubelets capitalise it).
+fn crash_loop_message(
+    legacy: bool,
+    delay: i64,
+    container: &str,
+    pod: &str,
+    ns: &str,
+    uid: &str,
+) -> String {
+    let back_off = if legacy { "Back-off" } else { "back-off" };
+    format!(
+        "{back_off} {} restarting failed container={container} pod={pod}_{ns}({uid})",
+        go_duration(delay)
+    )
+}
+
+/// The waiting message (and event) of an image pull in back-off.
+fn pull_backoff_message(image: &str) -> String {
+    format!("Back-off pulling image \"{image}\"")
+}
+
+/// A container's runtime id: `docker://…` or `containerd://…`.
+fn container_id<R: Rng>(rng: &mut R, names: &Names) -> String {
+    let runtime = if names.runtime == "docker" {
+        "docker"
+    } else {
+        "containerd"
+    };
+    format!("{runtime}://{}", hex(rng, 64))
 }
 
 fn pod_ip<R: Rng>(rng: &mut R, node_ip: &str) -> String {
@@ -3204,26 +3182,11 @@ fn running_pod<R: Rng>(
                 },
                 hex(rng, 64)
             ),
-            container_id: format!(
-                "{}://{}",
-                if names.runtime == "docker" {
-                    "docker"
-                } else {
-                    "containerd"
-                },
-                hex(rng, 64)
-            ),
+            container_id: container_id(rng, names),
             ready: true,
             started: true,
             restart_count: 0,
-            state: StateW {
-                kind: "running".into(),
-                reason: None,
-                message: None,
-                exit_code: None,
-                started_at: Some(Ts(started)),
-                finished_at: None,
-            },
+            state: StateW::running(started),
             last_state: None,
             memory_limit,
         }],
