@@ -206,6 +206,24 @@ pub struct LevelDelta {
     pub flipped_right: Vec<Flip>,
 }
 
+impl LevelDelta {
+    /// Significantly worse, or the accuracy dropped by more than allowed.
+    pub(crate) fn is_worse(&self) -> bool {
+        self.significantly_worse || self.drop_exceeded
+    }
+
+    /// The classes worth showing: some row flipped, or the precision moved.
+    fn changed_classes(&self) -> Vec<&ClassDelta> {
+        self.classes
+            .iter()
+            .filter(|d| {
+                d.newly_wrong + d.newly_right > 0
+                    || d.precision_delta.is_some_and(|x| x.abs() > 1e-9)
+            })
+            .collect()
+    }
+}
+
 /// Throughput of both sides.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Throughput {
@@ -592,7 +610,7 @@ pub fn render_markdown(c: &Comparison) -> String {
     );
     let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|");
     for l in &c.levels {
-        let flag = if l.significantly_worse || l.drop_exceeded {
+        let flag = if l.is_worse() {
             " ⚠️"
         } else if l.significantly_better {
             " ⬆️"
@@ -620,14 +638,7 @@ pub fn render_markdown(c: &Comparison) -> String {
         if c.throughput.exceeded { " ⚠️" } else { "" }
     );
     for l in &c.levels {
-        let changed: Vec<&ClassDelta> = l
-            .classes
-            .iter()
-            .filter(|d| {
-                d.newly_wrong + d.newly_right > 0
-                    || d.precision_delta.is_some_and(|x| x.abs() > 1e-9)
-            })
-            .collect();
+        let changed = l.changed_classes();
         if changed.is_empty() && l.flipped_wrong.is_empty() && l.flipped_right.is_empty() {
             continue;
         }
@@ -722,7 +733,7 @@ pub fn render_text(c: &Comparison) -> String {
         "level", "base", "candidate", "delta", "b", "c", "p"
     );
     for l in &c.levels {
-        let flag = if l.significantly_worse || l.drop_exceeded {
+        let flag = if l.is_worse() {
             "  WORSE"
         } else if l.significantly_better {
             "  better"
@@ -753,14 +764,7 @@ pub fn render_text(c: &Comparison) -> String {
         (c.throughput.ratio - 1.0) * 100.0
     );
     for l in &c.levels {
-        let changed: Vec<&ClassDelta> = l
-            .classes
-            .iter()
-            .filter(|d| {
-                d.newly_wrong + d.newly_right > 0
-                    || d.precision_delta.is_some_and(|x| x.abs() > 1e-9)
-            })
-            .collect();
+        let changed = l.changed_classes();
         if changed.is_empty() {
             continue;
         }

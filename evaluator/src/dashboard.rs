@@ -168,7 +168,7 @@ impl From<&Comparison> for CompareSummary {
                     p_value: Some(l.p_value),
                     newly_wrong: l.newly_wrong,
                     newly_right: l.newly_right,
-                    regressed: l.significantly_worse || l.drop_exceeded,
+                    regressed: l.is_worse(),
                 })
                 .collect(),
             regressed_classes: regressed_classes.into_iter().map(|(_, r)| r).collect(),
