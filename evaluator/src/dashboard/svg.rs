@@ -214,6 +214,41 @@ fn open_svg(out: &mut String, width: f64, height: f64, title: &str) {
     );
 }
 
+/// The value axis of a horizontal chart: a grid line and tick label per tick across the plot
+/// (`top` to `top + plot_h`), and the axis title below, centred on `title_x`.
+fn x_grid(
+    out: &mut String,
+    axis: &Axis,
+    xs: &Scale,
+    top: f64,
+    plot_h: f64,
+    title_x: f64,
+    title: &str,
+) {
+    for t in &axis.ticks {
+        let x = c(xs.at(*t));
+        push(
+            out,
+            format_args!(
+                r#"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="{GRID}"/><text class="tick" x="{x}" y="{}" text-anchor="middle">{}</text>"#,
+                c(top),
+                c(top + plot_h),
+                c(top + plot_h + 14.0),
+                (axis.format)(*t)
+            ),
+        );
+    }
+    push(
+        out,
+        format_args!(
+            r#"<text class="axis-title" x="{}" y="{}" text-anchor="middle">{}</text>"#,
+            c(title_x),
+            c(top + plot_h + 32.0),
+            esc(title)
+        ),
+    );
+}
+
 /// One line of a line chart.
 #[derive(Debug)]
 pub(crate) struct LineSeries {
@@ -455,27 +490,14 @@ pub(crate) fn hbar_chart(title: &str, groups: &[BarGroup], axis_title: &str) -> 
     let mut out = String::new();
     open_svg(&mut out, width, height, title);
     let axis = Axis::full_share(axis_title);
-    for t in &axis.ticks {
-        let x = c(xs.at(*t));
-        push(
-            &mut out,
-            format_args!(
-                r#"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="{GRID}"/><text class="tick" x="{x}" y="{}" text-anchor="middle">{}</text>"#,
-                c(top),
-                c(top + plot_h),
-                c(top + plot_h + 14.0),
-                pct_tick(*t)
-            ),
-        );
-    }
-    push(
+    x_grid(
         &mut out,
-        format_args!(
-            r#"<text class="axis-title" x="{}" y="{}" text-anchor="middle">{}</text>"#,
-            c(left + plot_w / 2.0),
-            c(top + plot_h + 32.0),
-            esc(axis_title)
-        ),
+        &axis,
+        &xs,
+        top,
+        plot_h,
+        left + plot_w / 2.0,
+        axis_title,
     );
     for (gi, g) in groups.iter().enumerate() {
         let gy = top + group_pad / 2.0 + gi as f64 * group_h;
@@ -824,26 +846,14 @@ pub(crate) fn dumbbell_chart(title: &str, rows: &[Dumbbell]) -> String {
     let xs = Scale::new(axis.lo, axis.hi, left, left + plot_w);
     let mut out = String::new();
     open_svg(&mut out, width, height, title);
-    for t in &axis.ticks {
-        let x = c(xs.at(*t));
-        push(
-            &mut out,
-            format_args!(
-                r#"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="{GRID}"/><text class="tick" x="{x}" y="{}" text-anchor="middle">{}</text>"#,
-                c(top),
-                c(top + plot_h),
-                c(top + plot_h + 14.0),
-                pct_tick(*t)
-            ),
-        );
-    }
-    push(
+    x_grid(
         &mut out,
-        format_args!(
-            r#"<text class="axis-title" x="{}" y="{}" text-anchor="middle">accuracy: base (hollow) to candidate (filled)</text>"#,
-            c(left + plot_w / 2.0),
-            c(top + plot_h + 32.0)
-        ),
+        &axis,
+        &xs,
+        top,
+        plot_h,
+        left + plot_w / 2.0,
+        "accuracy: base (hollow) to candidate (filled)",
     );
     for (i, r) in rows.iter().enumerate() {
         let y = top + (i as f64 + 0.5) * row_h;
