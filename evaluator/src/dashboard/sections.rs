@@ -452,33 +452,19 @@ fn trend(
     let mut body = classifier_legend(&styles);
     body.push_str("<div class=\"panels fill\">");
     for level in levels {
-        let series: Vec<LineSeries> = styles
-            .iter()
-            .map(|(name, color, marker)| LineSeries {
-                name: (*name).to_owned(),
-                color,
-                marker: *marker,
-                points: runs
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| r.series == *name)
-                    .filter_map(|(i, r)| {
-                        let v = *pick(r).get(level)?;
-                        let tip = format!(
-                            "{} {} · run {} · {} · {} {}",
-                            r.head.classifier,
-                            r.head.classifier_version,
-                            r.head.run_id,
-                            short_time(&r.head.started_at),
-                            lower,
-                            pct(v)
-                        );
-                        Some((i, v, tip))
-                    })
-                    .collect(),
-            })
-            .filter(|s| !s.points.is_empty())
-            .collect();
+        let series = per_classifier(runs, &styles, |r| {
+            let v = *pick(r).get(level)?;
+            let tip = format!(
+                "{} {} · run {} · {} · {} {}",
+                r.head.classifier,
+                r.head.classifier_version,
+                r.head.run_id,
+                short_time(&r.head.started_at),
+                lower,
+                pct(v)
+            );
+            Some((v, tip))
+        });
         body.push_str(&line_chart(
             &heading,
             level_name(level),
@@ -893,24 +879,16 @@ fn slice_chart(
 
 /// Scenarios per second over runs, per classifier.
 fn throughput(out: &mut String, runs: &[Run<'_>]) {
-    let heading = "Throughput over runs";
-    if runs.is_empty() {
-        empty(
-            out,
-            "throughput-trend",
-            heading,
-            "Run `triagebench eval` to record a first run.",
-        );
+    let (chart, heading) = ("throughput-trend", "Throughput over runs");
+    if no_runs(out, runs, chart, heading) {
         return;
     }
-    let styles = classifier_styles(runs);
-    let x_labels = x_labels(runs);
     let max = runs
         .iter()
         .map(|r| r.head.scenarios_per_second)
         .fold(0.0_f64, f64::max);
     let axis = Axis::zero_based(max, num_tick, "scenarios per second");
-    let series = per_classifier(runs, &styles, |r| {
+    let body = classifier_lines(runs, heading, "scenarios per second", &axis, |r| {
         let h = r.head;
         Some((
             h.scenarios_per_second,
@@ -925,14 +903,9 @@ fn throughput(out: &mut String, runs: &[Run<'_>]) {
             ),
         ))
     });
-    let body = format!(
-        "{}{}",
-        classifier_legend(&styles),
-        line_chart(heading, "scenarios per second", &x_labels, &series, &axis)
-    );
     figure(
         out,
-        "throughput-trend",
+        chart,
         heading,
         "Whole-run throughput from `run.json`; hover for latency percentiles.",
         false,
@@ -942,18 +915,10 @@ fn throughput(out: &mut String, runs: &[Run<'_>]) {
 
 /// Error rate over runs, per classifier.
 fn errors(out: &mut String, runs: &[Run<'_>]) {
-    let heading = "Errors over runs";
-    if runs.is_empty() {
-        empty(
-            out,
-            "errors-trend",
-            heading,
-            "Run `triagebench eval` to record a first run.",
-        );
+    let (chart, heading) = ("errors-trend", "Errors over runs");
+    if no_runs(out, runs, chart, heading) {
         return;
     }
-    let styles = classifier_styles(runs);
-    let x_labels = x_labels(runs);
     let rate = |r: &Run<'_>| {
         let calls = r.head.scenarios * u64::from(r.head.trials.max(1));
         if calls == 0 {
@@ -964,7 +929,7 @@ fn errors(out: &mut String, runs: &[Run<'_>]) {
     };
     let max = runs.iter().map(rate).fold(0.0_f64, f64::max).max(0.01);
     let axis = Axis::zero_based(max, pct_axis, "share of calls that failed");
-    let series = per_classifier(runs, &styles, |r| {
+    let body = classifier_lines(runs, heading, "error rate", &axis, |r| {
         Some((
             rate(r),
             format!(
@@ -990,12 +955,38 @@ fn errors(out: &mut String, runs: &[Run<'_>]) {
             runs.len()
         )
     };
-    let body = format!(
+    figure(out, chart, heading, &caption, false, &body);
+}
+
+/// Shows the first-run hint in place of a chart over runs when there are none; true when it did.
+fn no_runs(out: &mut String, runs: &[Run<'_>], chart: &str, heading: &str) -> bool {
+    if runs.is_empty() {
+        empty(
+            out,
+            chart,
+            heading,
+            "Run `triagebench eval` to record a first run.",
+        );
+    }
+    runs.is_empty()
+}
+
+/// The classifier legend and one line chart over runs with a line per classifier of `value`
+/// (each run's value and tooltip).
+fn classifier_lines(
+    runs: &[Run<'_>],
+    heading: &str,
+    y_title: &str,
+    axis: &Axis,
+    value: impl Fn(&Run<'_>) -> Option<(f64, String)>,
+) -> String {
+    let styles = classifier_styles(runs);
+    let series = per_classifier(runs, &styles, value);
+    format!(
         "{}{}",
         classifier_legend(&styles),
-        line_chart(heading, "error rate", &x_labels, &series, &axis)
-    );
-    figure(out, "errors-trend", heading, &caption, false, &body);
+        line_chart(heading, y_title, &x_labels(runs), &series, axis)
+    )
 }
 
 /// A throughput tick: whole numbers without a decimal.
