@@ -9,9 +9,10 @@ use std::sync::Arc;
 
 use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::cast::AsArray;
-use arrow_array::types::{Float64Type, Int32Type, Int64Type};
+use arrow_array::types::{ArrowPrimitiveType, Float64Type, Int32Type, Int64Type};
 use arrow_array::{
-    Array, ArrayRef, BooleanArray, Float64Array, Int32Array, Int64Array, RecordBatch, StringArray,
+    Array, ArrayRef, BooleanArray, Float64Array, Int32Array, Int64Array, PrimitiveArray,
+    RecordBatch, StringArray,
 };
 use arrow_schema::{Field, Schema};
 use parquet::arrow::ArrowWriter;
@@ -55,6 +56,10 @@ impl BatchBuilder {
     pub fn i64(self, name: &str, v: impl Iterator<Item = i64>) -> Self {
         self.push(name, false, Arc::new(v.collect::<Int64Array>()))
     }
+    /// A count, stored as Int64 (saturating at `i64::MAX`).
+    pub fn u64(self, name: &str, v: impl Iterator<Item = u64>) -> Self {
+        self.i64(name, v.map(|v| i64::try_from(v).unwrap_or(i64::MAX)))
+    }
     pub fn i32(self, name: &str, v: impl Iterator<Item = i32>) -> Self {
         self.push(name, false, Arc::new(v.collect::<Int32Array>()))
     }
@@ -71,8 +76,16 @@ impl BatchBuilder {
         self.push(name, true, Arc::new(v.collect::<BooleanArray>()))
     }
 
-    pub fn finish(self) -> Result<RecordBatch, arrow_schema::ArrowError> {
-        RecordBatch::try_new(Arc::new(Schema::new(self.fields)), self.arrays)
+    /// Writes the batch to `path` with [`write_parquet`].
+    pub fn write(self, path: &Path) -> Result<(), ReportError> {
+        let batch =
+            RecordBatch::try_new(Arc::new(Schema::new(self.fields)), self.arrays).map_err(|e| {
+                ReportError::Parquet {
+                    path: path.to_path_buf(),
+                    message: e.to_string(),
+                }
+            })?;
+        write_parquet(path, &batch)
     }
 }
 
@@ -143,16 +156,21 @@ impl<'a> Columns<'a> {
         }
         Ok(out)
     }
-    fn int64s(
+    /// A primitive column of type `T`; the error names the type expected and the type found.
+    fn primitives<T: ArrowPrimitiveType>(
         &self,
         name: &str,
-    ) -> Result<&'a arrow_array::PrimitiveArray<Int64Type>, ReportError> {
+    ) -> Result<&'a PrimitiveArray<T>, ReportError> {
         let c = self.col(name)?;
-        c.as_primitive_opt::<Int64Type>()
-            .ok_or_else(|| self.err(name, format!("expected Int64, got {}", c.data_type())))
+        c.as_primitive_opt::<T>().ok_or_else(|| {
+            self.err(
+                name,
+                format!("expected {}, got {}", T::DATA_TYPE, c.data_type()),
+            )
+        })
     }
     pub fn u64(&self, name: &str) -> Result<Vec<u64>, ReportError> {
-        let a = self.int64s(name)?;
+        let a = self.primitives::<Int64Type>(name)?;
         self.no_nulls(name, a)?;
         a.values()
             .iter()
@@ -162,28 +180,17 @@ impl<'a> Columns<'a> {
             .collect()
     }
     pub fn i32(&self, name: &str) -> Result<Vec<i32>, ReportError> {
-        let c = self.col(name)?;
-        let a = c
-            .as_primitive_opt::<Int32Type>()
-            .ok_or_else(|| self.err(name, format!("expected Int32, got {}", c.data_type())))?;
+        let a = self.primitives::<Int32Type>(name)?;
         self.no_nulls(name, a)?;
         Ok(a.values().to_vec())
     }
-    fn floats(
-        &self,
-        name: &str,
-    ) -> Result<&'a arrow_array::PrimitiveArray<Float64Type>, ReportError> {
-        let c = self.col(name)?;
-        c.as_primitive_opt::<Float64Type>()
-            .ok_or_else(|| self.err(name, format!("expected Float64, got {}", c.data_type())))
-    }
     pub fn f64(&self, name: &str) -> Result<Vec<f64>, ReportError> {
-        let a = self.floats(name)?;
+        let a = self.primitives::<Float64Type>(name)?;
         self.no_nulls(name, a)?;
         Ok(a.values().to_vec())
     }
     pub fn opt_f64(&self, name: &str) -> Result<Vec<Option<f64>>, ReportError> {
-        Ok(self.floats(name)?.iter().collect())
+        Ok(self.primitives::<Float64Type>(name)?.iter().collect())
     }
     fn bools(&self, name: &str) -> Result<&'a BooleanArray, ReportError> {
         let c = self.col(name)?;
@@ -201,7 +208,7 @@ impl<'a> Columns<'a> {
 }
 
 /// Writes one batch to `path` (Snappy-compressed Parquet) and fsyncs it.
-pub(crate) fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<(), ReportError> {
+fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<(), ReportError> {
     let io = |source| ReportError::Io {
         path: path.to_path_buf(),
         source,

@@ -13,7 +13,7 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::columns::{BatchBuilder, Columns, read_parquet, write_parquet};
+use crate::columns::{BatchBuilder, Columns, read_parquet};
 use crate::metrics::Scores;
 use crate::report::{ReportError, sync_dir, unique};
 use crate::tables::{HistoryRow, LEVELS, RunInfo};
@@ -221,8 +221,7 @@ pub fn read(path: &Path) -> Result<Vec<HistoryRow>, ReportError> {
 }
 
 fn write_rows(path: &Path, rows: &[HistoryRow]) -> Result<(), ReportError> {
-    let count = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-    let batch = BatchBuilder::default()
+    BatchBuilder::default()
         .str("run_id", rows.iter().map(|r| r.run_id.as_str()))
         .str("started_at", rows.iter().map(|r| r.started_at.as_str()))
         .str("classifier", rows.iter().map(|r| r.classifier.as_str()))
@@ -244,19 +243,14 @@ fn write_rows(path: &Path, rows: &[HistoryRow]) -> Result<(), ReportError> {
         .f64("latency_p50_ms", rows.iter().map(|r| r.latency_p50_ms))
         .f64("latency_p95_ms", rows.iter().map(|r| r.latency_p95_ms))
         .f64("latency_p99_ms", rows.iter().map(|r| r.latency_p99_ms))
-        .i64("errors", rows.iter().map(|r| count(r.errors)))
-        .i64("scenarios", rows.iter().map(|r| count(r.scenarios)))
+        .u64("errors", rows.iter().map(|r| r.errors))
+        .u64("scenarios", rows.iter().map(|r| r.scenarios))
         .i32(
             "trials",
             rows.iter()
                 .map(|r| i32::try_from(r.trials).unwrap_or(i32::MAX)),
         )
-        .finish()
-        .map_err(|e| ReportError::Parquet {
-            path: path.to_path_buf(),
-            message: e.to_string(),
-        })?;
-    write_parquet(path, &batch)
+        .write(path)
 }
 
 /// One run of the history with its rows folded together (what `triagebench history` prints).

@@ -5,9 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use arrow_array::RecordBatch;
-
-use crate::columns::{BatchBuilder, Columns, read_parquet, write_parquet};
+use crate::columns::{BatchBuilder, Columns, read_parquet};
 use crate::eval::Run;
 use crate::metrics::Scores;
 use crate::tables::{ConfusionRow, MetricRow, PredictionRow, RunInfo, SliceRow};
@@ -82,13 +80,6 @@ impl ReportError {
             path: path.to_path_buf(),
             source,
         }
-    }
-}
-
-fn arrow_err(path: &Path) -> impl FnOnce(arrow_schema::ArrowError) -> ReportError + '_ {
-    move |e| ReportError::Parquet {
-        path: path.to_path_buf(),
-        message: e.to_string(),
     }
 }
 
@@ -256,16 +247,8 @@ pub(crate) fn sync_dir(dir: &Path) -> Result<(), ReportError> {
         .map_err(ReportError::io(dir))
 }
 
-fn count(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
-}
-
 /// Writes `predictions.parquet`.
 pub fn write_predictions(path: &Path, rows: &[PredictionRow]) -> Result<(), ReportError> {
-    write_parquet(path, &predictions_batch(rows).map_err(arrow_err(path))?)
-}
-
-fn predictions_batch(rows: &[PredictionRow]) -> Result<RecordBatch, arrow_schema::ArrowError> {
     BatchBuilder::default()
         .str("run_id", rows.iter().map(|r| r.run_id.as_str()))
         .str("scenario_id", rows.iter().map(|r| r.scenario_id.as_str()))
@@ -342,7 +325,7 @@ fn predictions_batch(rows: &[PredictionRow]) -> Result<RecordBatch, arrow_schema
         .f64("latency_ms", rows.iter().map(|r| r.latency_ms))
         .opt_str("error", rows.iter().map(|r| r.error.as_deref()))
         .str("explanation", rows.iter().map(|r| r.explanation.as_str()))
-        .finish()
+        .write(path)
 }
 
 /// Reads `predictions.parquet`.
@@ -428,14 +411,12 @@ fn column_err(c: &Columns<'_>, column: &str, value: i32) -> ReportError {
 
 /// Writes `confusion.parquet`.
 pub fn write_confusion(path: &Path, rows: &[ConfusionRow]) -> Result<(), ReportError> {
-    let batch = BatchBuilder::default()
+    BatchBuilder::default()
         .str("level", rows.iter().map(|r| r.level.as_str()))
         .str("expected", rows.iter().map(|r| r.expected.as_str()))
         .str("predicted", rows.iter().map(|r| r.predicted.as_str()))
-        .i64("count", rows.iter().map(|r| count(r.count)))
-        .finish()
-        .map_err(arrow_err(path))?;
-    write_parquet(path, &batch)
+        .u64("count", rows.iter().map(|r| r.count))
+        .write(path)
 }
 
 /// Reads `confusion.parquet`.
@@ -460,11 +441,11 @@ pub fn read_confusion(path: &Path) -> Result<Vec<ConfusionRow>, ReportError> {
 
 /// Writes `metrics.parquet`.
 pub fn write_metrics(path: &Path, rows: &[MetricRow]) -> Result<(), ReportError> {
-    let batch = BatchBuilder::default()
+    BatchBuilder::default()
         .str("level", rows.iter().map(|r| r.level.as_str()))
         .str("kind", rows.iter().map(|r| r.kind.as_str()))
         .opt_str("class", rows.iter().map(|r| r.class.as_deref()))
-        .i64("support", rows.iter().map(|r| count(r.support)))
+        .u64("support", rows.iter().map(|r| r.support))
         .opt_f64("precision", rows.iter().map(|r| r.precision))
         .opt_f64("recall", rows.iter().map(|r| r.recall))
         .opt_f64("f1", rows.iter().map(|r| r.f1))
@@ -480,9 +461,7 @@ pub fn write_metrics(path: &Path, rows: &[MetricRow]) -> Result<(), ReportError>
             "majority_accuracy",
             rows.iter().map(|r| r.majority_accuracy),
         )
-        .finish()
-        .map_err(arrow_err(path))?;
-    write_parquet(path, &batch)
+        .write(path)
 }
 
 /// Reads `metrics.parquet`.
@@ -528,18 +507,16 @@ pub fn read_metrics(path: &Path) -> Result<Vec<MetricRow>, ReportError> {
 
 /// Writes `slices.parquet`.
 pub fn write_slices(path: &Path, rows: &[SliceRow]) -> Result<(), ReportError> {
-    let batch = BatchBuilder::default()
+    BatchBuilder::default()
         .str("dimension", rows.iter().map(|r| r.dimension.as_str()))
         .str("value", rows.iter().map(|r| r.value.as_str()))
         .str("level", rows.iter().map(|r| r.level.as_str()))
-        .i64("n", rows.iter().map(|r| count(r.n)))
-        .i64("correct", rows.iter().map(|r| count(r.correct)))
+        .u64("n", rows.iter().map(|r| r.n))
+        .u64("correct", rows.iter().map(|r| r.correct))
         .f64("accuracy", rows.iter().map(|r| r.accuracy))
         .f64("ci_low", rows.iter().map(|r| r.ci_low))
         .f64("ci_high", rows.iter().map(|r| r.ci_high))
-        .finish()
-        .map_err(arrow_err(path))?;
-    write_parquet(path, &batch)
+        .write(path)
 }
 
 /// Reads `slices.parquet`.
