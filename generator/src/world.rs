@@ -1145,6 +1145,7 @@ impl<'a> Builder<'a> {
             }
         };
 
+        let on_target = Involved::pod(&namespace, &target_pod, &node_name);
         match pattern {
             Pattern::CrashLoop => {
                 let term: Termination = {
@@ -1258,58 +1259,33 @@ impl<'a> Builder<'a> {
                 );
                 let n_runs = lp.runs.len() as u32;
                 let first_start = lp.runs[0].0;
-                events.push(kubelet_event(
-                    &namespace,
-                    "Pod",
-                    &target_pod,
+                events.push(on_target.event(
                     "Pulled",
                     &format!("Container image \"{image}\" already present on machine"),
                     "Normal",
                     n_runs,
                     first_start - 1,
                     last.0 - 1,
-                    &node_name,
                 ));
-                events.push(kubelet_event(
-                    &namespace,
-                    "Pod",
-                    &target_pod,
+                events.push(on_target.event(
                     "Created",
                     &format!("Created container {container}"),
                     "Normal",
                     n_runs,
                     first_start,
                     last.0,
-                    &node_name,
                 ));
-                if term.never_started || term.message.is_some() {
+                let (reason, m, ty) = if term.never_started || term.message.is_some() {
                     let m = format!("Error: {}", term_msg.clone().unwrap_or_default());
-                    events.push(kubelet_event(
-                        &namespace,
-                        "Pod",
-                        &target_pod,
-                        "Failed",
-                        &m,
-                        "Warning",
-                        n_runs,
-                        first_start,
-                        last.0,
-                        &node_name,
-                    ));
+                    ("Failed", m, "Warning")
                 } else {
-                    events.push(kubelet_event(
-                        &namespace,
-                        "Pod",
-                        &target_pod,
+                    (
                         "Started",
-                        &format!("Started container {container}"),
+                        format!("Started container {container}"),
                         "Normal",
-                        n_runs,
-                        first_start,
-                        last.0,
-                        &node_name,
-                    ));
-                }
+                    )
+                };
+                events.push(on_target.event(reason, &m, ty, n_runs, first_start, last.0));
                 if bo_count > 0 {
                     let m = if legacy {
                         "Back-off restarting failed container".to_owned()
@@ -1323,18 +1299,9 @@ impl<'a> Builder<'a> {
                     } else {
                         m
                     };
-                    events.push(kubelet_event(
-                        &namespace,
-                        "Pod",
-                        &target_pod,
-                        "BackOff",
-                        &m,
-                        "Warning",
-                        bo_count,
-                        bo_first,
-                        bo_last,
-                        &node_name,
-                    ));
+                    events.push(
+                        on_target.event("BackOff", &m, "Warning", bo_count, bo_first, bo_last),
+                    );
                 }
                 // Logs of the runs: start-up lines then the cause's tail (or steady lines for OOMs).
                 let tails: Vec<_> = self
@@ -1470,32 +1437,24 @@ impl<'a> Builder<'a> {
                     let n = &mut nodes[target_node];
                     n.memory_pressure = "True".into();
                     n.memory_reason = "KubeletHasInsufficientMemory".into();
-                    events.push(kubelet_event(
-                        "default",
-                        "Node",
-                        &node_name,
+                    events.push(Involved::node(&node_name).event(
                         "NodeHasInsufficientMemory",
                         &format!("Node {node_name} status is now: NodeHasInsufficientMemory"),
                         "Normal",
                         1,
                         start - 30,
                         start - 30,
-                        &node_name,
                     ));
                     if self.rng.random_bool(0.6) {
                         let count = self.rng.random_range(1..6);
                         let last = snapshot - self.rng.random_range(30..300);
-                        events.push(kubelet_event(
-                            "default",
-                            "Node",
-                            &node_name,
+                        events.push(Involved::node(&node_name).event(
                             "EvictionThresholdMet",
                             "Attempting to reclaim memory",
                             "Warning",
                             count,
                             start - 20,
                             last,
-                            &node_name,
                         ));
                     }
                 }
@@ -1545,29 +1504,21 @@ impl<'a> Builder<'a> {
                     n_nodes,
                     &mut self.rng,
                 );
-                events.push(kubelet_event(
-                    &namespace,
-                    "Pod",
-                    &target_pod,
+                events.push(on_target.event(
                     "Pulled",
                     &format!("Container image \"{image}\" already present on machine"),
                     "Normal",
                     count,
                     start + 2,
                     snapshot - 3,
-                    &node_name,
                 ));
-                events.push(kubelet_event(
-                    &namespace,
-                    "Pod",
-                    &target_pod,
+                events.push(on_target.event(
                     "Failed",
                     &format!("Error: {msg}"),
                     "Warning",
                     count,
                     start + 2,
                     snapshot - 3,
-                    &node_name,
                 ));
                 target = PodW {
                     name: target_pod.clone(),
@@ -1624,29 +1575,21 @@ impl<'a> Builder<'a> {
                     reason_label = "InvalidImageName".into();
                     snapshot = snapshot_guess;
                     let count = (span / backoff.sync_seconds).max(1) as u32;
-                    events.push(kubelet_event(
-                        &namespace,
-                        "Pod",
-                        &target_pod,
+                    events.push(on_target.event(
                         "InspectFailed",
                         &msg,
                         "Warning",
                         count,
                         start + 1,
                         snapshot - 2,
-                        &node_name,
                     ));
-                    events.push(kubelet_event(
-                        &namespace,
-                        "Pod",
-                        &target_pod,
+                    events.push(on_target.event(
                         "Failed",
                         "Error: InvalidImageName",
                         "Warning",
                         count,
                         start + 1,
                         snapshot - 2,
-                        &node_name,
                     ));
                     state = StateW::waiting("InvalidImageName", Some(msg));
                 } else {
@@ -1692,66 +1635,46 @@ impl<'a> Builder<'a> {
                                 .min(snapshot);
                         }
                     }
-                    events.push(kubelet_event(
-                        &namespace,
-                        "Pod",
-                        &target_pod,
+                    events.push(on_target.event(
                         "Pulling",
                         &format!("Pulling image \"{image}\""),
                         "Normal",
                         n,
                         first,
                         last,
-                        &node_name,
                     ));
-                    events.push(kubelet_event(
-                        &namespace,
-                        "Pod",
-                        &target_pod,
+                    events.push(on_target.event(
                         "Failed",
                         &format!("Failed to pull image \"{image}\": {text}"),
                         "Warning",
                         n,
                         first + 1,
                         last + 1,
-                        &node_name,
                     ));
-                    events.push(kubelet_event(
-                        &namespace,
-                        "Pod",
-                        &target_pod,
+                    events.push(on_target.event(
                         "Failed",
                         "Error: ErrImagePull",
                         "Warning",
                         n,
                         first + 1,
                         last + 1,
-                        &node_name,
                     ));
                     if bo > 0 {
-                        events.push(kubelet_event(
-                            &namespace,
-                            "Pod",
-                            &target_pod,
+                        events.push(on_target.event(
                             "BackOff",
                             &pull_backoff_message(&image),
                             "Normal",
                             bo,
                             first + 3,
                             bo_last,
-                            &node_name,
                         ));
-                        events.push(kubelet_event(
-                            &namespace,
-                            "Pod",
-                            &target_pod,
+                        events.push(on_target.event(
                             "Failed",
                             "Error: ImagePullBackOff",
                             "Warning",
                             bo,
                             first + 3,
                             bo_last,
-                            &node_name,
                         ));
                     }
                     (reason_label, state) = if pl.err_now {
@@ -2182,17 +2105,13 @@ impl<'a> Builder<'a> {
                     &mut self.rng,
                 );
                 let img = p.containers[0].image.clone();
-                events.push(kubelet_event(
-                    &namespace,
-                    "Pod",
-                    &name,
+                events.push(Involved::pod(&namespace, &name, &nodes[n].name).event(
                     "Pulling",
                     &format!("Pulling image \"{img}\""),
                     "Normal",
                     1,
                     start + 1,
                     start + 1,
-                    &nodes[n].name,
                 ));
                 if let Some(d) = deployments.iter_mut().find(|d| d.name == wl) {
                     d.desired += 1;
@@ -2334,33 +2253,13 @@ impl<'a> Builder<'a> {
                     "Liveness probe failed: Get \"http://{}:8080/livez\": context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
                     p.ip
                 );
-                let pname = p.name.clone();
-                let host = p.node.clone();
-                let cname = c.name.clone();
-                events.push(kubelet_event(
-                    &namespace,
-                    "Pod",
-                    &pname,
-                    "Unhealthy",
-                    &probe,
-                    "Warning",
-                    3,
-                    kill - 30,
-                    kill - 1,
-                    &host,
-                ));
-                events.push(kubelet_event(
-                    &namespace,
-                    "Pod",
-                    &pname,
-                    "Killing",
-                    &format!("Container {cname} failed liveness probe, will be restarted"),
-                    "Normal",
-                    1,
-                    kill - 1,
-                    kill - 1,
-                    &host,
-                ));
+                let killing = format!(
+                    "Container {} failed liveness probe, will be restarted",
+                    c.name
+                );
+                let on_pod = Involved::pod(&namespace, &p.name, &p.node);
+                events.push(on_pod.event("Unhealthy", &probe, "Warning", 3, kill - 30, kill - 1));
+                events.push(on_pod.event("Killing", &killing, "Normal", 1, kill - 1, kill - 1));
             }
         }
         if self.has("benign_old_warning_event") {
@@ -2417,17 +2316,13 @@ impl<'a> Builder<'a> {
                     action: "Scheduling".into(),
                 });
             } else {
-                events.push(kubelet_event(
-                    &namespace,
-                    "Pod",
-                    &other.0,
+                events.push(Involved::pod(&namespace, &other.0, &other.1).event(
                     &ev.reason,
                     &msg,
                     "Warning",
                     self.rng.random_range(1..4),
                     when - 40,
                     when,
-                    &other.1,
                 ));
             }
         }
@@ -2821,33 +2716,26 @@ impl<'a> Builder<'a> {
         let pull = truth != Pattern::ImagePull
             && (truth == Pattern::CrashLoop || self.rng.random_bool(0.5));
         let ip = pod_ip(&mut self.rng, &node.internal_ip);
+        let on_pod = Involved::pod(namespace, name, &node.name);
         if pull {
             let msg = format!(
                 "rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": {image}: not found"
             );
-            events.push(kubelet_event(
-                namespace,
-                "Pod",
-                name,
+            events.push(on_pod.event(
                 "Failed",
                 &format!("Failed to pull image \"{image}\": {msg}"),
                 "Warning",
                 9,
                 start + 1,
                 snapshot - 40,
-                &node.name,
             ));
-            events.push(kubelet_event(
-                namespace,
-                "Pod",
-                name,
+            events.push(on_pod.event(
                 "Failed",
                 "Error: ImagePullBackOff",
                 "Warning",
                 120,
                 start + 3,
                 snapshot - 5,
-                &node.name,
             ));
             Ok(PodW {
                 name: name.into(),
@@ -2890,7 +2778,7 @@ impl<'a> Builder<'a> {
             let delay = *lp.delays.last().unwrap_or(&10);
             let (count, first, last_ev) = lp.backoff_events(self.t.spec.backoff.sync_seconds);
             if count > 0 {
-                events.push(kubelet_event(namespace, "Pod", name, "BackOff", &format!("Back-off restarting failed container {container} in pod {name}_{namespace}({uid})"), "Warning", count, first, last_ev.min(snapshot), &node.name));
+                events.push(on_pod.event("BackOff", &format!("Back-off restarting failed container {container} in pod {name}_{namespace}({uid})"), "Warning", count, first, last_ev.min(snapshot)));
             }
             Ok(PodW {
                 name: name.into(),
@@ -3024,35 +2912,62 @@ fn pod_ip<R: Rng>(rng: &mut R, node_ip: &str) -> String {
     )
 }
 
-#[expect(clippy::too_many_arguments, reason = "the fields of a kubelet event")]
-fn kubelet_event(
-    ns: &str,
-    kind: &str,
-    name: &str,
-    reason: &str,
-    message: &str,
-    ty: &str,
-    count: u32,
-    first: i64,
-    last: i64,
-    host: &str,
-) -> EventW {
-    EventW {
-        namespace: ns.into(),
-        object_kind: kind.into(),
-        object_name: name.into(),
-        reason: reason.into(),
-        message: message.into(),
-        kind: ty.into(),
-        count: Some(count.max(1)),
-        first: Some(Ts(first.min(last))),
-        last: Some(Ts(last.max(first))),
-        event_time: None,
-        series_count: None,
-        source_component: "kubelet".into(),
-        source_host: host.into(),
-        reporting_component: String::new(),
-        action: String::new(),
+/// The object an event is about and the kubelet (node) that reports it.
+struct Involved<'a> {
+    ns: &'a str,
+    kind: &'a str,
+    name: &'a str,
+    host: &'a str,
+}
+
+impl<'a> Involved<'a> {
+    /// A pod of namespace `ns`, on node `host`.
+    fn pod(ns: &'a str, name: &'a str, host: &'a str) -> Self {
+        Involved {
+            ns,
+            kind: "Pod",
+            name,
+            host,
+        }
+    }
+
+    /// A node, reporting about itself (its events are in `default`).
+    fn node(name: &'a str) -> Self {
+        Involved {
+            ns: "default",
+            kind: "Node",
+            name,
+            host: name,
+        }
+    }
+
+    /// A kubelet (core/v1) event about this object, seen `count` times from `first` to `last`.
+    fn event(
+        &self,
+        reason: &str,
+        message: &str,
+        ty: &str,
+        count: u32,
+        first: i64,
+        last: i64,
+    ) -> EventW {
+        EventW {
+            namespace: self.ns.into(),
+            object_kind: self.kind.into(),
+            object_name: self.name.into(),
+            reason: reason.into(),
+            message: message.into(),
+            kind: ty.into(),
+            count: Some(count.max(1)),
+            first: Some(Ts(first.min(last))),
+            last: Some(Ts(last.max(first))),
+            event_time: None,
+            series_count: None,
+            source_component: "kubelet".into(),
+            source_host: self.host.into(),
+            reporting_component: String::new(),
+            action: String::new(),
+        }
     }
 }
 
