@@ -1559,55 +1559,74 @@ fn container_in_message(message: &str) -> Option<String> {
     (!name.is_empty()).then_some(name)
 }
 
+/// Pull error texts per cause, in the order they are tried (the first cause that matches wins):
+/// the HTTP statuses it shows (as whole numbers), then the phrases.
+const PULL_ERRORS: [(RootCause, &[&str], &[&str]); 5] = [
+    (
+        RootCause::InvalidImageName,
+        &[],
+        &[
+            "invalidimagename",
+            "invalid reference format",
+            "couldn't parse image",
+        ],
+    ),
+    (
+        RootCause::RateLimited,
+        &["429"],
+        &["toomanyrequests", "too many requests", "rate limit"],
+    ),
+    (
+        RootCause::RegistryAuth,
+        &["401", "403"],
+        &[
+            "unauthorized",
+            "forbidden",
+            "pull access denied",
+            "no basic auth credentials",
+            "authentication required",
+            "authorization failed",
+        ],
+    ),
+    (
+        RootCause::RegistryUnreachable,
+        &[],
+        &[
+            "no such host",
+            "i/o timeout",
+            "connection refused",
+            "network is unreachable",
+            "no route to host",
+            "tls handshake timeout",
+            "timeout exceeded",
+            "timed out",
+            "request canceled while waiting for connection",
+            "connection reset",
+            "context deadline exceeded",
+        ],
+    ),
+    (
+        RootCause::ImageNotFound,
+        &[],
+        &[
+            "manifest unknown",
+            "not found",
+            "does not exist",
+            "name unknown",
+        ],
+    ),
+];
+
 /// The runtime's pull error text, mapped to its cause.
 fn pull_error_cause(text: &str) -> Option<RootCause> {
     let t = without_image_refs(&text.to_lowercase());
-    if t.contains("invalidimagename")
-        || t.contains("invalid reference format")
-        || t.contains("couldn't parse image")
-    {
-        return Some(RootCause::InvalidImageName);
-    }
-    if has_status(&t, "429")
-        || t.contains("toomanyrequests")
-        || t.contains("too many requests")
-        || t.contains("rate limit")
-    {
-        return Some(RootCause::RateLimited);
-    }
-    if has_status(&t, "401")
-        || has_status(&t, "403")
-        || t.contains("unauthorized")
-        || t.contains("forbidden")
-        || t.contains("pull access denied")
-        || t.contains("no basic auth credentials")
-        || t.contains("authentication required")
-        || t.contains("authorization failed")
-    {
-        return Some(RootCause::RegistryAuth);
-    }
-    if t.contains("no such host")
-        || t.contains("i/o timeout")
-        || t.contains("connection refused")
-        || t.contains("network is unreachable")
-        || t.contains("no route to host")
-        || t.contains("tls handshake timeout")
-        || t.contains("timeout exceeded")
-        || t.contains("timed out")
-        || t.contains("request canceled while waiting for connection")
-        || t.contains("connection reset")
-        || t.contains("context deadline exceeded")
-    {
-        return Some(RootCause::RegistryUnreachable);
-    }
-    if t.contains("manifest unknown")
-        || t.contains("not found")
-        || t.contains("does not exist")
-        || t.contains("name unknown")
-    {
-        return Some(RootCause::ImageNotFound);
-    }
-    None
+    PULL_ERRORS
+        .iter()
+        .find(|(_, statuses, phrases)| {
+            statuses.iter().any(|code| has_status(&t, code))
+                || phrases.iter().any(|p| t.contains(p))
+        })
+        .map(|&(cause, ..)| cause)
 }
 
 /// The text with the image references it names (`image "repo/name:main-429"`) and their tags
