@@ -214,6 +214,15 @@ fn open_svg(out: &mut String, width: f64, height: f64, title: &str) {
     );
 }
 
+/// The width of the row label column of a horizontal chart: the widest label, within 60–190 px
+/// (a longer label is cut to fit).
+fn row_label_width<'a>(labels: impl Iterator<Item = &'a str>) -> f64 {
+    labels
+        .map(|l| text_width(l, 12.0))
+        .fold(60.0_f64, f64::max)
+        .min(190.0)
+}
+
 /// The value axis of a horizontal chart: a grid line and tick label per tick across the plot
 /// (`top` to `top + plot_h`), and the axis title below, centred on `title_x`.
 fn x_grid(
@@ -469,11 +478,7 @@ pub(crate) fn hbar_chart(title: &str, groups: &[BarGroup], axis_title: &str) -> 
         (_, true) => (6.0, 1.0, 10.0),
     };
     let group_h = bars_per_group as f64 * (bar_h + gap) - gap + group_pad;
-    let label_w = groups
-        .iter()
-        .map(|g| text_width(&g.label, 12.0))
-        .fold(60.0_f64, f64::max)
-        .min(190.0);
+    let label_w = row_label_width(groups.iter().map(|g| g.label.as_str()));
     let left = label_w + 16.0;
     let plot_w = 300.0;
     let value_w = 54.0;
@@ -826,11 +831,7 @@ pub(crate) fn dumbbell_chart(title: &str, rows: &[Dumbbell]) -> String {
         .flat_map(|r| [r.base, r.candidate])
         .fold(1.0_f64, f64::min);
     let axis = Axis::share(min, "accuracy");
-    let label_w = rows
-        .iter()
-        .map(|r| text_width(&r.label, 12.0))
-        .fold(60.0_f64, f64::max)
-        .min(190.0);
+    let label_w = row_label_width(rows.iter().map(|r| r.label.as_str()));
     let left = label_w + 16.0;
     let plot_w = 320.0;
     let note_w = rows
