@@ -278,6 +278,24 @@ impl TermW {
     }
 }
 
+impl ContainerW {
+    /// A container that was never created: no image or container id, not ready, no restarts.
+    fn not_started(name: &str, image: &str, state: StateW, memory_limit: Option<String>) -> Self {
+        ContainerW {
+            name: name.into(),
+            image: image.into(),
+            image_id: String::new(),
+            container_id: String::new(),
+            ready: false,
+            started: false,
+            restart_count: 0,
+            state,
+            last_state: None,
+            memory_limit,
+        }
+    }
+}
+
 /// A pod condition.
 #[derive(Clone, Debug, Serialize)]
 #[expect(missing_docs, reason = "PodCondition fields")]
@@ -1146,6 +1164,13 @@ impl<'a> Builder<'a> {
         };
 
         let on_target = Involved::pod(&namespace, &target_pod, &node_name);
+        let on_target_pod = PodMeta {
+            name: &target_pod,
+            namespace: &namespace,
+            uid: &target_uid,
+            workload: &service,
+            node: &node_name,
+        };
         match pattern {
             Pattern::CrashLoop => {
                 let term: Termination = {
@@ -1458,17 +1483,11 @@ impl<'a> Builder<'a> {
                         ));
                     }
                 }
-                let ready_cond = format!("containers with unready status: [{container}]");
-                target = PodW {
-                    name: target_pod.clone(),
-                    namespace: namespace.clone(),
-                    uid: target_uid.clone(),
-                    workload: service.clone(),
-                    phase: "Running".into(),
-                    node: node_name.clone(),
-                    ip: pod_ip(&mut self.rng, &nodes[target_node].internal_ip),
-                    start_time: Ts(pod_start),
-                    containers: vec![ContainerW {
+                target = on_target_pod.pod(
+                    "Running",
+                    pod_ip(&mut self.rng, &nodes[target_node].internal_ip),
+                    pod_start,
+                    ContainerW {
                         name: container.clone(),
                         image: image.clone(),
                         image_id: format!("{image_full_repo}@sha256:{}", hex(&mut self.rng, 64)),
@@ -1479,9 +1498,9 @@ impl<'a> Builder<'a> {
                         state,
                         last_state,
                         memory_limit: memory_limit.clone(),
-                    }],
-                    conditions: pod_conditions(pod_start, false, &ready_cond, Some(last.1)),
-                };
+                    },
+                    unready_conditions(pod_start, &container, Some(last.1)),
+                );
             }
             Pattern::ConfigError => {
                 let msg = {
@@ -1520,34 +1539,16 @@ impl<'a> Builder<'a> {
                     start + 2,
                     snapshot - 3,
                 ));
-                target = PodW {
-                    name: target_pod.clone(),
-                    namespace: namespace.clone(),
-                    uid: target_uid.clone(),
-                    workload: service.clone(),
-                    phase: "Pending".into(),
-                    node: node_name.clone(),
-                    ip: pod_ip(&mut self.rng, &nodes[target_node].internal_ip),
-                    start_time: Ts(start),
-                    containers: vec![ContainerW {
-                        name: container.clone(),
-                        image: image.clone(),
-                        image_id: String::new(),
-                        container_id: String::new(),
-                        ready: false,
-                        started: false,
-                        restart_count: 0,
-                        state: StateW::waiting("CreateContainerConfigError", Some(msg)),
-                        last_state: None,
-                        memory_limit: memory_limit.clone(),
-                    }],
-                    conditions: pod_conditions(
-                        start,
-                        false,
-                        &format!("containers with unready status: [{container}]"),
-                        None,
+                target = on_target_pod.pending(
+                    pod_ip(&mut self.rng, &nodes[target_node].internal_ip),
+                    start,
+                    ContainerW::not_started(
+                        &container,
+                        &image,
+                        StateW::waiting("CreateContainerConfigError", Some(msg)),
+                        memory_limit.clone(),
                     ),
-                };
+                );
             }
             Pattern::ImagePull | Pattern::InvalidImage => {
                 let span = *pick(&mut self.rng, &[300i64, 900, 1800, 3600, 7200, 21_600])
@@ -1689,34 +1690,11 @@ impl<'a> Builder<'a> {
                         )
                     };
                 }
-                target = PodW {
-                    name: target_pod.clone(),
-                    namespace: namespace.clone(),
-                    uid: target_uid.clone(),
-                    workload: service.clone(),
-                    phase: "Pending".into(),
-                    node: node_name.clone(),
-                    ip: pod_ip(&mut self.rng, &nodes[target_node].internal_ip),
-                    start_time: Ts(start),
-                    containers: vec![ContainerW {
-                        name: container.clone(),
-                        image: image.clone(),
-                        image_id: String::new(),
-                        container_id: String::new(),
-                        ready: false,
-                        started: false,
-                        restart_count: 0,
-                        state,
-                        last_state: None,
-                        memory_limit: memory_limit.clone(),
-                    }],
-                    conditions: pod_conditions(
-                        start,
-                        false,
-                        &format!("containers with unready status: [{container}]"),
-                        None,
-                    ),
-                };
+                target = on_target_pod.pending(
+                    pod_ip(&mut self.rng, &nodes[target_node].internal_ip),
+                    start,
+                    ContainerW::not_started(&container, &image, state, memory_limit.clone()),
+                );
             }
             Pattern::Healthy => {
                 snapshot = snapshot_guess;
@@ -2717,6 +2695,13 @@ impl<'a> Builder<'a> {
             && (truth == Pattern::CrashLoop || self.rng.random_bool(0.5));
         let ip = pod_ip(&mut self.rng, &node.internal_ip);
         let on_pod = Involved::pod(namespace, name, &node.name);
+        let pod = PodMeta {
+            name,
+            namespace,
+            uid,
+            workload: service,
+            node: &node.name,
+        };
         if pull {
             let msg = format!(
                 "rpc error: code = NotFound desc = failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": {image}: not found"
@@ -2737,34 +2722,16 @@ impl<'a> Builder<'a> {
                 start + 3,
                 snapshot - 5,
             ));
-            Ok(PodW {
-                name: name.into(),
-                namespace: namespace.into(),
-                uid: uid.into(),
-                workload: service.into(),
-                phase: "Pending".into(),
-                node: node.name.clone(),
+            Ok(pod.pending(
                 ip,
-                start_time: Ts(start),
-                containers: vec![ContainerW {
-                    name: container.into(),
-                    image: image.into(),
-                    image_id: String::new(),
-                    container_id: String::new(),
-                    ready: false,
-                    started: false,
-                    restart_count: 0,
-                    state: StateW::waiting("ImagePullBackOff", Some(pull_backoff_message(image))),
-                    last_state: None,
-                    memory_limit: None,
-                }],
-                conditions: pod_conditions(
-                    start,
-                    false,
-                    &format!("containers with unready status: [{container}]"),
+                start,
+                ContainerW::not_started(
+                    container,
+                    image,
+                    StateW::waiting("ImagePullBackOff", Some(pull_backoff_message(image))),
                     None,
                 ),
-            })
+            ))
         } else {
             let lp = simulate_loop(
                 &mut self.rng,
@@ -2780,16 +2747,11 @@ impl<'a> Builder<'a> {
             if count > 0 {
                 events.push(on_pod.event("BackOff", &format!("Back-off restarting failed container {container} in pod {name}_{namespace}({uid})"), "Warning", count, first, last_ev.min(snapshot)));
             }
-            Ok(PodW {
-                name: name.into(),
-                namespace: namespace.into(),
-                uid: uid.into(),
-                workload: service.into(),
-                phase: "Running".into(),
-                node: node.name.clone(),
+            Ok(pod.pod(
+                "Running",
                 ip,
-                start_time: Ts(start - 5),
-                containers: vec![ContainerW {
+                start - 5,
+                ContainerW {
                     name: container.into(),
                     image: image.into(),
                     image_id: format!(
@@ -2809,14 +2771,9 @@ impl<'a> Builder<'a> {
                     ),
                     last_state: Some(TermW::exited(1, "Error", last.0, last.1)),
                     memory_limit: None,
-                }],
-                conditions: pod_conditions(
-                    start - 5,
-                    false,
-                    &format!("containers with unready status: [{container}]"),
-                    Some(last.1),
-                ),
-            })
+                },
+                unready_conditions(start - 5, container, Some(last.1)),
+            ))
         }
     }
 }
@@ -2999,6 +2956,56 @@ fn push_scheduled<R: Rng>(
         reporting_component: "default-scheduler".into(),
         action: "Binding".into(),
     });
+}
+
+/// Who a pod is: name, namespace, uid, owning workload and node.
+struct PodMeta<'a> {
+    name: &'a str,
+    namespace: &'a str,
+    uid: &'a str,
+    workload: &'a str,
+    node: &'a str,
+}
+
+impl PodMeta<'_> {
+    /// The pod, with a single container.
+    fn pod(
+        &self,
+        phase: &str,
+        ip: String,
+        start: i64,
+        container: ContainerW,
+        conditions: Vec<CondW>,
+    ) -> PodW {
+        PodW {
+            name: self.name.into(),
+            namespace: self.namespace.into(),
+            uid: self.uid.into(),
+            workload: self.workload.into(),
+            phase: phase.into(),
+            node: self.node.into(),
+            ip,
+            start_time: Ts(start),
+            containers: vec![container],
+            conditions,
+        }
+    }
+
+    /// The pod `Pending` since `start`, its single container not ready.
+    fn pending(&self, ip: String, start: i64, container: ContainerW) -> PodW {
+        let conditions = unready_conditions(start, &container.name, None);
+        self.pod("Pending", ip, start, container, conditions)
+    }
+}
+
+/// The conditions of a pod whose (only) container is not ready.
+fn unready_conditions(start: i64, container: &str, last_change: Option<i64>) -> Vec<CondW> {
+    pod_conditions(
+        start,
+        false,
+        &format!("containers with unready status: [{container}]"),
+        last_change,
+    )
 }
 
 fn pod_conditions(
