@@ -212,6 +212,17 @@ impl LevelDelta {
         self.significantly_worse || self.drop_exceeded
     }
 
+    /// `worse` for a worse level, `better` for a significantly better one, else nothing.
+    fn flag(&self, worse: &'static str, better: &'static str) -> &'static str {
+        if self.is_worse() {
+            worse
+        } else if self.significantly_better {
+            better
+        } else {
+            ""
+        }
+    }
+
     /// The classes worth showing: some row flipped, or the precision moved.
     fn changed_classes(&self) -> Vec<&ClassDelta> {
         self.classes
@@ -610,13 +621,7 @@ pub fn render_markdown(c: &Comparison) -> String {
     );
     let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|");
     for l in &c.levels {
-        let flag = if l.is_worse() {
-            " ⚠️"
-        } else if l.significantly_better {
-            " ⬆️"
-        } else {
-            ""
-        };
+        let flag = l.flag(" ⚠️", " ⬆️");
         let _ = writeln!(
             s,
             "| {}{flag} | {:.4} | {:.4} | {:+.4} | {} | {} | {} |",
@@ -733,13 +738,7 @@ pub fn render_text(c: &Comparison) -> String {
         "level", "base", "candidate", "delta", "b", "c", "p"
     );
     for l in &c.levels {
-        let flag = if l.is_worse() {
-            "  WORSE"
-        } else if l.significantly_better {
-            "  better"
-        } else {
-            ""
-        };
+        let flag = l.flag("  WORSE", "  better");
         let _ = writeln!(
             s,
             "{:<20} {:>8.4} {:>9.4} {:>+8.4} {:>6} {:>6} {:>9}{flag}",
