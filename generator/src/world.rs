@@ -1163,6 +1163,28 @@ impl<'a> Builder<'a> {
             }
         };
 
+        // A running pod of the alerted workload.
+        let workload_pod = |rng: &mut ChaCha12Rng,
+                            name: &str,
+                            uid: &str,
+                            image: &str,
+                            node: &NodeW,
+                            start: i64| {
+            running_pod(
+                rng,
+                name,
+                uid,
+                &namespace,
+                &service,
+                &container,
+                image,
+                &image_full_repo,
+                node,
+                start,
+                memory_limit.clone(),
+                &names,
+            )
+        };
         let on_target = Involved::pod(&namespace, &target_pod, &node_name);
         let on_target_pod = PodMeta {
             name: &target_pod,
@@ -1708,20 +1730,13 @@ impl<'a> Builder<'a> {
                     n_nodes,
                     &mut self.rng,
                 );
-                target = running_pod(
+                target = workload_pod(
                     &mut self.rng,
                     &target_pod,
                     &target_uid,
-                    &namespace,
-                    &service,
-                    &container,
                     &image,
-                    &image_full_repo,
-                    &node_name,
-                    &nodes[target_node].internal_ip,
+                    &nodes[target_node],
                     start,
-                    memory_limit.clone(),
-                    &names,
                 );
                 let startup = t.spec.startup.get(&language).cloned().unwrap_or_default();
                 for (i, (lvl, text)) in startup.iter().enumerate() {
@@ -1772,20 +1787,13 @@ impl<'a> Builder<'a> {
                 let name = pod_name(&mut self.rng, i, &rs_hash);
                 let uid = uuid(&mut self.rng);
                 let start = snapshot - self.rng.random_range(3_600..30 * 86_400i64);
-                pods.push(running_pod(
+                pods.push(workload_pod(
                     &mut self.rng,
                     &name,
                     &uid,
-                    &namespace,
-                    &service,
-                    &container,
                     &image,
-                    &image_full_repo,
-                    &nodes[n].name,
-                    &nodes[n].internal_ip,
+                    &nodes[n],
                     start,
-                    memory_limit.clone(),
-                    &names,
                 ));
             }
             deployments.push(DeploymentW {
@@ -1828,20 +1836,13 @@ impl<'a> Builder<'a> {
                     let name = pod_name(&mut self.rng, i, &hash);
                     let uid = uuid(&mut self.rng);
                     let start = snapshot - self.rng.random_range(7_200..20 * 86_400i64);
-                    sibs.push(running_pod(
+                    sibs.push(workload_pod(
                         &mut self.rng,
                         &name,
                         &uid,
-                        &namespace,
-                        &service,
-                        &container,
                         &img,
-                        &image_full_repo,
-                        &nodes[n].name,
-                        &nodes[n].internal_ip,
+                        &nodes[n],
                         start,
-                        memory_limit.clone(),
-                        &names,
                     ));
                 }
                 sibling_count = replicas;
@@ -1969,8 +1970,7 @@ impl<'a> Builder<'a> {
                     &other_container,
                     &other_image,
                     &image_full_repo,
-                    &nodes[n].name,
-                    &nodes[n].internal_ip,
+                    &nodes[n],
                     start,
                     None,
                     &names,
@@ -2133,8 +2133,7 @@ impl<'a> Builder<'a> {
                 &job,
                 &img,
                 &image_full_repo,
-                &nodes[n].name,
-                &nodes[n].internal_ip,
+                &nodes[n],
                 scheduled + 1,
                 None,
                 &names,
@@ -3076,8 +3075,7 @@ fn running_pod<R: Rng>(
     container: &str,
     image: &str,
     repo: &str,
-    node: &str,
-    node_ip: &str,
+    node: &NodeW,
     start: i64,
     memory_limit: Option<String>,
     names: &Names,
@@ -3089,8 +3087,8 @@ fn running_pod<R: Rng>(
         uid: uid.into(),
         workload: workload.into(),
         phase: "Running".into(),
-        node: node.into(),
-        ip: pod_ip(rng, node_ip),
+        node: node.name.clone(),
+        ip: pod_ip(rng, &node.internal_ip),
         start_time: Ts(start),
         containers: vec![ContainerW {
             name: container.into(),
