@@ -158,12 +158,14 @@ fn check(world: &World, files: &[(String, String)]) -> Result<(), GenError> {
                 .map_err(|e| bad(name, format!("malformed JSON: {e}"))),
         }
     };
+    /// An evidence file, when rendered, parsed as its tool's answer.
     fn src<T: serde::de::DeserializeOwned>(
-        v: Option<serde_json::Value>,
         name: &str,
+        json: &dyn Fn(&str) -> Result<Option<serde_json::Value>, GenError>,
         bad: &dyn Fn(&str, String) -> GenError,
     ) -> Result<Option<Source<T>>, GenError> {
-        v.map(|v| serde_json::from_value::<Source<T>>(v).map_err(|e| bad(name, e.to_string())))
+        json(name)?
+            .map(|v| serde_json::from_value::<Source<T>>(v).map_err(|e| bad(name, e.to_string())))
             .transpose()
     }
     let alert: Alert = typed(
@@ -172,29 +174,13 @@ fn check(world: &World, files: &[(String, String)]) -> Result<(), GenError> {
         &bad,
     )?;
     let evidence = Evidence {
-        eks_pods: src::<PodsFile>(json("eks_pods.json")?, "eks_pods.json", &bad)?,
-        eks_events: src::<EventsFile>(json("eks_events.json")?, "eks_events.json", &bad)?,
-        eks_deployments: src::<DeploymentsFile>(
-            json("eks_deployments.json")?,
-            "eks_deployments.json",
-            &bad,
-        )?,
-        eks_node_health: src::<NodesFile>(
-            json("eks_node_health.json")?,
-            "eks_node_health.json",
-            &bad,
-        )?,
-        eks_pod_logs: src::<PodLogsFile>(json("eks_pod_logs.json")?, "eks_pod_logs.json", &bad)?,
-        datadog_logs: src::<DatadogLogsFile>(
-            json("datadog_logs.json")?,
-            "datadog_logs.json",
-            &bad,
-        )?,
-        datadog_monitors: src::<DatadogMonitorsFile>(
-            json("datadog_monitors.json")?,
-            "datadog_monitors.json",
-            &bad,
-        )?,
+        eks_pods: src::<PodsFile>("eks_pods.json", &json, &bad)?,
+        eks_events: src::<EventsFile>("eks_events.json", &json, &bad)?,
+        eks_deployments: src::<DeploymentsFile>("eks_deployments.json", &json, &bad)?,
+        eks_node_health: src::<NodesFile>("eks_node_health.json", &json, &bad)?,
+        eks_pod_logs: src::<PodLogsFile>("eks_pod_logs.json", &json, &bad)?,
+        datadog_logs: src::<DatadogLogsFile>("datadog_logs.json", &json, &bad)?,
+        datadog_monitors: src::<DatadogMonitorsFile>("datadog_monitors.json", &json, &bad)?,
     };
     // The labels written must be the world's labels.
     if file.failure_mode != world.labels.mode || answer.root_cause != Some(world.labels.cause) {
