@@ -920,6 +920,11 @@ impl<'a> Builder<'a> {
             image_repo.clone()
         };
         let mut image = format!("{image_repo}:{tag}");
+        // Where the namespace's other images live: the registry path without the repository.
+        let image_repo_base = image_repo
+            .rsplit_once('/')
+            .map(|(a, _)| a.to_owned())
+            .unwrap_or_default();
         let image_full = format!("{image_full_repo}:{tag}");
         let dep = pick(&mut self.rng, &vocab.dependencies).clone();
         let dep_host = format!(
@@ -1295,15 +1300,7 @@ impl<'a> Builder<'a> {
                 let pod_start = start - self.rng.random_range(3..20);
                 // Events: Scheduled (events.k8s.io form), Pulled/Created/Started per run, BackOff.
                 let (bo_count, bo_first, bo_last) = lp.backoff_events(backoff.sync_seconds);
-                push_scheduled(
-                    &mut events,
-                    &namespace,
-                    &target_pod,
-                    &node_name,
-                    pod_start,
-                    n_nodes,
-                    &mut self.rng,
-                );
+                events.push(on_target.scheduled(&mut self.rng, pod_start));
                 let n_runs = lp.runs.len() as u32;
                 let first_start = lp.runs[0].0;
                 events.push(on_target.event(
@@ -1536,15 +1533,7 @@ impl<'a> Builder<'a> {
                 let start = snapshot_guess - span;
                 snapshot = snapshot_guess;
                 let count = (span / backoff.sync_seconds).max(1) as u32;
-                push_scheduled(
-                    &mut events,
-                    &namespace,
-                    &target_pod,
-                    &node_name,
-                    start,
-                    n_nodes,
-                    &mut self.rng,
-                );
+                events.push(on_target.scheduled(&mut self.rng, start));
                 events.push(on_target.event(
                     "Pulled",
                     &format!("Container image \"{image}\" already present on machine"),
@@ -1576,15 +1565,7 @@ impl<'a> Builder<'a> {
                 let span = *pick(&mut self.rng, &[300i64, 900, 1800, 3600, 7200, 21_600])
                     + self.rng.random_range(0..300);
                 let start = snapshot_guess - span;
-                push_scheduled(
-                    &mut events,
-                    &namespace,
-                    &target_pod,
-                    &node_name,
-                    start,
-                    n_nodes,
-                    &mut self.rng,
-                );
+                events.push(on_target.scheduled(&mut self.rng, start));
                 let state;
                 if pattern == Pattern::InvalidImage {
                     let inv: InvalidImage =
@@ -1721,15 +1702,7 @@ impl<'a> Builder<'a> {
             Pattern::Healthy => {
                 snapshot = snapshot_guess;
                 let start = snapshot - self.rng.random_range(3_600..40 * 86_400i64);
-                push_scheduled(
-                    &mut events,
-                    &namespace,
-                    &target_pod,
-                    &node_name,
-                    start,
-                    n_nodes,
-                    &mut self.rng,
-                );
+                events.push(on_target.scheduled(&mut self.rng, start));
                 target = workload_pod(
                     &mut self.rng,
                     &target_pod,
@@ -1927,13 +1900,7 @@ impl<'a> Builder<'a> {
             let other_image = if self.rng.random_bool(0.2) {
                 pick(&mut self.rng, &vocab.third_party_images).clone()
             } else {
-                format!(
-                    "{image_repo_base}/{other}:{other_tag}",
-                    image_repo_base = image_repo
-                        .rsplit_once('/')
-                        .map(|(a, _)| a.to_owned())
-                        .unwrap_or_default()
-                )
+                format!("{image_repo_base}/{other}:{other_tag}")
             };
             let hash = k8s_suffix(&mut self.rng, 10);
             let failing_here = unrelated_failing && wi == 1;
@@ -2073,17 +2040,10 @@ impl<'a> Builder<'a> {
                     &format!("containers with unready status: [{}]", names_list.join(" ")),
                     None,
                 );
-                push_scheduled(
-                    &mut events,
-                    &namespace,
-                    &name,
-                    &nodes[n].name,
-                    start,
-                    n_nodes,
-                    &mut self.rng,
-                );
+                let on_new_pod = Involved::pod(&namespace, &name, &nodes[n].name);
+                events.push(on_new_pod.scheduled(&mut self.rng, start));
                 let img = p.containers[0].image.clone();
-                events.push(Involved::pod(&namespace, &name, &nodes[n].name).event(
+                events.push(on_new_pod.event(
                     "Pulling",
                     &format!("Pulling image \"{img}\""),
                     "Normal",
@@ -2115,14 +2075,7 @@ impl<'a> Builder<'a> {
             let name = format!("{job}-{}-{}", scheduled / 60, k8s_suffix(&mut self.rng, 5));
             let n = self.rng.random_range(0..n_nodes);
             let run = self.rng.random_range(4..90);
-            let img = format!(
-                "{}/{job}:{}",
-                image_repo
-                    .rsplit_once('/')
-                    .map(|(a, _)| a.to_owned())
-                    .unwrap_or_default(),
-                make_tag(&mut self.rng)
-            );
+            let img = format!("{image_repo_base}/{job}:{}", make_tag(&mut self.rng));
             let job_uid = uuid(&mut self.rng);
             let mut p = running_pod(
                 &mut self.rng,
@@ -2271,29 +2224,21 @@ impl<'a> Builder<'a> {
                 }
                 None => (target_pod.clone(), node_name.clone()),
             };
+            let on_other = Involved::pod(&namespace, &other.0, &other.1);
             if ev.form == "scheduler" {
                 // events.k8s.io form: no count, no first/last timestamps, eventTime + series.
-                events.push(EventW {
-                    namespace: namespace.clone(),
-                    object_kind: "Pod".into(),
-                    object_name: other.0.clone(),
-                    reason: ev.reason.clone(),
-                    message: msg,
-                    kind: "Warning".into(),
-                    count: None,
-                    first: None,
-                    last: None,
-                    event_time: Some(TsMicros(
-                        when * 1_000_000 + self.rng.random_range(0..1_000_000),
-                    )),
-                    series_count: Some(self.rng.random_range(2..9)),
-                    source_component: String::new(),
-                    source_host: String::new(),
-                    reporting_component: "default-scheduler".into(),
-                    action: "Scheduling".into(),
-                });
+                let mut e = on_other.scheduler_event(
+                    &mut self.rng,
+                    &ev.reason,
+                    &msg,
+                    "Warning",
+                    when,
+                    "Scheduling",
+                );
+                e.series_count = Some(self.rng.random_range(2..9));
+                events.push(e);
             } else {
-                events.push(Involved::pod(&namespace, &other.0, &other.1).event(
+                events.push(on_other.event(
                     &ev.reason,
                     &msg,
                     "Warning",
@@ -2925,36 +2870,45 @@ impl<'a> Involved<'a> {
             action: String::new(),
         }
     }
-}
 
-/// `Scheduled`, written by the scheduler through events.k8s.io/v1: no count or timestamps,
-/// `eventTime` with microseconds, `reportingComponent` set, empty source.
-fn push_scheduled<R: Rng>(
-    events: &mut Vec<EventW>,
-    ns: &str,
-    pod: &str,
-    node: &str,
-    at: i64,
-    _nodes: usize,
-    rng: &mut R,
-) {
-    events.push(EventW {
-        namespace: ns.into(),
-        object_kind: "Pod".into(),
-        object_name: pod.into(),
-        reason: "Scheduled".into(),
-        message: format!("Successfully assigned {ns}/{pod} to {node}"),
-        kind: "Normal".into(),
-        count: None,
-        first: None,
-        last: None,
-        event_time: Some(TsMicros(at * 1_000_000 + rng.random_range(0..1_000_000))),
-        series_count: None,
-        source_component: String::new(),
-        source_host: String::new(),
-        reporting_component: "default-scheduler".into(),
-        action: "Binding".into(),
-    });
+    /// An event the scheduler writes through events.k8s.io/v1 at `at`: no count or
+    /// timestamps, `eventTime` with microseconds, `reportingComponent` set, empty source.
+    fn scheduler_event<R: Rng>(
+        &self,
+        rng: &mut R,
+        reason: &str,
+        message: &str,
+        ty: &str,
+        at: i64,
+        action: &str,
+    ) -> EventW {
+        EventW {
+            namespace: self.ns.into(),
+            object_kind: self.kind.into(),
+            object_name: self.name.into(),
+            reason: reason.into(),
+            message: message.into(),
+            kind: ty.into(),
+            count: None,
+            first: None,
+            last: None,
+            event_time: Some(TsMicros(at * 1_000_000 + rng.random_range(0..1_000_000))),
+            series_count: None,
+            source_component: String::new(),
+            source_host: String::new(),
+            reporting_component: "default-scheduler".into(),
+            action: action.into(),
+        }
+    }
+
+    /// `Scheduled`: the pod was bound to its node (the `host`) at `at`.
+    fn scheduled<R: Rng>(&self, rng: &mut R, at: i64) -> EventW {
+        let message = format!(
+            "Successfully assigned {}/{} to {}",
+            self.ns, self.name, self.host
+        );
+        self.scheduler_event(rng, "Scheduled", &message, "Normal", at, "Binding")
+    }
 }
 
 /// Who a pod is: name, namespace, uid, owning workload and node.
