@@ -764,6 +764,12 @@ impl<'a> Builder<'a> {
         self.t.expand(source, &ctx)
     }
 
+    /// A steady-state log line of the service: (level, text).
+    fn steady_line(&mut self) -> Result<(String, String), GenError> {
+        let (level, text) = pick(&mut self.rng, &self.t.spec.steady).clone();
+        Ok((level, self.expand(&text)?))
+    }
+
     /// Expands a spec string as another service of the namespace would print it.
     fn expand_as(&mut self, source: &str, service: &str) -> Result<String, GenError> {
         let own = self.vars.map.get("service").cloned();
@@ -1150,12 +1156,6 @@ impl<'a> Builder<'a> {
             ]
         };
         let node_name = nodes[target_node].name.clone();
-        let dd_status = |lvl: &str| match lvl {
-            "error" | "fatal" => "error",
-            "warn" => "warn",
-            "debug" => "debug",
-            _ => "info",
-        };
         let memory_limit = match self.spec.memory_limit.as_deref() {
             Some("none") => None,
             Some("required") => Some(mem_limit.clone()),
@@ -1384,9 +1384,9 @@ impl<'a> Builder<'a> {
                     if matches!(self.cause, RootCause::ContainerOom | RootCause::NodeOom) {
                         let k = self.rng.random_range(1..4i64);
                         for j in 0..k {
-                            let (lvl, text) = pick(&mut self.rng, &t.spec.steady).clone();
+                            let (lvl, text) = self.steady_line()?;
                             let at = start_ms + (crash_ms - start_ms) * (j + 1) / (k + 2);
-                            lines.push((at, lvl, self.expand(&text)?));
+                            lines.push((at, lvl, text));
                         }
                     }
                     if let Some(tail) = &tail {
@@ -1420,7 +1420,6 @@ impl<'a> Builder<'a> {
                             &service,
                             &node_name,
                             &tags_for(&target_pod, &service, &container, &tag),
-                            dd_status(&lvl),
                         );
                     }
                 }
@@ -1717,8 +1716,7 @@ impl<'a> Builder<'a> {
                     pod_lines.push(log_line((start + 2) * 1000 + i as i64 * 137, lvl, text));
                 }
                 for i in 0..self.rng.random_range(4..9) {
-                    let (lvl, text) = pick(&mut self.rng, &t.spec.steady).clone();
-                    let text = self.expand(&text)?;
+                    let (lvl, text) = self.steady_line()?;
                     let ms = (snapshot - 600 + i * 61) * 1000 + self.rng.random_range(0..900);
                     let line = log_line(ms, &lvl, text);
                     push_dd(
@@ -1727,7 +1725,6 @@ impl<'a> Builder<'a> {
                         &service,
                         &node_name,
                         &tags_for(&target_pod, &service, &container, &tag),
-                        dd_status(&lvl),
                     );
                     pod_lines.push(line);
                 }
@@ -1822,10 +1819,8 @@ impl<'a> Builder<'a> {
                 // The Datadog stream shows the siblings serving traffic.
                 for s in &sibs {
                     for _ in 0..self.rng.random_range(1..3) {
-                        let (lvl, text) = pick(&mut self.rng, &t.spec.steady).clone();
-                        let text = self.expand(&text)?;
-                        let ms = (snapshot - self.rng.random_range(10..900)) * 1000
-                            + self.rng.random_range(0..999);
+                        let (lvl, text) = self.steady_line()?;
+                        let ms = recent_ms(&mut self.rng, snapshot, 10..900);
                         let line = log_line(ms, &lvl, text);
                         push_dd(
                             &mut datadog,
@@ -1833,7 +1828,6 @@ impl<'a> Builder<'a> {
                             &service,
                             &s.node,
                             &tags_for(&s.name, &service, &container, &old_tag),
-                            dd_status(&lvl),
                         );
                     }
                 }
@@ -1977,8 +1971,7 @@ impl<'a> Builder<'a> {
                 let (pod, host) = running[self.rng.random_range(0..running.len())].clone();
                 let (lvl, text) = pick(&mut self.rng, &t.spec.steady).clone();
                 let text = self.expand_as(&text, other)?;
-                let ms = (snapshot - self.rng.random_range(10..1800)) * 1000
-                    + self.rng.random_range(0..999);
+                let ms = recent_ms(&mut self.rng, snapshot, 10..1800);
                 let line = log_line(ms, &lvl, text);
                 push_dd(
                     &mut datadog,
@@ -1986,7 +1979,6 @@ impl<'a> Builder<'a> {
                     other,
                     &host,
                     &tags_for(&pod, other, other, &other_tag),
-                    dd_status(&lvl),
                 );
             }
         }
@@ -2253,8 +2245,7 @@ impl<'a> Builder<'a> {
                 let (lvl, text) = pick(&mut self.rng, &t.spec.noise_errors).clone();
                 let other = services[self.rng.random_range(1..services.len())].clone();
                 let text = self.expand_as(&text, &other)?;
-                let ms = (snapshot - self.rng.random_range(10..1500)) * 1000
-                    + self.rng.random_range(0..999);
+                let ms = recent_ms(&mut self.rng, snapshot, 10..1500);
                 let line = log_line(ms, &lvl, text);
                 let from: Vec<(String, String)> = pods
                     .iter()
@@ -2273,7 +2264,6 @@ impl<'a> Builder<'a> {
                     &other,
                     &host,
                     &tags_for(&pod, &other, &other, &tag),
-                    dd_status(&lvl),
                 );
             }
         }
@@ -2733,15 +2723,23 @@ fn log_line(ms: i64, level: &str, text: String) -> LogLine {
     }
 }
 
+/// Datadog's status of a log line of this level.
+fn dd_status(level: &str) -> &'static str {
+    match level {
+        "error" | "fatal" => "error",
+        "warn" => "warn",
+        "debug" => "debug",
+        _ => "info",
+    }
+}
+
+/// A log line's instant in milliseconds, `ago` seconds before the snapshot.
+fn recent_ms<R: Rng>(rng: &mut R, snapshot: i64, ago: std::ops::Range<i64>) -> i64 {
+    (snapshot - rng.random_range(ago)) * 1000 + rng.random_range(0..999)
+}
+
 /// Datadog folds a stack trace into the record of the line before it (multi-line aggregation).
-fn push_dd(
-    out: &mut Vec<DdLog>,
-    line: &LogLine,
-    service: &str,
-    host: &str,
-    tags: &[String],
-    status: &str,
-) {
+fn push_dd(out: &mut Vec<DdLog>, line: &LogLine, service: &str, host: &str, tags: &[String]) {
     if line.raw
         && let Some(prev) = out.iter_mut().rev().find(|d| {
             d.service == service && d.host == host && line.ms - d.ms < 2000 && d.source != "kernel"
@@ -2762,7 +2760,7 @@ fn push_dd(
         status: if line.raw {
             "error".into()
         } else {
-            status.into()
+            dd_status(&line.level).into()
         },
         service: service.into(),
         host: host.into(),
