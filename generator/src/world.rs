@@ -1155,6 +1155,7 @@ impl<'a> Builder<'a> {
                 "env:prod".to_owned(),
             ]
         };
+        let target_tags = tags_for(&target_pod, &service, &container, &tag);
         let node_name = nodes[target_node].name.clone();
         let memory_limit = match self.spec.memory_limit.as_deref() {
             Some("none") => None,
@@ -1414,13 +1415,7 @@ impl<'a> Builder<'a> {
                         if is_last {
                             pod_lines.push(line.clone());
                         }
-                        push_dd(
-                            &mut datadog,
-                            &line,
-                            &service,
-                            &node_name,
-                            &tags_for(&target_pod, &service, &container, &tag),
-                        );
+                        push_dd(&mut datadog, &line, &service, &node_name, &target_tags);
                     }
                 }
                 // Kernel lines (not in the container's own stream): Datadog, and node-problem-detector.
@@ -1719,13 +1714,7 @@ impl<'a> Builder<'a> {
                     let (lvl, text) = self.steady_line()?;
                     let ms = (snapshot - 600 + i * 61) * 1000 + self.rng.random_range(0..900);
                     let line = log_line(ms, &lvl, text);
-                    push_dd(
-                        &mut datadog,
-                        &line,
-                        &service,
-                        &node_name,
-                        &tags_for(&target_pod, &service, &container, &tag),
-                    );
+                    push_dd(&mut datadog, &line, &service, &node_name, &target_tags);
                     pod_lines.push(line);
                 }
             }
@@ -2851,19 +2840,31 @@ impl<'a> Involved<'a> {
         last: i64,
     ) -> EventW {
         EventW {
+            count: Some(count.max(1)),
+            first: Some(Ts(first.min(last))),
+            last: Some(Ts(last.max(first))),
+            source_component: "kubelet".into(),
+            source_host: self.host.into(),
+            ..self.bare_event(reason, message, ty)
+        }
+    }
+
+    /// An event about this object with no time, count or source filled in.
+    fn bare_event(&self, reason: &str, message: &str, ty: &str) -> EventW {
+        EventW {
             namespace: self.ns.into(),
             object_kind: self.kind.into(),
             object_name: self.name.into(),
             reason: reason.into(),
             message: message.into(),
             kind: ty.into(),
-            count: Some(count.max(1)),
-            first: Some(Ts(first.min(last))),
-            last: Some(Ts(last.max(first))),
+            count: None,
+            first: None,
+            last: None,
             event_time: None,
             series_count: None,
-            source_component: "kubelet".into(),
-            source_host: self.host.into(),
+            source_component: String::new(),
+            source_host: String::new(),
             reporting_component: String::new(),
             action: String::new(),
         }
@@ -2881,21 +2882,10 @@ impl<'a> Involved<'a> {
         action: &str,
     ) -> EventW {
         EventW {
-            namespace: self.ns.into(),
-            object_kind: self.kind.into(),
-            object_name: self.name.into(),
-            reason: reason.into(),
-            message: message.into(),
-            kind: ty.into(),
-            count: None,
-            first: None,
-            last: None,
             event_time: Some(TsMicros(at * 1_000_000 + rng.random_range(0..1_000_000))),
-            series_count: None,
-            source_component: String::new(),
-            source_host: String::new(),
             reporting_component: "default-scheduler".into(),
             action: action.into(),
+            ..self.bare_event(reason, message, ty)
         }
     }
 
