@@ -1335,9 +1335,7 @@ impl<'a> Builder<'a> {
                     let m = if legacy {
                         "Back-off restarting failed container".to_owned()
                     } else {
-                        format!(
-                            "Back-off restarting failed container {container} in pod {target_pod}_{namespace}({target_uid})"
-                        )
+                        restart_backoff_event(&container, &target_pod, &namespace, &target_uid)
                     };
                     let m = if bo_count > 50 && self.rng.random_bool(0.3) {
                         format!("(combined from similar events): {m}")
@@ -2668,7 +2666,15 @@ impl<'a> Builder<'a> {
             let delay = *lp.delays.last().unwrap_or(&10);
             let (count, first, last_ev) = lp.backoff_events(self.t.spec.backoff.sync_seconds);
             if count > 0 {
-                events.push(on_pod.event("BackOff", &format!("Back-off restarting failed container {container} in pod {name}_{namespace}({uid})"), "Warning", count, first, last_ev.min(snapshot)));
+                let m = restart_backoff_event(container, name, namespace, uid);
+                events.push(on_pod.event(
+                    "BackOff",
+                    &m,
+                    "Warning",
+                    count,
+                    first,
+                    last_ev.min(snapshot),
+                ));
             }
             Ok(pod.pod(
                 "Running",
@@ -2772,6 +2778,11 @@ fn crash_loop_message(
         "{back_off} {} restarting failed container={container} pod={pod}_{ns}({uid})",
         go_duration(delay)
     )
+}
+
+/// The message of the `BackOff` event of a crash-looping container (current kubelets).
+fn restart_backoff_event(container: &str, pod: &str, ns: &str, uid: &str) -> String {
+    format!("Back-off restarting failed container {container} in pod {pod}_{ns}({uid})")
 }
 
 /// The waiting message (and event) of an image pull in back-off.
