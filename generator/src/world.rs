@@ -1078,10 +1078,11 @@ impl<'a> Builder<'a> {
         let second = self.rng.random_range(0..4) * 16;
         for i in 0..n_nodes {
             let zone = region.zones[i % region.zones.len()].clone();
+            // One block of the third octet per node (at most 6 nodes): names never collide.
             let ip = format!(
                 "10.{}.{}.{}",
                 second,
-                (i % 3) * 32 + self.rng.random_range(0..31usize),
+                i * 40 + self.rng.random_range(0..31usize),
                 self.rng.random_range(4..250)
             );
             let name = format!("ip-{}.{}", ip.replace('.', "-"), region.dns);

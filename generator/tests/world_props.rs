@@ -116,6 +116,16 @@ fn check_time(w: &World) {
 
 /// The shape of the failing pod agrees with its mode and cause.
 fn check_shape(w: &World) {
+    let mut names: Vec<&str> = w.nodes.iter().map(|n| n.name.as_str()).collect();
+    names.sort_unstable();
+    let before = names.len();
+    names.dedup();
+    assert_eq!(
+        names.len(),
+        before,
+        "node names must be unique: {:?}",
+        w.nodes.iter().map(|n| &n.name).collect::<Vec<_>>()
+    );
     let p = target(w);
     let c = &p.containers[0];
     let backoff = T.spec.backoff;
@@ -324,4 +334,17 @@ proptest! {
         prop_assert!(count >= lp.restarts());
         if count > 0 { prop_assert!(first <= last && last <= lp.snapshot); }
     }
+}
+
+/// Found by proptest: node 0 and node 3 of this world once got the same IP, hence the same name,
+/// and the node-OOM checks looked at the wrong node.
+#[test]
+fn regression_nodes_with_the_same_name() {
+    let w = world(
+        4340514940431259474,
+        154746,
+        "healthy=0,crashloop_backoff=0,image_pull_backoff=0,container_oom=0",
+    );
+    check_time(&w);
+    check_shape(&w);
 }
