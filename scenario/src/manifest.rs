@@ -62,34 +62,40 @@ pub fn content_hash(root: &Path) -> std::io::Result<(String, u64, u64)> {
     let mut files = Vec::new();
     collect(root, root, &mut files)?;
     files.sort();
-    let contents: Vec<std::io::Result<Vec<u8>>> = files
+    // Each file is read and digested on its own (in parallel); only the digests are kept.
+    let digests: Vec<std::io::Result<(u64, [u8; 32])>> = files
         .par_iter()
         .map(|(_, path)| {
             let mut buf = Vec::new();
             std::fs::File::open(path)?.read_to_end(&mut buf)?;
-            Ok(buf)
+            Ok((buf.len() as u64, Sha256::digest(&buf).into()))
         })
         .collect();
     let mut entries = Vec::with_capacity(files.len());
-    for ((rel, _), bytes) in files.iter().zip(contents) {
-        entries.push((rel.as_str(), bytes?));
+    for ((rel, _), digest) in files.iter().zip(digests) {
+        let (len, digest) = digest?;
+        entries.push((rel.as_str(), len, digest));
     }
-    let total = entries.iter().map(|(_, b)| b.len() as u64).sum();
-    let hash = hash_entries(entries.iter().map(|(rel, b)| (*rel, b.as_slice())));
-    Ok((hash, files.len() as u64, total))
+    let total = entries.iter().map(|(_, len, _)| len).sum();
+    Ok((combine(&entries), files.len() as u64, total))
 }
 
 /// The content hash of files given in memory as `(relative path, bytes)`, already sorted by
 /// path: the same value [`content_hash`] computes for those files on disk.
 pub fn hash_entries<'a>(entries: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> String {
-    let digests: Vec<(&str, u64, [u8; 32])> = entries
+    let entries: Vec<(&str, u64, [u8; 32])> = entries
         .into_iter()
         .collect::<Vec<_>>()
         .into_par_iter()
         .map(|(rel, bytes)| (rel, bytes.len() as u64, Sha256::digest(bytes).into()))
         .collect();
+    combine(&entries)
+}
+
+/// The one definition of the corpus hash over `(path, length, SHA-256 of the bytes)`.
+fn combine(entries: &[(&str, u64, [u8; 32])]) -> String {
     let mut hasher = Sha256::new();
-    for (rel, len, digest) in digests {
+    for (rel, len, digest) in entries {
         hasher.update(rel.as_bytes());
         hasher.update([0u8]);
         hasher.update(len.to_le_bytes());
