@@ -6,8 +6,8 @@
 //!
 //! | spec | classifier |
 //! |---|---|
-//! | `rules` | [`Rules`], the built-in baseline (pure, no IO) |
-//! | `status-only` | [`status_only::StatusOnly`], a naive yardstick that reads only container state reasons |
+//! | `rules` | [`RULES`], the built-in baseline (pure, no IO) |
+//! | `status-only` | [`STATUS_ONLY`], a naive yardstick that reads only container state reasons |
 //! | `cmd:python3 my_agent.py` | [`cmd::Pool`], long-lived JSON Lines workers ([`PROTOCOL.md`](../PROTOCOL.md)) |
 //! | `http://127.0.0.1:8080/classify` | [`http::Http`], one POST per case |
 //! | `replay:predictions.jsonl` | [`replay::Replay`], predictions made elsewhere |
@@ -23,7 +23,8 @@ pub mod rules;
 pub mod status_only;
 pub mod wire;
 
-pub use rules::Rules;
+pub use rules::RULES;
+pub use status_only::STATUS_ONLY;
 
 /// Why a classifier call produced no prediction; it becomes an `error` row, the run goes on.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -59,6 +60,43 @@ pub trait Classifier: Send + Sync + std::fmt::Debug {
     /// (replay: ids in the file that no case asked for).
     fn finish(&self) -> Vec<String> {
         Vec::new()
+    }
+}
+
+/// A built-in classifier: a pure function of the case, with a name and a version.
+#[derive(Clone, Copy, Debug)]
+pub struct Builtin {
+    name: &'static str,
+    version: &'static str,
+    classify: fn(&Case) -> Prediction,
+}
+
+impl Builtin {
+    /// A built-in classifier from its pure function.
+    pub const fn new(
+        name: &'static str,
+        version: &'static str,
+        classify: fn(&Case) -> Prediction,
+    ) -> Self {
+        Builtin {
+            name,
+            version,
+            classify,
+        }
+    }
+}
+
+impl Classifier for Builtin {
+    fn name(&self) -> String {
+        self.name.to_owned()
+    }
+
+    fn version(&self) -> String {
+        self.version.to_owned()
+    }
+
+    fn classify(&self, case: &Case, _trial: u32) -> Result<Prediction, CallError> {
+        Ok((self.classify)(case))
     }
 }
 
@@ -177,10 +215,10 @@ pub fn from_spec(spec: &str, opts: &Options) -> Result<Box<dyn Classifier>, Spec
         return Err(SpecError::BadOptions("timeout must be more than 0".into()));
     }
     if spec == rules::NAME {
-        return Ok(Box::new(Rules));
+        return Ok(Box::new(RULES));
     }
     if spec == status_only::NAME {
-        return Ok(Box::new(status_only::StatusOnly));
+        return Ok(Box::new(STATUS_ONLY));
     }
     if let Some(command) = spec.strip_prefix("cmd:") {
         return Ok(Box::new(cmd::Pool::start(command, opts)?));

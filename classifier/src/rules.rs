@@ -30,7 +30,7 @@ use scenario::files::{
 };
 use scenario::{Case, Category, FailureMode, Prediction, RootCause};
 
-use crate::{CallError, Classifier};
+use crate::Builtin;
 
 /// The baseline's name in reports.
 pub const NAME: &str = "rules";
@@ -38,23 +38,8 @@ pub const NAME: &str = "rules";
 /// The baseline's version: the crate version plus a rules revision, bumped when a rule changes.
 pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+rules.3");
 
-/// The built-in rule baseline as a [`Classifier`]; see [`classify`].
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Rules;
-
-impl Classifier for Rules {
-    fn name(&self) -> String {
-        NAME.to_owned()
-    }
-
-    fn version(&self) -> String {
-        VERSION.to_owned()
-    }
-
-    fn classify(&self, case: &Case, _trial: u32) -> Result<Prediction, CallError> {
-        Ok(classify(case))
-    }
-}
+/// The built-in rule baseline as a [`Classifier`](crate::Classifier); see [`classify`].
+pub const RULES: Builtin = Builtin::new(NAME, VERSION, classify);
 
 /// Classifies one case. Pure and total: every case gets a prediction, never a panic.
 pub fn classify(case: &Case) -> Prediction {

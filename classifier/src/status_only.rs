@@ -9,7 +9,7 @@
 use scenario::files::StateKind;
 use scenario::{Case, Category, FailureMode, Prediction, RootCause};
 
-use crate::{CallError, Classifier};
+use crate::Builtin;
 
 /// The spec string and report name.
 pub const NAME: &str = "status-only";
@@ -17,22 +17,7 @@ pub const NAME: &str = "status-only";
 pub const VERSION: &str = "1";
 
 /// The naive reference classifier; see the module docs.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct StatusOnly;
-
-impl Classifier for StatusOnly {
-    fn name(&self) -> String {
-        NAME.to_owned()
-    }
-
-    fn version(&self) -> String {
-        VERSION.to_owned()
-    }
-
-    fn classify(&self, case: &Case, _trial: u32) -> Result<Prediction, CallError> {
-        Ok(classify(case))
-    }
-}
+pub const STATUS_ONLY: Builtin = Builtin::new(NAME, VERSION, classify);
 
 /// Maps the first non-running container state reason to a failure mode.
 pub fn classify(case: &Case) -> Prediction {

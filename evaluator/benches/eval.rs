@@ -37,7 +37,7 @@ fn whole_eval(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     common::write_corpus(dir.path(), CORPUS);
     let suite = common::load(dir.path());
-    let rules = classifier::Rules;
+    let rules = classifier::RULES;
     let mut group = c.benchmark_group("eval");
     group.throughput(Throughput::Elements(CORPUS as u64));
     group.sample_size(20);
