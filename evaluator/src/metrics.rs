@@ -205,24 +205,9 @@ fn level_scores(
             f1_classes += 1;
             weighted += f * support as f64;
         }
-        class_rows.push(MetricRow {
-            level: level.to_owned(),
-            kind: "class".into(),
-            class: Some((*label).to_owned()),
-            support,
-            precision,
-            recall,
-            f1,
-            accuracy: None,
-            accuracy_ci_low: None,
-            accuracy_ci_high: None,
-            macro_f1: None,
-            weighted_f1: None,
-            kappa: None,
-            flip_rate: None,
-            pass_k: None,
-            majority_accuracy: None,
-        });
+        class_rows.push(MetricRow::class_row(
+            level, label, support, precision, recall, f1,
+        ));
     }
 
     let (accuracy, ci, kappa) = if n > 0 {

@@ -128,6 +128,38 @@ pub struct MetricRow {
     pub majority_accuracy: Option<f64>,
 }
 
+impl MetricRow {
+    /// A per-class row (`kind = "class"`): precision, recall, F1 and support; every
+    /// overall-only column is null.
+    pub fn class_row(
+        level: &str,
+        class: &str,
+        support: u64,
+        precision: Option<f64>,
+        recall: Option<f64>,
+        f1: Option<f64>,
+    ) -> Self {
+        MetricRow {
+            level: level.to_owned(),
+            kind: "class".to_owned(),
+            class: Some(class.to_owned()),
+            support,
+            precision,
+            recall,
+            f1,
+            accuracy: None,
+            accuracy_ci_low: None,
+            accuracy_ci_high: None,
+            macro_f1: None,
+            weighted_f1: None,
+            kappa: None,
+            flip_rate: None,
+            pass_k: None,
+            majority_accuracy: None,
+        }
+    }
+}
+
 /// `slices.parquet`: accuracy of a subset.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SliceRow {

@@ -221,24 +221,14 @@ fn latest(info: RunInfo, rng: &mut Lcg) -> LatestRun {
                 0.0
             };
             f1s.push(f1);
-            metrics.push(MetricRow {
-                level: level.to_owned(),
-                kind: "class".to_owned(),
-                class: Some((*class).to_owned()),
+            metrics.push(MetricRow::class_row(
+                level,
+                class,
                 support,
-                precision: Some(precision),
-                recall: Some(recall),
-                f1: Some(f1),
-                accuracy: None,
-                accuracy_ci_low: None,
-                accuracy_ci_high: None,
-                macro_f1: None,
-                weighted_f1: None,
-                kappa: None,
-                flip_rate: None,
-                pass_k: None,
-                majority_accuracy: None,
-            });
+                Some(precision),
+                Some(recall),
+                Some(f1),
+            ));
         }
         let acc = correct as f64 / total as f64;
         let (lo, hi) = wilson(correct, total);
