@@ -24,6 +24,10 @@ build:
 test:
     cargo test --workspace --locked
 
+# Rewrite the golden files in tests/golden/ from the current code (CI only compares them).
+bless:
+    TRIAGEBENCH_BLESS=1 cargo test --locked -p triagebench --test golden
+
 # Validate a suite directory (default: the hand-written canonical suite).
 validate dir="corpus/canonical":
     {{tb}} validate {{dir}}
