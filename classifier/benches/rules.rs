@@ -58,12 +58,12 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("rules");
     for (name, case) in &cases {
         group.bench_function(name.as_str(), |b| {
-            b.iter(|| classifier::rules::classify(black_box(case)))
+            b.iter(|| classifier::rules::classify(black_box(case)));
         });
     }
     let busy = crowded(&cases[1].1);
     group.bench_function("crowded-namespace", |b| {
-        b.iter(|| classifier::rules::classify(black_box(&busy)))
+        b.iter(|| classifier::rules::classify(black_box(&busy)));
     });
     group.finish();
 }

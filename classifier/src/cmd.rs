@@ -129,7 +129,7 @@ enum Fault {
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Pool {
@@ -341,8 +341,7 @@ impl Inner {
             st = self
                 .cond
                 .wait_timeout(st, Duration::from_millis(200))
-                .map(|(g, _)| g)
-                .unwrap_or_else(|e| e.into_inner().0);
+                .map_or_else(|e| e.into_inner().0, |(g, _)| g);
         };
         if exclusive {
             st.waiting_exclusive -= 1;
@@ -492,15 +491,12 @@ impl Inner {
                 );
                 return self.fail(worker, Fault::Garbage(reason));
             };
-            let id = match object.remove("id") {
-                Some(Value::String(id)) => id,
-                _ => {
-                    let reason = format!(
-                        "worker answer has no string \"id\": {}",
-                        wire::excerpt(text)
-                    );
-                    return self.fail(worker, Fault::Garbage(reason));
-                }
+            let Some(Value::String(id)) = object.remove("id") else {
+                let reason = format!(
+                    "worker answer has no string \"id\": {}",
+                    wire::excerpt(text)
+                );
+                return self.fail(worker, Fault::Garbage(reason));
             };
             object.remove("trial");
             let pending = {

@@ -141,7 +141,7 @@ impl Classifier for Replay {
         let found = self.entries.get(&key);
         self.asked
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(key);
         match found {
             Some((_, Ok(p))) => Ok(p.clone()),
@@ -159,7 +159,10 @@ impl Classifier for Replay {
 
     /// Reports the lines no case asked for.
     fn finish(&self) -> Vec<String> {
-        let asked = self.asked.lock().unwrap_or_else(|e| e.into_inner());
+        let asked = self
+            .asked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let extra: BTreeMap<usize, &(String, u32)> = self
             .entries
             .iter()

@@ -294,7 +294,7 @@ impl<'a> View<'a> {
             }
         }
 
-        let all_pods: &[Pod] = ev.pods().map(|p| p.pods.as_slice()).unwrap_or(&[]);
+        let all_pods: &[Pod] = ev.pods().map_or(&[], |p| p.pods.as_slice());
         let others: Vec<&str> = ev
             .deployments()
             .map(|d| d.deployments.iter().map(|d| d.name.as_str()).collect())
@@ -343,10 +343,7 @@ impl<'a> View<'a> {
             }
         }
 
-        let events: &[Event] = ev
-            .events()
-            .map(|e| e.warning_events.as_slice())
-            .unwrap_or(&[]);
+        let events: &[Event] = ev.events().map_or(&[], |e| e.warning_events.as_slice());
         let mut pod_names: Vec<String> = pods.iter().map(|p| p.name.clone()).collect();
         if ev.pods().is_none() {
             // Without the pod list, the workload's pods are the ones events and logs name.
@@ -366,8 +363,8 @@ impl<'a> View<'a> {
             }
         }
 
-        let nodes: &[Node] = ev.nodes().map(|n| n.nodes.as_slice()).unwrap_or(&[]);
-        let datadog: &[DatadogLog] = ev.datadog_logs().map(|l| l.logs.as_slice()).unwrap_or(&[]);
+        let nodes: &[Node] = ev.nodes().map_or(&[], |n| n.nodes.as_slice());
+        let datadog: &[DatadogLog] = ev.datadog_logs().map_or(&[], |l| l.logs.as_slice());
         View {
             case,
             ns,
@@ -1417,7 +1414,7 @@ impl<'a> View<'a> {
 fn unavailable_sources(case: &Case) -> Vec<(&'static str, bool, String)> {
     use scenario::Source;
     let ev = &case.evidence;
-    fn state<T>(s: &Option<Source<T>>) -> Option<(bool, String)> {
+    fn state<T>(s: Option<&Source<T>>) -> Option<(bool, String)> {
         match s {
             None => Some((true, String::new())),
             Some(Source::Unavailable { error }) => Some((false, error.clone())),
@@ -1425,13 +1422,13 @@ fn unavailable_sources(case: &Case) -> Vec<(&'static str, bool, String)> {
         }
     }
     let all = [
-        ("eks_pods", state(&ev.eks_pods)),
-        ("eks_events", state(&ev.eks_events)),
-        ("eks_deployments", state(&ev.eks_deployments)),
-        ("eks_node_health", state(&ev.eks_node_health)),
-        ("eks_pod_logs", state(&ev.eks_pod_logs)),
-        ("datadog_logs", state(&ev.datadog_logs)),
-        ("datadog_monitors", state(&ev.datadog_monitors)),
+        ("eks_pods", state(ev.eks_pods.as_ref())),
+        ("eks_events", state(ev.eks_events.as_ref())),
+        ("eks_deployments", state(ev.eks_deployments.as_ref())),
+        ("eks_node_health", state(ev.eks_node_health.as_ref())),
+        ("eks_pod_logs", state(ev.eks_pod_logs.as_ref())),
+        ("datadog_logs", state(ev.datadog_logs.as_ref())),
+        ("datadog_monitors", state(ev.datadog_monitors.as_ref())),
     ];
     all.into_iter()
         .filter_map(|(n, s)| s.map(|(m, e)| (n, m, e)))
@@ -1827,7 +1824,7 @@ fn max_percent(t: &str) -> u32 {
             let digits: String = t[..i]
                 .chars()
                 .rev()
-                .take_while(|c| c.is_ascii_digit())
+                .take_while(char::is_ascii_digit)
                 .collect();
             digits.chars().rev().collect::<String>().parse::<u32>().ok()
         })
@@ -1847,7 +1844,7 @@ fn find_exit_code(t: &str) -> Option<i32> {
     ] {
         for (i, _) in t.match_indices(key) {
             let rest = t[i + key.len()..].trim_start_matches([' ', ':', '=', '"', '\'']);
-            let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
             if let Ok(code) = digits.parse::<i32>()
                 && (0..=255).contains(&code)
             {
@@ -1989,10 +1986,10 @@ mod tests {
         let d = WorkloadType::Deployment;
         let (strict, loose) = (Naming::Strict, Naming::Loose);
         let yes = |pod, name, t, others: &[&str], n| {
-            assert!(belongs(pod, name, t, others, n), "{pod} in {name}")
+            assert!(belongs(pod, name, t, others, n), "{pod} in {name}");
         };
         let no = |pod, name, t, others: &[&str], n| {
-            assert!(!belongs(pod, name, t, others, n), "{pod} not in {name}")
+            assert!(!belongs(pod, name, t, others, n), "{pod} not in {name}");
         };
         yes(
             "payments-api-6d8f7c9b5-qk2xz",

@@ -16,7 +16,11 @@ fn canonical_dir() -> PathBuf {
 fn baseline_is_right_on_every_canonical_scenario_at_every_level() {
     let suite =
         scenario::load(&canonical_dir()).unwrap_or_else(|e| panic!("canonical corpus: {e}"));
-    let names: Vec<&str> = suite.scenarios().iter().map(|s| s.dir_name()).collect();
+    let names: Vec<&str> = suite
+        .scenarios()
+        .iter()
+        .map(scenario::Scenario::dir_name)
+        .collect();
     assert_eq!(
         names,
         [

@@ -309,7 +309,7 @@ fn tricky_rules() {
                     127,
                     "exec: \"/app/run\": stat /app/run: no such file or directory",
                 ),
-            )
+            );
         }),
         here(RootCause::CommandNotFound, Some(127)),
         f,
@@ -326,7 +326,7 @@ fn tricky_rules() {
                     128,
                     "exec /usr/local/bin/server: exec format error",
                 ),
-            )
+            );
         }),
         here(RootCause::PermissionDenied, Some(128)),
         f,

@@ -21,14 +21,14 @@ fn load_scenario(c: &mut Criterion) {
     group.throughput(Throughput::Elements(1));
     // 002 inherits from 000-healthy: the child's files and the base's are both read.
     group.bench_function("one scenario (canonical 002-oom-killed)", |b| {
-        b.iter(|| black_box(scenario::load(&root.join("002-oom-killed")).unwrap()))
+        b.iter(|| black_box(scenario::load(&root.join("002-oom-killed")).unwrap()));
     });
     let dir = tempfile::tempdir().unwrap();
     common::write_corpus(dir.path(), CORPUS);
     group.throughput(Throughput::Elements(CORPUS as u64));
     group.sample_size(20);
     group.bench_function("synthetic corpus of 200", |b| {
-        b.iter(|| black_box(common::load(dir.path())))
+        b.iter(|| black_box(common::load(dir.path())));
     });
     group.finish();
 }
@@ -63,7 +63,7 @@ fn whole_eval(c: &mut Criterion) {
     };
     let run = evaluator::evaluate(&suite, &rules, &config, &|| {}).unwrap();
     group.bench_function("score 200 predictions", |b| {
-        b.iter(|| black_box(evaluator::score(&run.predictions)))
+        b.iter(|| black_box(evaluator::score(&run.predictions)));
     });
     let scores = evaluator::score(&run.predictions);
     group.bench_function("write the run reports (Parquet + run.json)", |b| {
@@ -72,7 +72,7 @@ fn whole_eval(c: &mut Criterion) {
             |out| {
                 black_box(evaluator::report::write_run(out.path(), &run, &scores).unwrap());
             },
-        )
+        );
     });
     group.finish();
 }

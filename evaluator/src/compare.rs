@@ -363,7 +363,7 @@ pub fn compare(
                 continue;
             }
             let (expected, base_pred) = labels_at(br, level).unwrap_or(("", ""));
-            let cand_pred = labels_at(cr, level).map(|l| l.1).unwrap_or("");
+            let cand_pred = labels_at(cr, level).map_or("", |l| l.1);
             let flip = Flip {
                 scenario_id: br.scenario_id.clone(),
                 trial: br.trial,
@@ -431,7 +431,7 @@ pub fn compare(
                 let (bf, cf) = (get(bm, |m| m.f1), get(cm, |m| m.f1));
                 ClassDelta {
                     class: (*label).to_owned(),
-                    support: bm.or(cm).map(|m| m.support).unwrap_or(0),
+                    support: bm.or(cm).map_or(0, |m| m.support),
                     base_recall: br,
                     candidate_recall: cr,
                     recall_delta: diff(br, cr),
@@ -565,7 +565,7 @@ pub fn compare(
 }
 
 fn fmt_opt(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into())
+    v.map_or_else(|| "-".into(), |v| format!("{v:.3}"))
 }
 
 /// A p-value with four decimals, or in scientific notation when smaller than that shows.
@@ -578,7 +578,7 @@ pub fn fmt_p(p: f64) -> String {
 }
 
 fn fmt_delta(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:+.3}")).unwrap_or_else(|| "-".into())
+    v.map_or_else(|| "-".into(), |v| format!("{v:+.3}"))
 }
 
 /// How many flipped scenarios the text and Markdown forms list per level and direction.

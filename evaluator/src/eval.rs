@@ -247,9 +247,15 @@ pub fn score_row(
                 .affected_pod
                 .as_deref()
                 .map(|pod| normalize_pod(pod, &s.case().context.namespace));
-            row.predicted_failure_mode = p.failure_mode.as_str().to_owned();
-            row.predicted_category = p.root_cause_category.as_str().to_owned();
-            row.predicted_root_cause = p.root_cause.as_str().to_owned();
+            p.failure_mode
+                .as_str()
+                .clone_into(&mut row.predicted_failure_mode);
+            p.root_cause_category
+                .as_str()
+                .clone_into(&mut row.predicted_category);
+            p.root_cause
+                .as_str()
+                .clone_into(&mut row.predicted_root_cause);
             row.correct_failure_mode = p.failure_mode == answer.failure_mode;
             row.correct_category = p.root_cause_category == answer.root_cause_category;
             row.correct_root_cause = answer.root_cause.map(|c| c == p.root_cause);
@@ -287,8 +293,7 @@ pub fn new_run_id(started: SystemTime, classifier: &str) -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = started
         .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
+        .map_or(0, |d| d.as_nanos());
     let seed = format!(
         "{nanos}-{}-{}",
         std::process::id(),

@@ -9,6 +9,7 @@
 //! The lock file is never deleted (deleting it would let two writers lock different inodes).
 //! Temp files left by an interrupted writer are removed by the next append, under the lock.
 
+use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -85,8 +86,7 @@ pub fn append_with_timeout(
     std::fs::create_dir_all(&dir).map_err(ReportError::io(&dir))?;
     let name = path
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| HISTORY_FILE.into());
+        .map_or_else(|| HISTORY_FILE.into(), |n| n.to_string_lossy().into_owned());
     let _lock = Lock::acquire(&dir.join(format!("{name}.lock")), timeout)?;
 
     let tmp_prefix = format!(".{name}.tmp-");
@@ -144,7 +144,7 @@ impl Lock {
                 Err(TryLockError::WouldBlock) => {
                     return Err(ReportError::Lock {
                         path: path.to_path_buf(),
-                        message: format!("held by another writer for over {:.0?}", timeout),
+                        message: format!("held by another writer for over {timeout:.0?}"),
                     });
                 }
                 Err(TryLockError::Error(source)) => {
@@ -301,8 +301,8 @@ pub fn trend(rows: &[HistoryRow]) -> Vec<RunTrend> {
                 classifier_version: r.classifier_version.clone(),
                 corpus_id: r.corpus_id.clone(),
                 corpus_hash: r.corpus_hash.clone(),
-                accuracy: Default::default(),
-                macro_f1: Default::default(),
+                accuracy: BTreeMap::default(),
+                macro_f1: BTreeMap::default(),
                 scenarios_per_second: r.scenarios_per_second,
                 latency_p50_ms: r.latency_p50_ms,
                 latency_p95_ms: r.latency_p95_ms,

@@ -118,8 +118,7 @@ pub fn render(run: &Run, scores: &Scores) -> String {
                 let count = fm
                     .iter()
                     .find(|c| c.expected == *exp && c.predicted == *pred)
-                    .map(|c| c.count)
-                    .unwrap_or(0);
+                    .map_or(0, |c| c.count);
                 n += count;
                 let cell = if count == 0 {
                     ".".to_owned()
@@ -283,5 +282,5 @@ fn up(v: f64) -> String {
 }
 
 fn opt(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.3}")).unwrap_or_else(|| "-".into())
+    v.map_or_else(|| "-".into(), |v| format!("{v:.3}"))
 }

@@ -19,8 +19,7 @@ impl Utc {
     pub fn of(t: SystemTime) -> Utc {
         let secs = t
             .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0);
+            .map_or(0, |d| d.as_secs() as i64);
         Utc::from_unix(secs)
     }
 

@@ -25,7 +25,7 @@ fn record(
     trials: u32,
 ) -> RunReport {
     let mut fake = Fake::new(suite, fault);
-    fake.name = name.to_owned();
+    name.clone_into(&mut fake.name);
     let run = evaluate(suite, &fake, &config(corpus, run_id, 2, trials), &|| {}).expect("evaluate");
     let scores = score(&run.predictions);
     let dir = write_run(reports, &run, &scores).expect("write run");

@@ -25,7 +25,7 @@ fn bench_render(c: &mut Criterion) {
                 generator::sample_world(&templates, &mix, 42, i % 10_000, "00000")
                     .expect("samples"),
             )
-        })
+        });
     });
     let mut j = 0usize;
     group.bench_function("render_world", |b| {
@@ -35,7 +35,7 @@ fn bench_render(c: &mut Criterion) {
                 generator::render::render_world(&templates, &worlds[j % worlds.len()])
                     .expect("renders"),
             )
-        })
+        });
     });
     let mut k = 0u64;
     group.bench_function("render_scenario", |b| {
@@ -45,7 +45,7 @@ fn bench_render(c: &mut Criterion) {
                 generator::render_scenario(&templates, &mix, 42, k % 10_000, 10_000)
                     .expect("renders"),
             )
-        })
+        });
     });
     group.finish();
 }

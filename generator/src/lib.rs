@@ -181,9 +181,7 @@ impl Config {
 }
 
 fn is_non_empty_dir(p: &Path) -> bool {
-    std::fs::read_dir(p)
-        .map(|mut d| d.next().is_some())
-        .unwrap_or(false)
+    std::fs::read_dir(p).is_ok_and(|mut d| d.next().is_some())
 }
 
 /// Parses `--mix` (`oom_killed=2,node_oom=3`): a failure mode's weight scales the mode, a
@@ -329,8 +327,7 @@ pub fn generate(
     std::fs::create_dir_all(&parent).map_err(io(&parent))?;
     let name = out
         .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "corpus".into());
+        .map_or_else(|| "corpus".into(), |n| n.to_string_lossy().into_owned());
     let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
     if tmp.exists() {
         std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
@@ -425,7 +422,7 @@ fn write_corpus(
                 .entry(level.into())
                 .or_default()
                 .entry(label)
-                .or_default() += 1
+                .or_default() += 1;
         };
         bump("failure_mode", mode.to_string());
         bump("root_cause", cause.to_string());

@@ -830,7 +830,7 @@ impl<'a> Builder<'a> {
             pick(&mut self.rng, &vocab.clusters.envs),
             region
                 .name
-                .replace("-", "")
+                .replace('-', "")
                 .replace("east", "e")
                 .replace("west", "w")
                 .replace("central", "c")
@@ -1219,7 +1219,7 @@ impl<'a> Builder<'a> {
                     pick_w(&mut self.rng, &list).clone()
                 };
                 exit_code = Some(term.exit_code);
-                reason_label = term.reason.clone();
+                reason_label.clone_from(&term.reason);
                 // Waiting (in back-off) vs the brief terminated moment. Tier 0 shows the exit code.
                 let mut terminated_now = if tier == 0 {
                     self.rng.random_bool(0.7)
@@ -1519,8 +1519,8 @@ impl<'a> Builder<'a> {
                     let src = pick_w(&mut self.rng, &self.spec.config_errors).clone();
                     self.expand(&src)?
                 };
-                config_message = msg.clone();
-                missing_ref = msg.clone();
+                config_message.clone_from(&msg);
+                missing_ref.clone_from(&msg);
                 reason_label = "CreateContainerConfigError".into();
                 let span = self.rng.random_range(300..14_400i64);
                 let start = snapshot_guess - span;
@@ -1719,8 +1719,7 @@ impl<'a> Builder<'a> {
             }
         }
         self.vars.set("restart_count", i64::from(restart_count));
-        self.vars
-            .set("exit_code", exit_code.map(i64::from).unwrap_or(0));
+        self.vars.set("exit_code", exit_code.map_or(0, i64::from));
         self.vars.set("reason", reason_label.clone());
         self.vars.set("config_message", config_message.clone());
         if missing_ref.is_empty() {
@@ -1850,8 +1849,7 @@ impl<'a> Builder<'a> {
                     let repo = sc
                         .image
                         .rsplit_once(':')
-                        .map(|(r, _)| r.to_owned())
-                        .unwrap_or_else(|| sc.image.clone());
+                        .map_or_else(|| sc.image.clone(), |(r, _)| r.to_owned());
                     p.containers.push(ContainerW {
                         name: sc.name.clone(),
                         image: sc.image.clone(),
@@ -1991,18 +1989,17 @@ impl<'a> Builder<'a> {
                     let prefix = tpl
                         .name
                         .rsplit_once('-')
-                        .map(|(a, _)| a.to_owned())
-                        .unwrap_or_else(|| wl.clone());
+                        .map_or_else(|| wl.clone(), |(a, _)| a.to_owned());
                     format!("{prefix}-{}", k8s_suffix(&mut self.rng, 5))
                 };
                 let start = snapshot - self.rng.random_range(2..25);
                 let n = self.rng.random_range(0..n_nodes);
                 let mut p = tpl.clone();
-                p.name = name.clone();
+                p.name.clone_from(&name);
                 p.uid = uuid(&mut self.rng);
                 p.phase = "Pending".into();
                 p.start_time = Ts(start);
-                p.node = nodes[n].name.clone();
+                p.node.clone_from(&nodes[n].name);
                 p.ip = String::new();
                 let names_list: Vec<String> = p.containers.iter().map(|c| c.name.clone()).collect();
                 for c in &mut p.containers {
@@ -2075,8 +2072,7 @@ impl<'a> Builder<'a> {
             let started = p.containers[0]
                 .state
                 .started_at
-                .map(|t| t.0)
-                .unwrap_or(scheduled + 3);
+                .map_or(scheduled + 3, |t| t.0);
             let c = &mut p.containers[0];
             c.ready = false;
             c.started = false;

@@ -36,19 +36,19 @@ fn banned() -> Vec<String> {
         FailureMode::ALL
             .iter()
             .filter(|m| **m != FailureMode::Unknown)
-            .map(|m| m.to_string()),
+            .map(std::string::ToString::to_string),
     );
     words.extend(
         RootCause::ALL
             .iter()
             .filter(|c| !matches!(c, RootCause::Unknown | RootCause::None))
-            .map(|c| c.to_string()),
+            .map(std::string::ToString::to_string),
     );
     words.extend(
         Category::ALL
             .iter()
             .filter(|c| **c != Category::Unknown)
-            .map(|c| c.to_string()),
+            .map(std::string::ToString::to_string),
     );
     words.extend(
         [
@@ -408,23 +408,13 @@ fn bad_options_are_rejected_before_anything_is_written() {
 fn mix_weights_modes_then_causes() {
     let t = templates();
     let m = parse_mix(&t, "").unwrap();
-    let w = |c: RootCause| {
-        m.0.iter()
-            .find(|(x, _)| *x == c)
-            .map(|(_, w)| *w)
-            .unwrap_or(0)
-    };
+    let w = |c: RootCause| m.0.iter().find(|(x, _)| *x == c).map_or(0, |(_, w)| *w);
     // Balanced over four modes, then over each mode's causes.
     assert_eq!(w(RootCause::None), 250_000);
     assert_eq!(w(RootCause::ContainerOom), 125_000);
     assert_eq!(w(RootCause::AppError), 41_667);
     let m = parse_mix(&t, "oom_killed=2,node_oom=3").unwrap();
-    let w = |c: RootCause| {
-        m.0.iter()
-            .find(|(x, _)| *x == c)
-            .map(|(_, w)| *w)
-            .unwrap_or(0)
-    };
+    let w = |c: RootCause| m.0.iter().find(|(x, _)| *x == c).map_or(0, |(_, w)| *w);
     assert_eq!(w(RootCause::NodeOom), 300_000);
     assert_eq!(w(RootCause::ContainerOom), 100_000);
     let m = parse_mix(&t, "image_pull_backoff=0,healthy=0,crashloop_backoff=0").unwrap();
@@ -442,7 +432,11 @@ fn memory_hash(scenarios: &[generator::RenderedScenario]) -> String {
         })
         .collect();
     files.sort();
-    scenario::manifest::hash_entries(files.iter().map(|(rel, text)| (rel.as_str(), text.as_bytes())))
+    scenario::manifest::hash_entries(
+        files
+            .iter()
+            .map(|(rel, text)| (rel.as_str(), text.as_bytes())),
+    )
 }
 
 fn copy_dir(from: &Path, to: &Path) {

@@ -21,12 +21,10 @@ fn world(seed: u64, index: u64, mix: &str) -> World {
 }
 
 fn target(w: &World) -> &generator::world::PodW {
-    let name = w
-        .labels
-        .affected_pod
-        .as_deref()
-        .map(|p| p.split_once('/').unwrap().1.to_owned())
-        .unwrap_or_else(|| w.alert.pod.clone());
+    let name = w.labels.affected_pod.as_deref().map_or_else(
+        || w.alert.pod.clone(),
+        |p| p.split_once('/').unwrap().1.to_owned(),
+    );
     w.pods
         .iter()
         .find(|p| p.name == name)

@@ -12,13 +12,22 @@ use rayon::prelude::*;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
-    let root = PathBuf::from(args.next().ok_or("usage: parse_floor <corpus-dir> [threads]")?);
+    let root = PathBuf::from(
+        args.next()
+            .ok_or("usage: parse_floor <corpus-dir> [threads]")?,
+    );
     let threads: usize = args.next().map(|t| t.parse()).transpose()?.unwrap_or(0);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.is_dir() && p.file_name().is_some_and(|n| scenario::load::is_scenario_dir_name(&n.to_string_lossy())))
+        .filter(|p| {
+            p.is_dir()
+                && p.file_name()
+                    .is_some_and(|n| scenario::load::is_scenario_dir_name(&n.to_string_lossy()))
+        })
         .collect();
     dirs.sort();
     let start = Instant::now();
@@ -42,13 +51,16 @@ fn parse_dir(dir: &Path) -> Result<(u64, u64), String> {
     let mut bytes = 0;
     for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
         let path = entry.map_err(|e| e.to_string())?.path();
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         match path.extension().and_then(|e| e.to_str()) {
             Some("json") => {
-                serde_json::from_str::<serde_json::Value>(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+                serde_json::from_str::<serde_json::Value>(&text)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
             }
             Some("yml" | "yaml") => {
-                serde_saphyr::from_str::<serde_json::Value>(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+                serde_saphyr::from_str::<serde_json::Value>(&text)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
             }
             _ => continue,
         }

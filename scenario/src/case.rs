@@ -38,7 +38,10 @@ pub struct Context {
 
 /// Evidence by source; `None` where the scenario does not list the file.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[expect(missing_docs, reason = "one field per evidence file, named as the file")]
+#[expect(
+    missing_docs,
+    reason = "one field per evidence file, named as the file"
+)]
 pub struct Evidence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub eks_pods: Option<Source<PodsFile>>,

@@ -327,7 +327,10 @@ impl ContainerState {
 
     /// How many of the three flags are `true` (a valid state has exactly one).
     pub fn flags_set(&self) -> usize {
-        [self.running, self.waiting, self.terminated].iter().filter(|f| **f == Some(true)).count()
+        [self.running, self.waiting, self.terminated]
+            .iter()
+            .filter(|f| **f == Some(true))
+            .count()
     }
 }
 
@@ -534,9 +537,11 @@ impl<T: Serialize> Serialize for Source<T> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Source::Available(t) => t.serialize(s),
-            Source::Unavailable { error } => {
-                UnavailableFile { available: false, error: error.clone() }.serialize(s)
+            Source::Unavailable { error } => UnavailableFile {
+                available: false,
+                error: error.clone(),
             }
+            .serialize(s),
         }
     }
 }
@@ -545,10 +550,13 @@ impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for Source<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(d)?;
         if is_unavailable(&value) {
-            let u: UnavailableFile = serde_json::from_value(value).map_err(serde::de::Error::custom)?;
+            let u: UnavailableFile =
+                serde_json::from_value(value).map_err(serde::de::Error::custom)?;
             Ok(Source::Unavailable { error: u.error })
         } else {
-            serde_json::from_value(value).map(Source::Available).map_err(serde::de::Error::custom)
+            serde_json::from_value(value)
+                .map(Source::Available)
+                .map_err(serde::de::Error::custom)
         }
     }
 }

@@ -33,11 +33,23 @@ pub struct Problem {
 
 impl Problem {
     fn file(file: impl Into<String>, message: impl Into<String>) -> Self {
-        Problem { file: file.into(), field: None, message: message.into() }
+        Problem {
+            file: file.into(),
+            field: None,
+            message: message.into(),
+        }
     }
 
-    fn field(file: impl Into<String>, field: impl Into<String>, message: impl Into<String>) -> Self {
-        Problem { file: file.into(), field: Some(field.into()), message: message.into() }
+    fn field(
+        file: impl Into<String>,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Problem {
+            file: file.into(),
+            field: Some(field.into()),
+            message: message.into(),
+        }
     }
 }
 
@@ -138,7 +150,12 @@ impl Scenario {
             return Err(Problems(problems));
         }
         let case = make_case(&file, alert, evidence);
-        Ok(Scenario { dir_name: dir_name.to_owned(), file, answer_file, case })
+        Ok(Scenario {
+            dir_name: dir_name.to_owned(),
+            file,
+            answer_file,
+            case,
+        })
     }
 
     /// Writes the scenario as a self-contained directory (no `base`), the inverse of loading.
@@ -158,7 +175,15 @@ impl Scenario {
                 }
             )+};
         }
-        put!(eks_pods, eks_events, eks_deployments, eks_node_health, eks_pod_logs, datadog_logs, datadog_monitors);
+        put!(
+            eks_pods,
+            eks_events,
+            eks_deployments,
+            eks_node_health,
+            eks_pod_logs,
+            datadog_logs,
+            datadog_monitors
+        );
         Ok(())
     }
 }
@@ -170,7 +195,8 @@ mod erased {
     }
     impl<T: serde::Serialize> Yaml for T {
         fn to_yaml(&self) -> String {
-            serde_saphyr::to_string(self).unwrap_or_else(|e| format!("# serialization failed: {e}\n"))
+            serde_saphyr::to_string(self)
+                .unwrap_or_else(|e| format!("# serialization failed: {e}\n"))
         }
     }
 }
@@ -223,7 +249,10 @@ pub struct LoadReport {
 pub fn load(path: &Path) -> Result<Suite, Problems> {
     let report = load_report(path);
     if report.problems.is_empty() {
-        Ok(Suite { root: report.root, scenarios: report.scenarios })
+        Ok(Suite {
+            root: report.root,
+            scenarios: report.scenarios,
+        })
     } else {
         Err(Problems(report.problems))
     }
@@ -240,14 +269,22 @@ pub fn load_report(path: &Path) -> LoadReport {
     let shown = path.display().to_string();
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
-        Err(e) => return fail(path.to_path_buf(), Problem::file(&shown, format!("cannot open: {e}"))),
+        Err(e) => {
+            return fail(
+                path.to_path_buf(),
+                Problem::file(&shown, format!("cannot open: {e}")),
+            );
+        }
     };
     if !meta.is_dir() {
         return fail(path.to_path_buf(), Problem::file(&shown, "not a directory"));
     }
     let (root, names) = if path.join("scenario.yml").is_file() {
         let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-            return fail(path.to_path_buf(), Problem::file(&shown, "has no directory name"));
+            return fail(
+                path.to_path_buf(),
+                Problem::file(&shown, "has no directory name"),
+            );
         };
         let root = match path.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -280,12 +317,20 @@ pub fn load_report(path: &Path) -> LoadReport {
             problems.push(Problem::field(
                 format!("{}/scenario.yml", s.dir_name()),
                 "scenario_id",
-                format!("duplicate scenario id \"{}\" (also used by {first}/)", s.id()),
+                format!(
+                    "duplicate scenario id \"{}\" (also used by {first}/)",
+                    s.id()
+                ),
             ));
         }
     }
     let Problems(problems) = sorted(problems);
-    LoadReport { root, scenarios, failed, problems }
+    LoadReport {
+        root,
+        scenarios,
+        failed,
+        problems,
+    }
 }
 
 fn sorted(mut problems: Vec<Problem>) -> Problems {
@@ -296,7 +341,8 @@ fn sorted(mut problems: Vec<Problem>) -> Problems {
 
 fn scenario_dirs(root: &Path) -> Result<Vec<String>, Problem> {
     let shown = root.display().to_string();
-    let entries = std::fs::read_dir(root).map_err(|e| Problem::file(&shown, format!("cannot list: {e}")))?;
+    let entries =
+        std::fs::read_dir(root).map_err(|e| Problem::file(&shown, format!("cannot list: {e}")))?;
     let mut names = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| Problem::file(&shown, format!("cannot list: {e}")))?;
@@ -317,16 +363,28 @@ fn scenario_dirs(root: &Path) -> Result<Vec<String>, Problem> {
 
 /// Reads a file as UTF-8 text within the size limit.
 pub fn read_text(path: &Path, shown: &str) -> Result<String, Problem> {
-    let meta = std::fs::metadata(path).map_err(|e| Problem::file(shown, format!("cannot read: {e}")))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| Problem::file(shown, format!("cannot read: {e}")))?;
     if meta.len() > MAX_FILE_BYTES {
         return Err(Problem::file(
             shown,
-            format!("file is {} bytes, over the {} MiB limit", meta.len(), MAX_FILE_BYTES / (1024 * 1024)),
+            format!(
+                "file is {} bytes, over the {} MiB limit",
+                meta.len(),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
         ));
     }
-    let bytes = std::fs::read(path).map_err(|e| Problem::file(shown, format!("cannot read: {e}")))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| Problem::file(shown, format!("cannot read: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
-        Problem::file(shown, format!("not valid UTF-8 (first bad byte at offset {})", e.utf8_error().valid_up_to()))
+        Problem::file(
+            shown,
+            format!(
+                "not valid UTF-8 (first bad byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
     })
 }
 
@@ -336,12 +394,19 @@ fn parse_yaml(text: &str, shown: &str) -> Result<Value, Problem> {
         // serde-saphyr appends a source snippet on further lines; one line is enough here.
         let full = e.to_string();
         let first = full.lines().next().unwrap_or("");
-        Problem::file(shown, format!("malformed YAML: {}", first.strip_prefix("error: ").unwrap_or(first)))
+        Problem::file(
+            shown,
+            format!(
+                "malformed YAML: {}",
+                first.strip_prefix("error: ").unwrap_or(first)
+            ),
+        )
     })
 }
 
 fn parse_json(text: &str, shown: &str) -> Result<Value, Problem> {
-    serde_json::from_str::<Value>(text).map_err(|e| Problem::file(shown, format!("malformed JSON: {e}")))
+    serde_json::from_str::<Value>(text)
+        .map_err(|e| Problem::file(shown, format!("malformed JSON: {e}")))
 }
 
 /// Parses JSON text into `T`: one direct pass on the hot path; only when that fails, the slower
@@ -371,14 +436,16 @@ fn typed<T: DeserializeOwned>(value: Value, shown: &str) -> Result<T, Problem> {
 fn humanize(msg: &str) -> String {
     let msg = msg.split(" at line ").next().unwrap_or(msg);
     if let Some(rest) = msg.strip_prefix("invalid type: ")
-        && let Some((got, expected)) = rest.split_once(", expected ") {
-            let got = got.strip_prefix("string ").unwrap_or(got);
-            return format!("expected {}, got {}", nice_type(expected), got);
-        }
+        && let Some((got, expected)) = rest.split_once(", expected ")
+    {
+        let got = got.strip_prefix("string ").unwrap_or(got);
+        return format!("expected {}, got {}", nice_type(expected), got);
+    }
     if let Some(rest) = msg.strip_prefix("invalid value: ")
-        && let Some((got, expected)) = rest.split_once(", expected ") {
-            return format!("expected {}, got {}", nice_type(expected), got);
-        }
+        && let Some((got, expected)) = rest.split_once(", expected ")
+    {
+        return format!("expected {}, got {}", nice_type(expected), got);
+    }
     if let Some(field) = msg.strip_prefix("missing field ") {
         return format!("missing required field {}", field.replace('`', "\""));
     }
@@ -395,7 +462,7 @@ fn nice_type(expected: &str) -> &str {
         "a string" | "a borrowed string" => "string",
         "a sequence" => "list",
         "f64" | "f32" => "number",
-        other => other.strip_prefix("struct ").map(|_| "object").unwrap_or(other),
+        other => other.strip_prefix("struct ").map_or(other, |_| "object"),
     }
 }
 
@@ -407,7 +474,10 @@ fn load_one(root: &Path, name: &str) -> Result<Scenario, Vec<Problem>> {
 
     let scenario_path = dir.join("scenario.yml");
     if !scenario_path.is_file() {
-        return Err(vec![Problem::file(shown("scenario.yml"), "missing (every scenario directory needs one)")]);
+        return Err(vec![Problem::file(
+            shown("scenario.yml"),
+            "missing (every scenario directory needs one)",
+        )]);
     }
     let own = read_text(&scenario_path, &shown("scenario.yml"))
         .and_then(|t| parse_yaml(&t, &shown("scenario.yml")))
@@ -432,15 +502,16 @@ fn load_one(root: &Path, name: &str) -> Result<Scenario, Vec<Problem>> {
             }
         }
     }
-    let scenario_file = match typed::<ScenarioFile>(Value::Object(merged.clone()), &shown("scenario.yml")) {
-        Ok(f) => f,
-        Err(mut p) => {
-            inherited_note(&mut p, &own, base_dir.as_ref().map(|b| b.0.as_str()));
-            problems.push(p);
-            check_answer_file_alone(&dir, &shown("answer.yml"), &mut problems);
-            return Err(problems);
-        }
-    };
+    let scenario_file =
+        match typed::<ScenarioFile>(Value::Object(merged.clone()), &shown("scenario.yml")) {
+            Ok(f) => f,
+            Err(mut p) => {
+                inherited_note(&mut p, &own, base_dir.as_ref().map(|b| b.0.as_str()));
+                problems.push(p);
+                check_answer_file_alone(&dir, &shown("answer.yml"), &mut problems);
+                return Err(problems);
+            }
+        };
     check_scenario_file(name, &scenario_file, &mut problems);
 
     // answer.yml belongs to the scenario itself: labels are never inherited.
@@ -452,7 +523,10 @@ fn load_one(root: &Path, name: &str) -> Result<Scenario, Vec<Problem>> {
             .map_err(|p| problems.push(p))
             .ok()
     } else {
-        problems.push(Problem::file(shown("answer.yml"), "missing (every scenario needs its own answer)"));
+        problems.push(Problem::file(
+            shown("answer.yml"),
+            "missing (every scenario needs its own answer)",
+        ));
         None
     };
     if let Some(a) = &answer {
@@ -467,7 +541,9 @@ fn load_one(root: &Path, name: &str) -> Result<Scenario, Vec<Problem>> {
         }
         let (base_name, base_path) = base_dir.as_ref()?;
         let inherited = base_path.join(file);
-        inherited.is_file().then(|| (inherited, format!("{base_name}/{file}")))
+        inherited
+            .is_file()
+            .then(|| (inherited, format!("{base_name}/{file}")))
     };
     let alert = match lookup("alert.json") {
         Some((path, shown_path)) => read_text(&path, &shown_path)
@@ -475,7 +551,10 @@ fn load_one(root: &Path, name: &str) -> Result<Scenario, Vec<Problem>> {
             .map_err(|p| problems.push(p))
             .ok(),
         None => {
-            problems.push(Problem::file(shown("alert.json"), "missing (looked in the scenario and its base)"));
+            problems.push(Problem::file(
+                shown("alert.json"),
+                "missing (looked in the scenario and its base)",
+            ));
             None
         }
     };
@@ -513,7 +592,12 @@ fn load_one(root: &Path, name: &str) -> Result<Scenario, Vec<Problem>> {
     match (answer, alert, problems.is_empty()) {
         (Some(answer_file), Some(alert), true) => {
             let case = make_case(&scenario_file, alert, evidence);
-            Ok(Scenario { dir_name: name.to_owned(), file: scenario_file, answer_file, case })
+            Ok(Scenario {
+                dir_name: name.to_owned(),
+                file: scenario_file,
+                answer_file,
+                case,
+            })
         }
         _ => Err(problems),
     }
@@ -523,10 +607,16 @@ fn load_one(root: &Path, name: &str) -> Result<Scenario, Vec<Problem>> {
 fn check_answer_file_alone(dir: &Path, shown: &str, problems: &mut Vec<Problem>) {
     let path = dir.join("answer.yml");
     if !path.is_file() {
-        problems.push(Problem::file(shown, "missing (every scenario needs its own answer)"));
+        problems.push(Problem::file(
+            shown,
+            "missing (every scenario needs its own answer)",
+        ));
         return;
     }
-    if let Err(p) = read_text(&path, shown).and_then(|t| parse_yaml(&t, shown)).and_then(|v| typed::<AnswerFile>(v, shown)) {
+    if let Err(p) = read_text(&path, shown)
+        .and_then(|t| parse_yaml(&t, shown))
+        .and_then(|v| typed::<AnswerFile>(v, shown))
+    {
         problems.push(p);
     }
 }
@@ -534,8 +624,14 @@ fn check_answer_file_alone(dir: &Path, shown: &str, problems: &mut Vec<Problem>)
 fn as_map(v: Value, shown: &str) -> Result<serde_json::Map<String, Value>, Problem> {
     match v {
         Value::Object(m) => Ok(m),
-        Value::Null => Err(Problem::file(shown, "is empty (expected a mapping of keys)")),
-        other => Err(Problem::file(shown, format!("expected a mapping of keys, got {}", kind_of(&other)))),
+        Value::Null => Err(Problem::file(
+            shown,
+            "is empty (expected a mapping of keys)",
+        )),
+        other => Err(Problem::file(
+            shown,
+            format!("expected a mapping of keys, got {}", kind_of(&other)),
+        )),
     }
 }
 
@@ -558,7 +654,11 @@ fn resolve_base(
 ) -> Result<(String, serde_json::Map<String, Value>), Problem> {
     let file = format!("{name}/scenario.yml");
     let Value::String(base) = base else {
-        return Err(Problem::field(&file, "base", format!("expected string, got {}", kind_of(base))));
+        return Err(Problem::field(
+            &file,
+            "base",
+            format!("expected string, got {}", kind_of(base)),
+        ));
     };
     if base.is_empty()
         || base == "."
@@ -574,14 +674,26 @@ fn resolve_base(
         ));
     }
     if base == name {
-        return Err(Problem::field(&file, "base", format!("\"{base}\" is the scenario itself (a cycle)")));
+        return Err(Problem::field(
+            &file,
+            "base",
+            format!("\"{base}\" is the scenario itself (a cycle)"),
+        ));
     }
     let base_yml = root.join(base).join("scenario.yml");
     if !root.join(base).is_dir() {
-        return Err(Problem::field(&file, "base", format!("base \"{base}\" does not exist next to {name}/")));
+        return Err(Problem::field(
+            &file,
+            "base",
+            format!("base \"{base}\" does not exist next to {name}/"),
+        ));
     }
     if !base_yml.is_file() {
-        return Err(Problem::field(&file, "base", format!("base \"{base}\" has no scenario.yml")));
+        return Err(Problem::field(
+            &file,
+            "base",
+            format!("base \"{base}\" has no scenario.yml"),
+        ));
     }
     let base_shown = format!("{base}/scenario.yml");
     let map = read_text(&base_yml, &base_shown)
@@ -589,7 +701,11 @@ fn resolve_base(
         .and_then(|v| as_map(v, &base_shown))?;
     if let Some(grand) = map.get("base") {
         let grand = grand.as_str().unwrap_or("?");
-        let what = if grand == name { "a cycle" } else { "a chain; only one level is allowed" };
+        let what = if grand == name {
+            "a cycle"
+        } else {
+            "a chain; only one level is allowed"
+        };
         return Err(Problem::field(
             &file,
             "base",
@@ -618,7 +734,11 @@ fn check_scenario_file(name: &str, f: &ScenarioFile, problems: &mut Vec<Problem>
         problems.push(Problem::field(&file, "schema_version", "must not be empty"));
     }
     if !f.failure_mode.is_ground_truth() {
-        problems.push(Problem::field(&file, "failure_mode", "\"unknown\" is not a ground truth"));
+        problems.push(Problem::field(
+            &file,
+            "failure_mode",
+            "\"unknown\" is not a ground truth",
+        ));
     }
     if f.scenario_difficulty > 3 {
         problems.push(Problem::field(
@@ -641,11 +761,19 @@ fn check_scenario_file(name: &str, f: &ScenarioFile, problems: &mut Vec<Problem>
 fn check_answer(name: &str, f: &ScenarioFile, a: &AnswerFile, problems: &mut Vec<Problem>) {
     let file = format!("{name}/answer.yml");
     if a.required_keywords.is_empty() {
-        problems.push(Problem::field(&file, "required_keywords", "must list at least one keyword"));
+        problems.push(Problem::field(
+            &file,
+            "required_keywords",
+            "must list at least one keyword",
+        ));
     }
     for (i, k) in a.required_keywords.iter().enumerate() {
         if k.trim().is_empty() {
-            problems.push(Problem::field(&file, format!("required_keywords[{i}]"), "must not be empty"));
+            problems.push(Problem::field(
+                &file,
+                format!("required_keywords[{i}]"),
+                "must not be empty",
+            ));
         }
     }
     if a.model_response.trim().is_empty() {
@@ -656,24 +784,42 @@ fn check_answer(name: &str, f: &ScenarioFile, a: &AnswerFile, problems: &mut Vec
             problems.push(Problem::field(
                 &file,
                 "root_cause",
-                format!("\"{cause}\" belongs to {}, but scenario.yml says failure_mode {}", cause.mode(), f.failure_mode),
+                format!(
+                    "\"{cause}\" belongs to {}, but scenario.yml says failure_mode {}",
+                    cause.mode(),
+                    f.failure_mode
+                ),
             ));
         }
         if cause.category() != a.root_cause_category {
             problems.push(Problem::field(
                 &file,
                 "root_cause_category",
-                format!("\"{}\" disagrees with root_cause {cause} (category {})", a.root_cause_category, cause.category()),
+                format!(
+                    "\"{}\" disagrees with root_cause {cause} (category {})",
+                    a.root_cause_category,
+                    cause.category()
+                ),
             ));
         }
     }
     if let Some(pod) = &a.affected_pod
-        && !pod.contains('/') {
-            problems.push(Problem::field(&file, "affected_pod", format!("expected namespace/pod, got \"{pod}\"")));
-        }
+        && !pod.contains('/')
+    {
+        problems.push(Problem::field(
+            &file,
+            "affected_pod",
+            format!("expected namespace/pod, got \"{pod}\""),
+        ));
+    }
 }
 
-fn load_evidence(ev: &mut Evidence, kind: EvidenceKind, path: &Path, shown: &str) -> Result<(), Vec<Problem>> {
+fn load_evidence(
+    ev: &mut Evidence,
+    kind: EvidenceKind,
+    path: &Path,
+    shown: &str,
+) -> Result<(), Vec<Problem>> {
     let value = read_text(path, shown).map_err(|p| vec![p])?;
     /// Only a document that mentions `"available"` can be the tool's unavailable report; every
     /// other file is parsed once, straight into its type (the hot path of loading a corpus).
@@ -698,14 +844,24 @@ fn load_evidence(ev: &mut Evidence, kind: EvidenceKind, path: &Path, shown: &str
                 check_pods(shown, pods, &mut problems);
             }
             ev.eks_pods = Some(src);
-            if problems.is_empty() { Ok(()) } else { Err(problems) }
+            if problems.is_empty() {
+                Ok(())
+            } else {
+                Err(problems)
+            }
         }
         EvidenceKind::EksEvents => one(source(value, shown).map(|s| ev.eks_events = Some(s))),
-        EvidenceKind::EksDeployments => one(source(value, shown).map(|s| ev.eks_deployments = Some(s))),
-        EvidenceKind::EksNodeHealth => one(source(value, shown).map(|s| ev.eks_node_health = Some(s))),
+        EvidenceKind::EksDeployments => {
+            one(source(value, shown).map(|s| ev.eks_deployments = Some(s)))
+        }
+        EvidenceKind::EksNodeHealth => {
+            one(source(value, shown).map(|s| ev.eks_node_health = Some(s)))
+        }
         EvidenceKind::EksPodLogs => one(source(value, shown).map(|s| ev.eks_pod_logs = Some(s))),
         EvidenceKind::DatadogLogs => one(source(value, shown).map(|s| ev.datadog_logs = Some(s))),
-        EvidenceKind::DatadogMonitors => one(source(value, shown).map(|s| ev.datadog_monitors = Some(s))),
+        EvidenceKind::DatadogMonitors => {
+            one(source(value, shown).map(|s| ev.datadog_monitors = Some(s)))
+        }
     }
 }
 
@@ -762,11 +918,25 @@ pub fn label_counts(scenarios: &[Scenario]) -> BTreeMap<String, BTreeMap<String,
     let mut out: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     for s in scenarios {
         let a = s.answer();
-        *out.entry("failure_mode".into()).or_default().entry(a.failure_mode.to_string()).or_default() += 1;
-        *out.entry("root_cause_category".into()).or_default().entry(a.root_cause_category.to_string()).or_default() += 1;
-        let cause = a.root_cause.map(|c| c.to_string()).unwrap_or_else(|| "unspecified".into());
-        *out.entry("root_cause".into()).or_default().entry(cause).or_default() += 1;
-        *out.entry("difficulty".into()).or_default().entry(s.file().scenario_difficulty.to_string()).or_default() += 1;
+        *out.entry("failure_mode".into())
+            .or_default()
+            .entry(a.failure_mode.to_string())
+            .or_default() += 1;
+        *out.entry("root_cause_category".into())
+            .or_default()
+            .entry(a.root_cause_category.to_string())
+            .or_default() += 1;
+        let cause = a
+            .root_cause
+            .map_or_else(|| "unspecified".into(), |c| c.to_string());
+        *out.entry("root_cause".into())
+            .or_default()
+            .entry(cause)
+            .or_default() += 1;
+        *out.entry("difficulty".into())
+            .or_default()
+            .entry(s.file().scenario_difficulty.to_string())
+            .or_default() += 1;
     }
     out
 }

@@ -6,6 +6,7 @@
 //! hashed in parallel). Any edit, addition, removal or rename changes it.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -47,14 +48,20 @@ impl Manifest {
     /// Reads `root/manifest.json`.
     pub fn read(root: &Path) -> Result<Manifest, String> {
         let path = root.join(MANIFEST_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
         serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))
     }
 }
 
 /// Hex of a digest.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// Content hash, file count and byte count of a directory tree (manifest excluded).

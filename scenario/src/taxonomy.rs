@@ -1,7 +1,7 @@
 //! The label taxonomy of SPEC section 2, as data in one place.
 //!
-//! Each label set is declared once through [`labels!`] (the enum, its wire string and its
-//! place in `ALL`), and each root cause is one row of [`root_causes!`] carrying its failure
+//! Each label set is declared once through `labels!` (the enum, its wire string and its
+//! place in `ALL`), and each root cause is one row of `root_causes!` carrying its failure
 //! mode, category and the exit codes that point at it. Adding a cause is one row here.
 
 use std::fmt;
@@ -178,7 +178,10 @@ root_causes! {
 impl RootCause {
     /// The causes that belong to a failure mode, in taxonomy order.
     pub fn of_mode(mode: FailureMode) -> impl Iterator<Item = RootCause> {
-        RootCause::ALL.iter().copied().filter(move |c| c.info().mode == mode)
+        RootCause::ALL
+            .iter()
+            .copied()
+            .filter(move |c| c.info().mode == mode)
     }
 
     /// Shorthand for `info().mode`.
@@ -226,7 +229,13 @@ mod tests {
         assert_eq!(RootCause::of_mode(FailureMode::OomKilled).count(), 2);
         assert_eq!(RootCause::of_mode(FailureMode::ImagePullBackoff).count(), 5);
         assert_eq!(RootCause::Segfault.info().exit_codes, &[139]);
-        assert_eq!(RootCause::RegistryUnreachable.category(), Category::DependencyFailure);
-        assert_eq!(RootCause::MissingConfig.category(), Category::ConfigurationError);
+        assert_eq!(
+            RootCause::RegistryUnreachable.category(),
+            Category::DependencyFailure
+        );
+        assert_eq!(
+            RootCause::MissingConfig.category(),
+            Category::ConfigurationError
+        );
     }
 }

@@ -36,7 +36,11 @@ fn copy_dir(from: &Path, to: &Path) {
 
 fn edit(path: &Path, from: &str, to: &str) {
     let text = fs::read_to_string(path).unwrap();
-    assert!(text.contains(from), "{} does not contain {from:?}", path.display());
+    assert!(
+        text.contains(from),
+        "{} does not contain {from:?}",
+        path.display()
+    );
     fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
@@ -46,7 +50,10 @@ fn check(mutate: impl FnOnce(&Path), file: &str, expected: &[&str]) {
     let tmp = suite_copy();
     mutate(tmp.path());
     let problems = match load(tmp.path()) {
-        Ok(suite) => panic!("expected a problem in {file}, but {} scenarios loaded", suite.scenarios().len()),
+        Ok(suite) => panic!(
+            "expected a problem in {file}, but {} scenarios loaded",
+            suite.scenarios().len()
+        ),
         Err(p) => p.0,
     };
     let hit = problems
@@ -55,23 +62,46 @@ fn check(mutate: impl FnOnce(&Path), file: &str, expected: &[&str]) {
     assert!(
         hit.is_some(),
         "no problem in {file} containing {expected:?}; got:\n{}",
-        problems.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n")
+        problems
+            .iter()
+            .map(|p| format!("  {p}"))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
 #[test]
 fn canonical_suite_loads_with_inheritance() {
     let suite = load(&canonical()).unwrap();
-    let names: Vec<_> = suite.scenarios().iter().map(|s| s.dir_name()).collect();
-    assert_eq!(names, ["000-healthy", "001-crashloop-backoff", "002-oom-killed", "003-image-pull-backoff"]);
+    let names: Vec<_> = suite
+        .scenarios()
+        .iter()
+        .map(scenario::Scenario::dir_name)
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "000-healthy",
+            "001-crashloop-backoff",
+            "002-oom-killed",
+            "003-image-pull-backoff"
+        ]
+    );
     let oom = &suite.scenarios()[2];
     // Inherited from the base: context keys and the node-health evidence file.
     assert_eq!(oom.file().namespace, "payments");
     assert_eq!(oom.file().failure_mode, FailureMode::OomKilled);
-    assert!(oom.case().evidence.nodes().is_some(), "eks_node_health inherited from 000-healthy");
+    assert!(
+        oom.case().evidence.nodes().is_some(),
+        "eks_node_health inherited from 000-healthy"
+    );
     // Overridden by the child: pods.
     let pods = oom.case().evidence.pods().unwrap();
-    assert!(pods.pods.iter().any(|p| p.containers.iter().any(|c| c.state.reason.as_deref() == Some("OOMKilled"))));
+    assert!(pods.pods.iter().any(|p| {
+        p.containers
+            .iter()
+            .any(|c| c.state.reason.as_deref() == Some("OOMKilled"))
+    }));
     let answer = oom.answer();
     assert_eq!(answer.root_cause, Some(RootCause::ContainerOom));
     assert_eq!(answer.root_cause_category, Category::ResourceExhaustion);
@@ -91,9 +121,14 @@ fn opensre_quirk_exit_code_inside_waiting_state_is_accepted() {
 fn unknown_keys_are_ignored_and_optional_pod_logs_may_be_absent() {
     let tmp = suite_copy();
     let yml = tmp.path().join("000-healthy/scenario.yml");
-    let text = fs::read_to_string(&yml).unwrap() + "engine_version: \"1.30\"\nowner: team-payments\n";
+    let text =
+        fs::read_to_string(&yml).unwrap() + "engine_version: \"1.30\"\nowner: team-payments\n";
     fs::write(&yml, text).unwrap();
-    edit(&tmp.path().join("000-healthy/alert.json"), "\"title\"", "\"x_extra\": {\"a\": 1}, \"title\"");
+    edit(
+        &tmp.path().join("000-healthy/alert.json"),
+        "\"title\"",
+        "\"x_extra\": {\"a\": 1}, \"title\"",
+    );
     let suite = load(tmp.path()).unwrap();
     assert!(suite.scenarios()[0].case().evidence.eks_pod_logs.is_none());
 }
@@ -110,9 +145,18 @@ fn case_carries_no_label_and_an_opaque_id() {
     let suite = load(&canonical()).unwrap();
     for s in suite.scenarios() {
         let json = serde_json::to_string(s.case()).unwrap();
-        assert!(!json.contains(s.dir_name()), "case JSON contains the directory name");
-        assert!(!json.contains("failure_mode"), "case JSON contains a label key");
-        assert!(!json.contains("root_cause"), "case JSON contains a label key");
+        assert!(
+            !json.contains(s.dir_name()),
+            "case JSON contains the directory name"
+        );
+        assert!(
+            !json.contains("failure_mode"),
+            "case JSON contains a label key"
+        );
+        assert!(
+            !json.contains("root_cause"),
+            "case JSON contains a label key"
+        );
         assert!(!json.contains("scenario_difficulty"));
         assert!(!s.case().id.contains(s.id()));
     }
@@ -141,13 +185,23 @@ fn round_trip_load_write_load_gives_the_same_model() {
 
 #[test]
 fn bad_missing_scenario_yml() {
-    check(|d| fs::remove_file(d.join("002-oom-killed/scenario.yml")).unwrap(), "002-oom-killed/scenario.yml", &["missing"]);
+    check(
+        |d| fs::remove_file(d.join("002-oom-killed/scenario.yml")).unwrap(),
+        "002-oom-killed/scenario.yml",
+        &["missing"],
+    );
 }
 
 #[test]
 fn bad_malformed_yaml() {
     check(
-        |d| fs::write(d.join("000-healthy/answer.yml"), "root_cause_category: [healthy\nrequired_keywords: x: y\n").unwrap(),
+        |d| {
+            fs::write(
+                d.join("000-healthy/answer.yml"),
+                "root_cause_category: [healthy\nrequired_keywords: x: y\n",
+            )
+            .unwrap();
+        },
         "000-healthy/answer.yml",
         &["malformed YAML"],
     );
@@ -156,7 +210,13 @@ fn bad_malformed_yaml() {
 #[test]
 fn bad_malformed_json() {
     check(
-        |d| fs::write(d.join("002-oom-killed/eks_events.json"), "{\"warning_events\": [").unwrap(),
+        |d| {
+            fs::write(
+                d.join("002-oom-killed/eks_events.json"),
+                "{\"warning_events\": [",
+            )
+            .unwrap();
+        },
         "002-oom-killed/eks_events.json",
         &["malformed JSON"],
     );
@@ -165,16 +225,31 @@ fn bad_malformed_json() {
 #[test]
 fn bad_wrong_type_names_the_field_path() {
     check(
-        |d| edit(&d.join("002-oom-killed/eks_pods.json"), "\"restart_count\": 0", "\"restart_count\": \"8\""),
+        |d| {
+            edit(
+                &d.join("002-oom-killed/eks_pods.json"),
+                "\"restart_count\": 0",
+                "\"restart_count\": \"8\"",
+            );
+        },
         "002-oom-killed/eks_pods.json",
-        &["pods[0].containers[0].restart_count", "expected integer, got \"8\""],
+        &[
+            "pods[0].containers[0].restart_count",
+            "expected integer, got \"8\"",
+        ],
     );
 }
 
 #[test]
 fn bad_wrong_type_in_node_condition() {
     check(
-        |d| edit(&d.join("000-healthy/eks_node_health.json"), "\"memory_pressure\": \"False\"", "\"memory_pressure\": false"),
+        |d| {
+            edit(
+                &d.join("000-healthy/eks_node_health.json"),
+                "\"memory_pressure\": \"False\"",
+                "\"memory_pressure\": false",
+            );
+        },
         "000-healthy/eks_node_health.json",
         &["nodes[0].memory_pressure", "expected"],
     );
@@ -183,16 +258,32 @@ fn bad_wrong_type_in_node_condition() {
 #[test]
 fn bad_unknown_failure_mode() {
     check(
-        |d| edit(&d.join("002-oom-killed/scenario.yml"), "failure_mode: oom_killed", "failure_mode: out_of_memory"),
+        |d| {
+            edit(
+                &d.join("002-oom-killed/scenario.yml"),
+                "failure_mode: oom_killed",
+                "failure_mode: out_of_memory",
+            );
+        },
         "002-oom-killed/scenario.yml",
-        &["failure_mode", "unknown failure_mode \"out_of_memory\"", "oom_killed"],
+        &[
+            "failure_mode",
+            "unknown failure_mode \"out_of_memory\"",
+            "oom_killed",
+        ],
     );
 }
 
 #[test]
 fn bad_unknown_category() {
     check(
-        |d| edit(&d.join("001-crashloop-backoff/answer.yml"), "root_cause_category: code_defect", "root_cause_category: bug"),
+        |d| {
+            edit(
+                &d.join("001-crashloop-backoff/answer.yml"),
+                "root_cause_category: code_defect",
+                "root_cause_category: bug",
+            );
+        },
         "001-crashloop-backoff/answer.yml",
         &["root_cause_category", "unknown root_cause_category \"bug\""],
     );
@@ -201,7 +292,13 @@ fn bad_unknown_category() {
 #[test]
 fn bad_unknown_root_cause() {
     check(
-        |d| edit(&d.join("001-crashloop-backoff/answer.yml"), "root_cause: app_error", "root_cause: gremlins"),
+        |d| {
+            edit(
+                &d.join("001-crashloop-backoff/answer.yml"),
+                "root_cause: app_error",
+                "root_cause: gremlins",
+            );
+        },
         "001-crashloop-backoff/answer.yml",
         &["root_cause", "unknown root_cause \"gremlins\""],
     );
@@ -211,8 +308,16 @@ fn bad_unknown_root_cause() {
 fn bad_root_cause_of_another_mode() {
     check(
         |d| {
-            edit(&d.join("001-crashloop-backoff/answer.yml"), "root_cause: app_error", "root_cause: container_oom");
-            edit(&d.join("001-crashloop-backoff/answer.yml"), "root_cause_category: code_defect", "root_cause_category: resource_exhaustion");
+            edit(
+                &d.join("001-crashloop-backoff/answer.yml"),
+                "root_cause: app_error",
+                "root_cause: container_oom",
+            );
+            edit(
+                &d.join("001-crashloop-backoff/answer.yml"),
+                "root_cause_category: code_defect",
+                "root_cause_category: resource_exhaustion",
+            );
         },
         "001-crashloop-backoff/answer.yml",
         &["root_cause", "belongs to oom_killed"],
@@ -222,7 +327,13 @@ fn bad_root_cause_of_another_mode() {
 #[test]
 fn bad_difficulty_out_of_range() {
     check(
-        |d| edit(&d.join("002-oom-killed/scenario.yml"), "scenario_difficulty: 1", "scenario_difficulty: 7"),
+        |d| {
+            edit(
+                &d.join("002-oom-killed/scenario.yml"),
+                "scenario_difficulty: 1",
+                "scenario_difficulty: 7",
+            );
+        },
         "002-oom-killed/scenario.yml",
         &["scenario_difficulty", "expected 0..3, got 7"],
     );
@@ -231,7 +342,13 @@ fn bad_difficulty_out_of_range() {
 #[test]
 fn bad_negative_difficulty() {
     check(
-        |d| edit(&d.join("002-oom-killed/scenario.yml"), "scenario_difficulty: 1", "scenario_difficulty: -1"),
+        |d| {
+            edit(
+                &d.join("002-oom-killed/scenario.yml"),
+                "scenario_difficulty: 1",
+                "scenario_difficulty: -1",
+            );
+        },
         "002-oom-killed/scenario.yml",
         &["scenario_difficulty", "expected"],
     );
@@ -243,7 +360,10 @@ fn bad_empty_required_keywords() {
         |d| {
             let p = d.join("000-healthy/answer.yml");
             let text = fs::read_to_string(&p).unwrap();
-            let text = text.replace("required_keywords:\n  - healthy\n  - Running\n", "required_keywords: []\n");
+            let text = text.replace(
+                "required_keywords:\n  - healthy\n  - Running\n",
+                "required_keywords: []\n",
+            );
             fs::write(p, text).unwrap();
         },
         "000-healthy/answer.yml",
@@ -256,14 +376,22 @@ fn bad_evidence_listed_but_absent() {
     check(
         |d| fs::remove_file(d.join("001-crashloop-backoff/eks_pod_logs.json")).unwrap(),
         "001-crashloop-backoff/scenario.yml",
-        &["available_evidence[4]", "eks_pod_logs", "neither in 001-crashloop-backoff/ nor in its base 000-healthy/"],
+        &[
+            "available_evidence[4]",
+            "eks_pod_logs",
+            "neither in 001-crashloop-backoff/ nor in its base 000-healthy/",
+        ],
     );
 }
 
 #[test]
 fn evidence_present_but_not_listed_is_ignored() {
     let tmp = suite_copy();
-    fs::write(tmp.path().join("002-oom-killed/eks_pod_logs.json"), "this is not even JSON").unwrap();
+    fs::write(
+        tmp.path().join("002-oom-killed/eks_pod_logs.json"),
+        "this is not even JSON",
+    )
+    .unwrap();
     let suite = load(tmp.path()).unwrap();
     assert!(suite.scenarios()[2].case().evidence.eks_pod_logs.is_none());
 }
@@ -271,7 +399,13 @@ fn evidence_present_but_not_listed_is_ignored() {
 #[test]
 fn bad_base_missing() {
     check(
-        |d| edit(&d.join("002-oom-killed/scenario.yml"), "base: 000-healthy", "base: 000-nothing"),
+        |d| {
+            edit(
+                &d.join("002-oom-killed/scenario.yml"),
+                "base: 000-healthy",
+                "base: 000-nothing",
+            );
+        },
         "002-oom-killed/scenario.yml",
         &["base", "\"000-nothing\" does not exist"],
     );
@@ -282,8 +416,16 @@ fn bad_base_chained() {
     check(
         |d| {
             copy_dir(&d.join("002-oom-killed"), &d.join("004-chained"));
-            edit(&d.join("004-chained/scenario.yml"), "base: 000-healthy", "base: 002-oom-killed");
-            edit(&d.join("004-chained/scenario.yml"), "scenario_id: 002-oom-killed", "scenario_id: 004-chained");
+            edit(
+                &d.join("004-chained/scenario.yml"),
+                "base: 000-healthy",
+                "base: 002-oom-killed",
+            );
+            edit(
+                &d.join("004-chained/scenario.yml"),
+                "scenario_id: 002-oom-killed",
+                "scenario_id: 004-chained",
+            );
         },
         "004-chained/scenario.yml",
         &["base", "itself has base \"000-healthy\"", "chain"],
@@ -306,7 +448,13 @@ fn bad_base_cyclic() {
 #[test]
 fn bad_base_self() {
     check(
-        |d| edit(&d.join("002-oom-killed/scenario.yml"), "base: 000-healthy", "base: 002-oom-killed"),
+        |d| {
+            edit(
+                &d.join("002-oom-killed/scenario.yml"),
+                "base: 000-healthy",
+                "base: 002-oom-killed",
+            );
+        },
         "002-oom-killed/scenario.yml",
         &["base", "cycle"],
     );
@@ -315,7 +463,13 @@ fn bad_base_self() {
 #[test]
 fn bad_base_parent_path() {
     check(
-        |d| edit(&d.join("002-oom-killed/scenario.yml"), "base: 000-healthy", "base: ../x"),
+        |d| {
+            edit(
+                &d.join("002-oom-killed/scenario.yml"),
+                "base: 000-healthy",
+                "base: ../x",
+            );
+        },
         "002-oom-killed/scenario.yml",
         &["base", "not a plain sibling directory name"],
     );
@@ -324,7 +478,13 @@ fn bad_base_parent_path() {
 #[test]
 fn bad_base_absolute_path() {
     check(
-        |d| edit(&d.join("002-oom-killed/scenario.yml"), "base: 000-healthy", "base: /etc"),
+        |d| {
+            edit(
+                &d.join("002-oom-killed/scenario.yml"),
+                "base: 000-healthy",
+                "base: /etc",
+            );
+        },
         "002-oom-killed/scenario.yml",
         &["base", "not a plain sibling directory name"],
     );
@@ -337,14 +497,24 @@ fn bad_duplicate_scenario_ids() {
             copy_dir(&d.join("002-oom-killed"), &d.join("004-copy"));
         },
         "004-copy/scenario.yml",
-        &["scenario_id", "duplicate scenario id \"002-oom-killed\"", "002-oom-killed/"],
+        &[
+            "scenario_id",
+            "duplicate scenario id \"002-oom-killed\"",
+            "002-oom-killed/",
+        ],
     );
 }
 
 #[test]
 fn bad_not_utf8() {
     check(
-        |d| fs::write(d.join("000-healthy/eks_deployments.json"), b"{\"deployments\": [\xff\xfe]}").unwrap(),
+        |d| {
+            fs::write(
+                d.join("000-healthy/eks_deployments.json"),
+                b"{\"deployments\": [\xff\xfe]}",
+            )
+            .unwrap();
+        },
         "000-healthy/eks_deployments.json",
         &["not valid UTF-8", "offset 17"],
     );
@@ -356,7 +526,10 @@ fn bad_empty_directory() {
     let err = load(tmp.path()).unwrap_err();
     assert_eq!(err.0.len(), 1);
     assert!(err.to_string().contains("no scenarios found"), "{err}");
-    assert!(err.to_string().contains(&tmp.path().display().to_string()), "{err}");
+    assert!(
+        err.to_string().contains(&tmp.path().display().to_string()),
+        "{err}"
+    );
 }
 
 #[test]
@@ -374,7 +547,13 @@ fn bad_huge_file_is_refused_before_reading() {
 #[test]
 fn bad_missing_required_field() {
     check(
-        |d| edit(&d.join("000-healthy/eks_pods.json"), "\"phase\": \"Running\",", ""),
+        |d| {
+            edit(
+                &d.join("000-healthy/eks_pods.json"),
+                "\"phase\": \"Running\",",
+                "",
+            );
+        },
         "000-healthy/eks_pods.json",
         &["pods[0]", "missing required field \"phase\""],
     );
@@ -382,30 +561,57 @@ fn bad_missing_required_field() {
 
 #[test]
 fn bad_missing_answer_yml() {
-    check(|d| fs::remove_file(d.join("003-image-pull-backoff/answer.yml")).unwrap(), "003-image-pull-backoff/answer.yml", &["missing"]);
+    check(
+        |d| fs::remove_file(d.join("003-image-pull-backoff/answer.yml")).unwrap(),
+        "003-image-pull-backoff/answer.yml",
+        &["missing"],
+    );
 }
 
 #[test]
 fn bad_container_state_with_no_flag() {
     check(
-        |d| edit(&d.join("002-oom-killed/eks_pods.json"), "\"terminated\": true,", ""),
+        |d| {
+            edit(
+                &d.join("002-oom-killed/eks_pods.json"),
+                "\"terminated\": true,",
+                "",
+            );
+        },
         "002-oom-killed/eks_pods.json",
-        &["pods[1].containers[0].state", "exactly one of running, waiting, terminated"],
+        &[
+            "pods[1].containers[0].state",
+            "exactly one of running, waiting, terminated",
+        ],
     );
 }
 
 #[test]
 fn bad_inherited_key_is_reported_with_its_origin() {
     check(
-        |d| edit(&d.join("000-healthy/scenario.yml"), "engine: eks", "engine: openshift"),
+        |d| {
+            edit(
+                &d.join("000-healthy/scenario.yml"),
+                "engine: eks",
+                "engine: openshift",
+            );
+        },
         "002-oom-killed/scenario.yml",
-        &["engine", "openshift", "inherited from 000-healthy/scenario.yml"],
+        &[
+            "engine",
+            "openshift",
+            "inherited from 000-healthy/scenario.yml",
+        ],
     );
 }
 
 #[test]
 fn bad_empty_scenario_yml() {
-    check(|d| fs::write(d.join("003-image-pull-backoff/scenario.yml"), "").unwrap(), "003-image-pull-backoff/scenario.yml", &["empty"]);
+    check(
+        |d| fs::write(d.join("003-image-pull-backoff/scenario.yml"), "").unwrap(),
+        "003-image-pull-backoff/scenario.yml",
+        &["empty"],
+    );
 }
 
 #[test]
@@ -426,14 +632,28 @@ fn unavailable_source_is_loaded_as_unavailable_not_as_empty() {
 #[test]
 fn every_problem_of_a_suite_is_collected() {
     let tmp = suite_copy();
-    edit(&tmp.path().join("002-oom-killed/scenario.yml"), "scenario_difficulty: 1", "scenario_difficulty: 9");
-    edit(&tmp.path().join("003-image-pull-backoff/eks_events.json"), "\"count\": 8", "\"count\": \"eight\"");
+    edit(
+        &tmp.path().join("002-oom-killed/scenario.yml"),
+        "scenario_difficulty: 1",
+        "scenario_difficulty: 9",
+    );
+    edit(
+        &tmp.path().join("003-image-pull-backoff/eks_events.json"),
+        "\"count\": 8",
+        "\"count\": \"eight\"",
+    );
     fs::remove_file(tmp.path().join("001-crashloop-backoff/answer.yml")).unwrap();
     let report = scenario::load_report(tmp.path());
     let files: Vec<&str> = report.problems.iter().map(|p| p.file.as_str()).collect();
     assert!(files.contains(&"002-oom-killed/scenario.yml"), "{files:?}");
-    assert!(files.contains(&"003-image-pull-backoff/eks_events.json"), "{files:?}");
-    assert!(files.contains(&"001-crashloop-backoff/answer.yml"), "{files:?}");
+    assert!(
+        files.contains(&"003-image-pull-backoff/eks_events.json"),
+        "{files:?}"
+    );
+    assert!(
+        files.contains(&"001-crashloop-backoff/answer.yml"),
+        "{files:?}"
+    );
     assert_eq!(report.scenarios.len(), 1, "000-healthy still loads");
     assert_eq!(report.failed.len(), 3);
 }

@@ -98,9 +98,7 @@ impl Config {
         let threads = match args.threads {
             Some(0) => return Err(bad("--threads: must be at least 1")),
             Some(n) => n,
-            None => std::thread::available_parallelism()
-                .map(|n| n.get())
-                .unwrap_or(1),
+            None => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
         };
         if args.trials == 0 || args.trials > 1000 {
             return Err(bad(format!(

@@ -75,8 +75,7 @@ fn table(runs: &[RunTrend]) -> String {
     let acc = |r: &RunTrend, level: &str| {
         r.accuracy
             .get(level)
-            .map(|v| format!("{v:.3}"))
-            .unwrap_or_else(|| "-".into())
+            .map_or_else(|| "-".into(), |v| format!("{v:.3}"))
     };
     let mut rows: Vec<Vec<String>> = Vec::new();
     for (i, r) in runs.iter().enumerate() {
@@ -90,7 +89,7 @@ fn table(runs: &[RunTrend]) -> String {
             r.accuracy.get("failure_mode"),
         ) {
             (Some(p), Some(c)) => format!("{:+.3}", c - p),
-            _ => "".into(),
+            _ => String::new(),
         };
         rows.push(vec![
             r.started_at
@@ -106,8 +105,7 @@ fn table(runs: &[RunTrend]) -> String {
             acc(r, "localization"),
             r.macro_f1
                 .get("failure_mode")
-                .map(|v| format!("{v:.3}"))
-                .unwrap_or_else(|| "-".into()),
+                .map_or_else(|| "-".into(), |v| format!("{v:.3}")),
             delta,
             format!("{:.0}", r.scenarios_per_second),
             format!("{:.2}", r.latency_p95_ms),

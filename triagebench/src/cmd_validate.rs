@@ -46,7 +46,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             scenario_id: Some(s.id().to_owned()),
             failure_mode: Some(s.file().failure_mode.to_string()),
             difficulty: Some(s.file().scenario_difficulty),
-            evidence: s.file().available_evidence.iter().map(|k| EvidenceKind::as_str(*k)).collect(),
+            evidence: s
+                .file()
+                .available_evidence
+                .iter()
+                .map(|k| EvidenceKind::as_str(*k))
+                .collect(),
             status: "ok",
         })
         .collect();
@@ -62,12 +67,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let ok = report.problems.is_empty();
     let problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
     if args.json {
-        let doc = Report { ok, root: report.root.display().to_string(), scenarios: rows, problems };
+        let doc = Report {
+            ok,
+            root: report.root.display().to_string(),
+            scenarios: rows,
+            problems,
+        };
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         print_table(&rows);
         if ok {
-            println!("\n{} scenario(s) valid in {}", rows.len(), args.dir.display());
+            println!(
+                "\n{} scenario(s) valid in {}",
+                rows.len(),
+                args.dir.display()
+            );
         } else {
             eprintln!("\n{} problem(s) in {}:", problems.len(), args.dir.display());
             for p in &problems {
@@ -75,7 +89,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(crate::exit::BAD_INPUT) })
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(crate::exit::BAD_INPUT)
+    })
 }
 
 fn print_table(rows: &[Row]) {
@@ -86,8 +104,12 @@ fn print_table(rows: &[Row]) {
             [
                 r.scenario.clone(),
                 r.failure_mode.clone().unwrap_or_else(|| "-".into()),
-                r.difficulty.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
-                if r.evidence.is_empty() { "-".into() } else { r.evidence.join(",") },
+                r.difficulty.map_or_else(|| "-".into(), |d| d.to_string()),
+                if r.evidence.is_empty() {
+                    "-".into()
+                } else {
+                    r.evidence.join(",")
+                },
                 r.status.to_owned(),
             ]
         })

@@ -23,16 +23,27 @@ pub struct Coded {
 
 /// Bad input: exit code 2.
 pub fn bad_input(message: impl Into<String>) -> anyhow::Error {
-    Coded { code: BAD_INPUT, message: message.into() }.into()
+    Coded {
+        code: BAD_INPUT,
+        message: message.into(),
+    }
+    .into()
 }
 
 /// Refused to overwrite: exit code 3.
 pub fn refused(message: impl Into<String>) -> anyhow::Error {
-    Coded { code: REFUSED, message: message.into() }.into()
+    Coded {
+        code: REFUSED,
+        message: message.into(),
+    }
+    .into()
 }
 
 /// The exit code for an error: its `Coded` code anywhere in the chain, else 4.
 pub fn code_of(err: &anyhow::Error) -> ExitCode {
-    let code = err.chain().find_map(|e| e.downcast_ref::<Coded>()).map(|c| c.code).unwrap_or(RUNTIME);
+    let code = err
+        .chain()
+        .find_map(|e| e.downcast_ref::<Coded>())
+        .map_or(RUNTIME, |c| c.code);
     ExitCode::from(code)
 }

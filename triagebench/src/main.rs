@@ -8,6 +8,10 @@
 //! * 3: refused to overwrite existing output (use `--force`)
 //! * 4: runtime failure (I/O while writing, a classifier that cannot start at all)
 
+// Doc comments on the clap arguments are the `--help` text, written for a terminal
+// (`<REPORTS>/<run-id>/`), not HTML.
+#![allow(rustdoc::invalid_html_tags)]
+
 mod cmd_compare;
 mod cmd_dashboard;
 mod cmd_eval;

@@ -47,7 +47,7 @@ fn blessing() -> bool {
 type Outputs = BTreeMap<String, String>;
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    scenario::manifest::hex(bytes)
 }
 
 fn files_under(root: &Path) -> Vec<(String, PathBuf)> {
@@ -58,7 +58,11 @@ fn files_under(root: &Path) -> Vec<(String, PathBuf)> {
             if entry.file_type().unwrap().is_dir() {
                 walk(root, &path, out);
             } else {
-                let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 out.push((rel, path));
             }
         }
@@ -75,8 +79,8 @@ fn normalize(run: &mut Run, started_at: &str) {
         row.latency_ms = 1.0;
     }
     let info = &mut run.info;
-    info.started_at = started_at.to_owned();
-    info.corpus_path = "corpus/golden".to_owned();
+    started_at.clone_into(&mut info.started_at);
+    "corpus/golden".clone_into(&mut info.corpus_path);
     info.wall_seconds = 0.5;
     info.scenarios_per_second = info.predictions as f64 / info.wall_seconds;
     info.latency_p50_ms = 1.0;
@@ -89,7 +93,16 @@ fn produce(work: &Path) -> Outputs {
     let mut out = Outputs::new();
     let templates = load_templates(&repo().join("templates")).expect("repository templates load");
     let corpus = work.join("corpus");
-    let config = Config::new(&templates, COUNT, SEED, corpus.clone(), None, Some(2), false).unwrap();
+    let config = Config::new(
+        &templates,
+        COUNT,
+        SEED,
+        corpus.clone(),
+        None,
+        Some(2),
+        false,
+    )
+    .unwrap();
     let summary = generator::generate(&config, &templates, &NoProgress).unwrap();
 
     // The whole corpus, one line per file.
@@ -101,7 +114,11 @@ fn produce(work: &Path) -> Outputs {
         if rel == scenario::manifest::MANIFEST_FILE {
             continue;
         }
-        let _ = writeln!(listing, "{} {rel}", hex(&Sha256::digest(std::fs::read(&path).unwrap())));
+        let _ = writeln!(
+            listing,
+            "{} {rel}",
+            hex(&Sha256::digest(std::fs::read(&path).unwrap()))
+        );
     }
     out.insert("corpus.txt".into(), listing);
 
@@ -109,18 +126,29 @@ fn produce(work: &Path) -> Outputs {
     let suite = scenario::load(&corpus).expect("the golden corpus loads");
     let mut shown: Vec<&str> = Vec::new();
     for mode in FailureMode::ALL {
-        if let Some(s) = suite.scenarios().iter().find(|s| s.file().failure_mode == *mode) {
+        if let Some(s) = suite
+            .scenarios()
+            .iter()
+            .find(|s| s.file().failure_mode == *mode)
+        {
             shown.push(s.dir_name());
         }
     }
-    if let Some(s) = suite.scenarios().iter().find(|s| s.file().scenario_difficulty == 3) {
+    if let Some(s) = suite
+        .scenarios()
+        .iter()
+        .find(|s| s.file().scenario_difficulty == 3)
+    {
         shown.push(s.dir_name());
     }
     shown.sort_unstable();
     shown.dedup();
     for dir in shown {
         for (rel, path) in files_under(&corpus.join(dir)) {
-            out.insert(format!("scenarios/{dir}/{rel}"), std::fs::read_to_string(path).unwrap());
+            out.insert(
+                format!("scenarios/{dir}/{rel}"),
+                std::fs::read_to_string(path).unwrap(),
+            );
         }
     }
 
@@ -132,19 +160,28 @@ fn produce(work: &Path) -> Outputs {
         timeout: std::time::Duration::from_secs(5),
         retries: 0,
     };
-    for (spec, started_at) in [("rules", "2026-11-01T10:00:00Z"), ("status-only", "2026-11-01T11:00:00Z")] {
+    for (spec, started_at) in [
+        ("rules", "2026-11-01T10:00:00Z"),
+        ("status-only", "2026-11-01T11:00:00Z"),
+    ] {
         let classifier = classifier::from_spec(spec, &opts).unwrap();
         let config = EvalConfig {
             run_id: Some(spec.to_owned()),
             threads: 2,
             trials: 1,
             classifier_spec: spec.to_owned(),
-            corpus: CorpusInfo { path: "corpus/golden".into(), ..info.clone() },
+            corpus: CorpusInfo {
+                path: "corpus/golden".into(),
+                ..info.clone()
+            },
         };
         let mut run = evaluator::evaluate(&suite, classifier.as_ref(), &config, &|| {}).unwrap();
         normalize(&mut run, started_at);
         let scores = evaluator::score(&run.predictions);
-        out.insert(format!("summary-{spec}.txt"), evaluator::summary::render(&run, &scores));
+        out.insert(
+            format!("summary-{spec}.txt"),
+            evaluator::summary::render(&run, &scores),
+        );
         evaluator::report::write_run(&reports, &run, &scores).unwrap();
         evaluator::history::append(
             &reports.join(evaluator::history::HISTORY_FILE),
@@ -157,7 +194,11 @@ fn produce(work: &Path) -> Outputs {
     let comparison = compare(&base, &candidate, &CompareOptions::default()).unwrap();
     out.insert("compare.md".into(), render_markdown(&comparison));
     let json = serde_json::to_string_pretty(&comparison).unwrap();
-    std::fs::write(reports.join(evaluator::dashboard::COMPARE_LATEST_FILE), json).unwrap();
+    std::fs::write(
+        reports.join(evaluator::dashboard::COMPARE_LATEST_FILE),
+        json,
+    )
+    .unwrap();
     let data = evaluator::dashboard::load(&reports).unwrap();
     out.insert("dashboard.html".into(), evaluator::dashboard::render(&data));
     out
@@ -166,7 +207,11 @@ fn produce(work: &Path) -> Outputs {
 /// A unified diff of two texts, at most `limit` lines of it.
 fn diff(expected: &str, actual: &str, limit: usize) -> String {
     let d = similar::TextDiff::from_lines(expected, actual);
-    let text = d.unified_diff().context_radius(2).header("golden", "now").to_string();
+    let text = d
+        .unified_diff()
+        .context_radius(2)
+        .header("golden", "now")
+        .to_string();
     let mut lines: Vec<&str> = text.lines().collect();
     let more = lines.len().saturating_sub(limit);
     lines.truncate(limit);
@@ -191,7 +236,11 @@ fn golden_files_match() {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         }
-        eprintln!("blessed {} golden files in {}", outputs.len(), golden.display());
+        eprintln!(
+            "blessed {} golden files in {}",
+            outputs.len(),
+            golden.display()
+        );
         return;
     }
     let existing: BTreeMap<String, String> = if golden.is_dir() {

@@ -69,7 +69,7 @@ pub fn expect_errors(
             (Ok(p), None) if p.explanation == *id => {}
             (Ok(p), None) => problems.push(format!("{id}: got the answer of {}", p.explanation)),
             (Ok(_), Some(prefix)) => {
-                problems.push(format!("{id}: expected error {prefix:?}, got a prediction"))
+                problems.push(format!("{id}: expected error {prefix:?}, got a prediction"));
             }
             (Err(e), None) => problems.push(format!("{id}: unexpected error {:?}", e.reason)),
             (Err(e), Some(prefix)) if e.reason.starts_with(prefix) => {}
