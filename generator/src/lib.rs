@@ -10,6 +10,7 @@
 //! Architecture invariant: the corpus is a pure function of templates, spec, mix, seed and
 //! count. No wall clock, no thread-dependent state, no hash-map iteration order in output.
 
+mod builtin;
 pub mod render;
 pub mod spec;
 pub mod time;
@@ -26,7 +27,7 @@ use scenario::manifest::{MANIFEST_FILE, Manifest, content_hash};
 use scenario::{FailureMode, RootCause};
 
 pub use render::{RenderedScenario, render_scenario, scenario_id};
-pub use spec::{Templates, load_templates};
+pub use spec::{Templates, builtin_templates, load_templates};
 pub use world::{Mix, World, sample_world};
 
 /// What can go wrong while generating. Messages name the file and the field.
@@ -379,7 +380,13 @@ pub fn generate(
 type Written = (Manifest, BTreeMap<String, u64>);
 
 /// The labels of one written scenario, for the manifest counts.
-type Labels = (FailureMode, RootCause, scenario::Category, u8, Vec<String>);
+type Labels = (
+    FailureMode,
+    RootCause,
+    scenario::Category,
+    u8,
+    Vec<scenario::Signal>,
+);
 
 fn write_corpus(
     config: &Config,
@@ -429,7 +436,7 @@ fn write_corpus(
         bump("root_cause_category", category.to_string());
         bump("difficulty", difficulty.to_string());
         for s in sigs {
-            *signals.entry(s.clone()).or_default() += 1;
+            *signals.entry(s.to_string()).or_default() += 1;
         }
     }
     counts.insert("adversarial_signal".into(), signals.clone());

@@ -31,7 +31,7 @@ pub struct RenderedScenario {
     /// Difficulty tier.
     pub difficulty: u8,
     /// Adversarial signals present.
-    pub signals: Vec<String>,
+    pub signals: Vec<scenario::Signal>,
 }
 
 /// The directory name / scenario id of scenario `index` in a corpus of `count`.

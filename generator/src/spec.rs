@@ -18,6 +18,8 @@ use crate::GenError;
 pub const SPEC_FILE: &str = "families.yml";
 /// The vocabulary file name inside the templates directory.
 pub const VOCABULARY_FILE: &str = "vocabulary.yml";
+/// The file of component, tool and monitor wording inside the templates directory.
+pub const WORLD_FILE: &str = "world.yml";
 /// The evidence profile directory rendered by default.
 pub const PROFILE: &str = "opensre";
 
@@ -149,6 +151,8 @@ fn kubelet() -> String {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AlertSet {
+    /// Severities drawn from (uniformly) for an alert of this mode.
+    pub severity: Vec<String>,
     /// What fires when the alert tells the truth.
     pub honest: Vec<AlertVariant>,
     /// What fires instead under `misleading_alert_title`.
@@ -160,6 +164,11 @@ pub struct AlertSet {
 #[serde(deny_unknown_fields)]
 #[expect(missing_docs, reason = "fields are the alert.json fields they fill")]
 pub struct AlertVariant {
+    /// `alertmanager` or `datadog`.
+    pub source: String,
+    /// For a Datadog alert: the `key` of the monitor (world.yml) that fired.
+    #[serde(default)]
+    pub monitor: Option<String>,
     pub alertname: String,
     pub title: String,
     pub summary: String,
@@ -284,7 +293,6 @@ pub struct InvalidImage {
 #[serde(deny_unknown_fields)]
 #[expect(missing_docs, reason = "documented in families.yml")]
 pub struct CauseSpec {
-    pub mode: String,
     pub presentations: Vec<Presentation>,
     #[serde(default)]
     pub memory_limit: Option<String>,
@@ -292,6 +300,12 @@ pub struct CauseSpec {
     pub node_pressure: bool,
     #[serde(default)]
     pub run_seconds: Option<(i64, i64)>,
+    /// The service logs steady lines through each run before its tail (a kill from outside).
+    #[serde(default)]
+    pub steady_before_tail: bool,
+    /// Spacing of the tail lines before the crash.
+    #[serde(default)]
+    pub tail_timing_ms: TailTiming,
     /// Whether the application itself starts (and logs its start-up lines) before it fails.
     #[serde(default = "yes")]
     pub app_starts: bool,
@@ -315,6 +329,110 @@ pub struct CauseSpec {
     #[serde(default)]
     pub non_validated: Vec<String>,
     pub chain: Vec<String>,
+}
+
+/// Spacing of a crash tail: `gap` ms between lines, `lead` ms between the last line and the kill.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TailTiming {
+    /// Between two tail lines.
+    pub gap: i64,
+    /// Between the last tail line and the crash.
+    pub lead: i64,
+}
+
+impl Default for TailTiming {
+    fn default() -> Self {
+        TailTiming { gap: 3, lead: 20 }
+    }
+}
+
+/// `world.yml`: what the cluster's components, the tools and Datadog write (templates).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorldText {
+    /// Kubelet event and status messages.
+    pub kubelet: KubeletText,
+    /// Container runtime answers.
+    pub runtime: RuntimeText,
+    /// Scheduler event messages.
+    pub scheduler: SchedulerText,
+    /// Tool errors.
+    pub tools: ToolText,
+    /// The Datadog account's monitors.
+    pub monitors: Vec<MonitorRule>,
+}
+
+/// Kubelet wording (see world.yml for each template's variables).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[expect(missing_docs, reason = "documented in world.yml")]
+pub struct KubeletText {
+    pub pulled: String,
+    pub pulling: String,
+    pub created: String,
+    pub started: String,
+    pub failed: String,
+    pub pull_failed: String,
+    pub err_image_pull: String,
+    pub image_pull_backoff: String,
+    pub pull_backoff: String,
+    pub invalid_image: String,
+    pub invalid_image_failed: String,
+    pub crash_backoff_waiting: String,
+    pub crash_backoff_event: String,
+    pub combined: String,
+    pub liveness_failed: String,
+    pub liveness_killing: String,
+    pub node_insufficient_memory: String,
+    pub eviction_threshold: String,
+    pub unready: String,
+}
+
+/// Container runtime wording.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[expect(missing_docs, reason = "documented in world.yml")]
+pub struct RuntimeText {
+    pub pull_not_found: String,
+}
+
+/// Scheduler wording.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[expect(missing_docs, reason = "documented in world.yml")]
+pub struct SchedulerText {
+    pub scheduled: String,
+}
+
+/// What the tools report when a call fails.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[expect(missing_docs, reason = "documented in world.yml")]
+pub struct ToolText {
+    pub events_forbidden: String,
+    pub pod_logs_waiting: String,
+    pub pod_logs_no_previous: String,
+    pub waiting_why: BTreeMap<String, String>,
+    pub datadog_errors: Vec<String>,
+}
+
+/// One Datadog monitor of the account; every string is a template over the world's facts.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[expect(missing_docs, reason = "documented in world.yml")]
+pub struct MonitorRule {
+    pub key: String,
+    pub chance: f64,
+    #[serde(default)]
+    pub present: Option<String>,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub query: String,
+    pub message: String,
+    pub state: String,
+    pub tags: Vec<String>,
 }
 
 /// `vocabulary.yml`.
@@ -413,28 +531,79 @@ pub struct Templates {
     pub spec: FamilySpec,
     /// The vocabulary.
     pub vocab: Vocabulary,
+    /// Component, tool and monitor wording.
+    pub text: WorldText,
     /// SHA-256 over every file of the directory (path and bytes, in path order).
     pub hash: String,
     pub(crate) env: minijinja::Environment<'static>,
-    /// Spec string source -> the spec path it was found at (for error messages).
-    pub(crate) spec_paths: HashMap<String, String>,
+    /// Spec string source -> the file and spec path it was found at (for error messages).
+    pub(crate) spec_paths: HashMap<String, (&'static str, String)>,
     /// Causes in taxonomy order with their spec.
     pub(crate) causes: Vec<(RootCause, CauseSpec)>,
 }
 
 /// Loads and checks a templates directory: spec, vocabulary, profile templates.
 pub fn load_templates(dir: &Path) -> Result<Templates, GenError> {
-    let read = |rel: &str| -> Result<String, GenError> {
+    load_from(dir, &|rel: &str| {
         let path = dir.join(rel);
         std::fs::read_to_string(&path).map_err(|e| GenError::Template {
             file: path.display().to_string(),
             message: format!("cannot read: {e}"),
+        })
+    })
+}
+
+/// What error messages call the templates built into the binary.
+pub const BUILTIN_DIR: &str = "<built-in templates>";
+
+/// Loads the templates built into the binary at compile time (the repository's `templates/`),
+/// so `generate` works from any directory and after `cargo install`.
+pub fn builtin_templates() -> Result<Templates, GenError> {
+    let dir = Path::new(BUILTIN_DIR);
+    load_from(dir, &|rel: &str| {
+        crate::builtin::FILES
+            .iter()
+            .find(|(name, _)| *name == rel)
+            .map(|(_, text)| (*text).to_owned())
+            .ok_or_else(|| GenError::Template {
+                file: dir.join(rel).display().to_string(),
+                message: "not built into this binary".into(),
+            })
+    })
+}
+
+/// The files a templates directory must provide, in hash order.
+pub fn template_files() -> Vec<String> {
+    let mut files: Vec<String> = [SPEC_FILE, VOCABULARY_FILE, WORLD_FILE]
+        .iter()
+        .map(|f| (*f).to_owned())
+        .chain(PROFILE_FILES.iter().map(|f| format!("{PROFILE}/{f}.j2")))
+        .collect();
+    files.sort();
+    files
+}
+
+type Reader<'a> = dyn Fn(&str) -> Result<String, GenError> + 'a;
+
+fn load_from(dir: &Path, read: &Reader<'_>) -> Result<Templates, GenError> {
+    // Every file is read once; the hash covers exactly what the generator reads.
+    let mut texts: BTreeMap<String, String> = BTreeMap::new();
+    for rel in template_files() {
+        let text = read(&rel)?;
+        texts.insert(rel, text);
+    }
+    let read = |rel: &str| -> Result<String, GenError> {
+        texts.get(rel).cloned().ok_or_else(|| GenError::Template {
+            file: dir.join(rel).display().to_string(),
+            message: "cannot read: not a template file".into(),
         })
     };
     let spec_text = read(SPEC_FILE)?;
     let spec: FamilySpec = parse_yaml(&spec_text, &dir.join(SPEC_FILE))?;
     let vocab_text = read(VOCABULARY_FILE)?;
     let vocab: Vocabulary = parse_yaml(&vocab_text, &dir.join(VOCABULARY_FILE))?;
+    let world_text = read(WORLD_FILE)?;
+    let text: WorldText = parse_yaml(&world_text, &dir.join(WORLD_FILE))?;
     let spec_file = dir.join(SPEC_FILE).display().to_string();
     let bad = |field: String, message: String| GenError::Spec {
         file: spec_file.clone(),
@@ -451,17 +620,6 @@ pub fn load_templates(dir: &Path) -> Result<Templates, GenError> {
             return Err(bad(
                 format!("causes.{name}"),
                 "\"unknown\" is not a ground truth".into(),
-            ));
-        }
-        if rc.mode().as_str() != cause.mode {
-            return Err(bad(
-                format!("causes.{name}.mode"),
-                format!(
-                    "\"{}\" disagrees with the taxonomy ({} belongs to {})",
-                    cause.mode,
-                    name,
-                    rc.mode()
-                ),
             ));
         }
         if cause.presentations.is_empty() {
@@ -557,19 +715,29 @@ pub fn load_templates(dir: &Path) -> Result<Templates, GenError> {
 
     // Spec strings: compiled once, named by their source, remembered by their spec path.
     let mut spec_paths = HashMap::new();
-    let mut add = |path: String, source: &str| -> Result<(), GenError> {
+    let mut add_in = |file: &'static str, path: String, source: &str| -> Result<(), GenError> {
         if spec_paths.contains_key(source) {
             return Ok(());
         }
         env.add_template_owned(source.to_owned(), source.to_owned())
             .map_err(|e| GenError::Spec {
-                file: spec_file.clone(),
+                file: dir.join(file).display().to_string(),
                 field: path.clone(),
                 message: describe(&e),
             })?;
-        spec_paths.insert(source.to_owned(), path);
+        spec_paths.insert(source.to_owned(), (file, path));
         Ok(())
     };
+    for (i, r) in vocab.registries.iter().enumerate() {
+        add_in(VOCABULARY_FILE, format!("registries[{i}].host"), &r.host)?;
+    }
+    for (i, t) in vocab.tag_styles.iter().enumerate() {
+        add_in(VOCABULARY_FILE, format!("tag_styles[{i}]"), t)?;
+    }
+    for (path, t) in text.sources() {
+        add_in(WORLD_FILE, path, t)?;
+    }
+    let mut add = |path: String, source: &str| add_in(SPEC_FILE, path, source);
     for (lang, lines) in &spec.startup {
         for (i, (_, t)) in lines.iter().enumerate() {
             add(format!("startup.{lang}[{i}]"), t)?;
@@ -660,22 +828,52 @@ pub fn load_templates(dir: &Path) -> Result<Templates, GenError> {
                 ));
             }
         }
-        if !crate::world::KNOWN_SIGNALS.contains(&name.as_str()) {
+        scenario::Signal::parse(name).map_err(|e| bad(format!("signals.{name}"), e.to_string()))?;
+    }
+
+    for (mode, set) in &spec.alerts {
+        if set.severity.is_empty() {
             return Err(bad(
-                format!("signals.{name}"),
-                format!(
-                    "unknown signal (known: {})",
-                    crate::world::KNOWN_SIGNALS.join(", ")
-                ),
+                format!("alerts.{mode}.severity"),
+                "must list at least one".into(),
             ));
+        }
+        for (kind, list) in [("honest", &set.honest), ("misleading", &set.misleading)] {
+            for (i, a) in list.iter().enumerate() {
+                let field = format!("alerts.{mode}.{kind}[{i}]");
+                match (a.source.as_str(), &a.monitor) {
+                    ("alertmanager", None) => {}
+                    ("datadog", Some(key)) if text.monitors.iter().any(|m| &m.key == key) => {}
+                    ("datadog", Some(key)) => {
+                        return Err(bad(
+                            format!("{field}.monitor"),
+                            format!("no monitor with key \"{key}\" in {WORLD_FILE}"),
+                        ));
+                    }
+                    ("datadog", None) => {
+                        return Err(bad(
+                            format!("{field}.monitor"),
+                            "a datadog alert names the monitor that fired".into(),
+                        ));
+                    }
+                    (other, _) => {
+                        return Err(bad(
+                            format!("{field}.source"),
+                            format!("expected alertmanager or datadog, got \"{other}\""),
+                        ));
+                    }
+                }
+            }
         }
     }
 
-    let hash = hash_dir(dir)?;
+    let hash =
+        scenario::manifest::hash_entries(texts.iter().map(|(k, v)| (k.as_str(), v.as_bytes())));
     Ok(Templates {
         dir: dir.to_path_buf(),
         spec,
         vocab,
+        text,
         hash,
         env,
         spec_paths,
@@ -705,15 +903,73 @@ impl Templates {
     }
 
     fn spec_error(&self, source: &str, e: &minijinja::Error) -> GenError {
+        let (file, field) = self
+            .spec_paths
+            .get(source)
+            .cloned()
+            .unwrap_or_else(|| (SPEC_FILE, source.to_owned()));
         GenError::Spec {
-            file: self.dir.join(SPEC_FILE).display().to_string(),
-            field: self
-                .spec_paths
-                .get(source)
-                .cloned()
-                .unwrap_or_else(|| source.to_owned()),
+            file: self.dir.join(file).display().to_string(),
+            field,
             message: describe(e),
         }
+    }
+}
+
+impl WorldText {
+    /// Every template of the file with its path, for compiling them at load time.
+    fn sources(&self) -> Vec<(String, &str)> {
+        let k = &self.kubelet;
+        let mut out: Vec<(String, &str)> = [
+            ("pulled", &k.pulled),
+            ("pulling", &k.pulling),
+            ("created", &k.created),
+            ("started", &k.started),
+            ("failed", &k.failed),
+            ("pull_failed", &k.pull_failed),
+            ("err_image_pull", &k.err_image_pull),
+            ("image_pull_backoff", &k.image_pull_backoff),
+            ("pull_backoff", &k.pull_backoff),
+            ("invalid_image", &k.invalid_image),
+            ("invalid_image_failed", &k.invalid_image_failed),
+            ("crash_backoff_waiting", &k.crash_backoff_waiting),
+            ("crash_backoff_event", &k.crash_backoff_event),
+            ("combined", &k.combined),
+            ("liveness_failed", &k.liveness_failed),
+            ("liveness_killing", &k.liveness_killing),
+            ("node_insufficient_memory", &k.node_insufficient_memory),
+            ("eviction_threshold", &k.eviction_threshold),
+            ("unready", &k.unready),
+        ]
+        .into_iter()
+        .map(|(n, t)| (format!("kubelet.{n}"), t.as_str()))
+        .collect();
+        out.push(("scheduler.scheduled".into(), &self.scheduler.scheduled));
+        out.push((
+            "runtime.pull_not_found".into(),
+            &self.runtime.pull_not_found,
+        ));
+        let tools = &self.tools;
+        out.push(("tools.events_forbidden".into(), &tools.events_forbidden));
+        out.push(("tools.pod_logs_waiting".into(), &tools.pod_logs_waiting));
+        out.push((
+            "tools.pod_logs_no_previous".into(),
+            &tools.pod_logs_no_previous,
+        ));
+        for (i, m) in self.monitors.iter().enumerate() {
+            let p = |f: &str| format!("monitors[{i}].{f}");
+            out.push((p("name"), &m.name));
+            out.push((p("query"), &m.query));
+            out.push((p("message"), &m.message));
+            out.push((p("state"), &m.state));
+            if let Some(t) = &m.present {
+                out.push((p("present"), t));
+            }
+            for (j, t) in m.tags.iter().enumerate() {
+                out.push((p(&format!("tags[{j}]")), t));
+            }
+        }
+        out
     }
 }
 
@@ -753,14 +1009,4 @@ fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str, path: &Path) -> Result
         field: e.path().to_string(),
         message: e.inner().to_string(),
     })
-}
-
-/// SHA-256 over every file under `dir` (relative path, NUL, length, bytes), in path order.
-pub fn hash_dir(dir: &Path) -> Result<String, GenError> {
-    scenario::manifest::content_hash(dir)
-        .map(|(h, _, _)| h)
-        .map_err(|e| GenError::Template {
-            file: dir.display().to_string(),
-            message: format!("cannot hash: {e}"),
-        })
 }

@@ -409,14 +409,23 @@ fn mix_weights_modes_then_causes() {
     let t = templates();
     let m = parse_mix(&t, "").unwrap();
     let w = |c: RootCause| m.0.iter().find(|(x, _)| *x == c).map_or(0, |(_, w)| *w);
-    // Balanced over four modes, then over each mode's causes.
-    assert_eq!(w(RootCause::None), 250_000);
-    assert_eq!(w(RootCause::ContainerOom), 125_000);
-    assert_eq!(w(RootCause::AppError), 41_667);
+    // Balanced over the spec's modes, then over each mode's causes (counted from the spec, so a
+    // new cause needs no edit here).
+    let modes = t.spec.modes.len() as f64;
+    let in_mode = |c: RootCause| t.causes().filter(|x| x.mode() == c.mode()).count() as f64;
+    for c in t.causes() {
+        let want = (1_000_000.0 / modes / in_mode(c)).round() as u32;
+        assert_eq!(w(c), want, "{c}");
+    }
     let m = parse_mix(&t, "oom_killed=2,node_oom=3").unwrap();
     let w = |c: RootCause| m.0.iter().find(|(x, _)| *x == c).map_or(0, |(_, w)| *w);
-    assert_eq!(w(RootCause::NodeOom), 300_000);
-    assert_eq!(w(RootCause::ContainerOom), 100_000);
+    // oom_killed gets 2 of 5 mode shares; node_oom 3 of the 4 weights inside it.
+    let oom_share = 2.0 / (modes + 1.0);
+    let others = in_mode(RootCause::NodeOom) - 1.0;
+    let node = (1_000_000.0 * oom_share * 3.0 / (3.0 + others)).round() as u32;
+    let container = (1_000_000.0 * oom_share / (3.0 + others)).round() as u32;
+    assert_eq!(w(RootCause::NodeOom), node);
+    assert_eq!(w(RootCause::ContainerOom), container);
     let m = parse_mix(&t, "image_pull_backoff=0,healthy=0,crashloop_backoff=0").unwrap();
     assert!(m.0.iter().all(|(c, _)| c.mode() == FailureMode::OomKilled));
 }

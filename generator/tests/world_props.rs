@@ -5,7 +5,7 @@ use std::sync::LazyLock;
 
 use generator::spec::Pattern;
 use generator::time::go_duration;
-use generator::world::{World, scenario_rng, simulate_loop};
+use generator::world::{StateKind, Streams, World, simulate_loop};
 use generator::{Mix, Templates, load_templates, parse_mix, sample_world};
 use proptest::prelude::*;
 use scenario::{FailureMode, RootCause};
@@ -20,7 +20,7 @@ fn world(seed: u64, index: u64, mix: &str) -> World {
     sample_world(&T, &mix, seed, index, &format!("{index:05}")).expect("world samples")
 }
 
-fn target(w: &World) -> &generator::world::PodW {
+fn target(w: &World) -> &generator::world::Pod {
     let name = w.labels.affected_pod.as_deref().map_or_else(
         || w.alert.pod.clone(),
         |p| p.split_once('/').unwrap().1.to_owned(),
@@ -135,8 +135,8 @@ fn check_shape(w: &World) {
                 w.id
             );
             let code = w.labels.exit_code.expect("exit code");
-            match c.state.kind.as_str() {
-                "waiting" => {
+            match c.state.kind {
+                StateKind::Waiting => {
                     assert_eq!(c.state.reason.as_deref(), Some("CrashLoopBackOff"));
                     let last = c
                         .last_state
@@ -157,8 +157,8 @@ fn check_shape(w: &World) {
                         c.restart_count
                     );
                 }
-                "terminated" => assert_eq!(c.state.exit_code, Some(code)),
-                other => panic!("{}: crash-loop container is {other}", w.id),
+                StateKind::Terminated => assert_eq!(c.state.exit_code, Some(code)),
+                StateKind::Running => panic!("{}: crash-loop container is running", w.id),
             }
             // Restart count agrees with the span: r restarts need at least the sum of r delays.
             let min_span: i64 = (0..c.restart_count).map(|n| backoff.delay(n)).sum();
@@ -246,7 +246,7 @@ fn check_shape(w: &World) {
                         || pod
                             .containers
                             .iter()
-                            .all(|c| c.ready && c.state.kind == "running")
+                            .all(|c| c.ready && c.state.kind == StateKind::Running)
                 );
             }
             assert!(w.labels.affected_pod.is_none());
@@ -319,7 +319,7 @@ proptest! {
     #[test]
     fn back_off_schedule_is_kubelets(seed in any::<u64>(), span in 30i64..40_000, lo in 0i64..60, extra in 0i64..400, term in any::<bool>()) {
         let backoff = T.spec.backoff;
-        let mut rng = scenario_rng(seed, 0);
+        let mut rng = Streams::new(seed, 0).stage("test");
         let lp = simulate_loop(&mut rng, 1_000, span, (lo, lo + extra), &backoff, term);
         for (i, w) in lp.runs.windows(2).enumerate() {
             // The next start waits for the doubling delay (10, 20, ... capped at 300).

@@ -12,4 +12,4 @@ pub mod taxonomy;
 pub use case::{Answer, Case, Context, Evidence, Prediction, case_id};
 pub use files::{EvidenceKind, ScenarioFile, Source};
 pub use load::{LoadReport, Problem, Problems, Scenario, Suite, load, load_report};
-pub use taxonomy::{Category, FailureMode, RootCause};
+pub use taxonomy::{Category, FailureMode, RootCause, Signal};

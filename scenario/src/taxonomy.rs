@@ -108,6 +108,33 @@ labels! {
     }
 }
 
+labels! {
+    /// An adversarial signal: a confounder the generator puts into a scenario's evidence on
+    /// purpose (recorded in `scenario.yml`, never shown to a classifier). What each one does to
+    /// the world is documented in the generator's `world` module.
+    Signal, "adversarial_signal" {
+        HealthySiblingReplicas = "healthy_sibling_replicas",
+        BenignOldWarningEvent = "benign_old_warning_event",
+        HealthyPodWithRestartHistory = "healthy_pod_with_restart_history",
+        UnrelatedFailingWorkload = "unrelated_failing_workload",
+        MisleadingAlertTitle = "misleading_alert_title",
+        DatadogUnavailable = "datadog_unavailable",
+        EventsUnavailable = "events_unavailable",
+        EventsExpired = "events_expired",
+        NoPodLogs = "no_pod_logs",
+        NoisyErrorLogs = "noisy_error_logs",
+        SigkillNotOom = "sigkill_not_oom",
+        CgroupOomNodeEvent = "cgroup_oom_node_event",
+        LegacyKubeletMessages = "legacy_kubelet_messages",
+        CreateContainerConfigError = "create_container_config_error",
+        WaitingStateOnly = "waiting_state_only",
+        PullErrorInEventsOnly = "pull_error_in_events_only",
+        SidecarContainer = "sidecar_container",
+        PodStarting = "pod_starting",
+        CompletedJobPod = "completed_job_pod",
+    }
+}
+
 impl FailureMode {
     /// The four modes the generator and the baseline cover first.
     pub const CORE: &'static [FailureMode] = &[

@@ -25,9 +25,10 @@ pub struct Args {
     /// (default: balanced over the modes, then over each mode's causes).
     #[arg(long)]
     pub mix: Option<String>,
-    /// Templates directory (family spec, vocabulary, profile templates).
-    #[arg(long, default_value = "templates")]
-    pub templates: PathBuf,
+    /// Templates directory (family spec, vocabulary, profile templates) [default: the templates
+    /// built into this binary, the repository's templates/ at build time].
+    #[arg(long)]
+    pub templates: Option<PathBuf>,
     /// Worker threads (default: all cores). The output does not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -57,7 +58,11 @@ fn coded(err: GenError) -> anyhow::Error {
 
 /// Runs the subcommand.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let templates = generator::load_templates(&args.templates).map_err(coded)?;
+    let templates = match &args.templates {
+        Some(dir) => generator::load_templates(dir),
+        None => generator::builtin_templates(),
+    }
+    .map_err(coded)?;
     let config = Config::new(
         &templates,
         args.count,

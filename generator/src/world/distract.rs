@@ -1,0 +1,221 @@
+//! Stage 6, distractors: the adversarial signals that touch pods other than the failing one
+//! (a healthy pod with a long restart history, a liveness kill, an old resolved warning, noisy
+//! error logs of other services), then the pass that makes the namespace consistent as an API
+//! server would list it (pods start before their runs, pods by name, events older than an hour
+//! gone, Datadog's newest 40 records).
+
+use minijinja::context;
+use rand::RngExt;
+
+use scenario::{FailureMode, Signal};
+
+use crate::GenError;
+use crate::spec::Templates;
+use crate::time::Ts;
+
+use super::identity::Identity;
+use super::kube::{Involved, Say, log_line, push_dd, recent_ms};
+use super::others::Scene;
+use super::plan::Plan;
+use super::rng::{StageRng, pick};
+use super::types::Termination;
+
+/// How long the API server keeps an event after its last occurrence.
+const EVENT_TTL_SECONDS: i64 = 3600;
+/// How many Datadog records the logs tool returns at most.
+const DATADOG_PAGE: usize = 40;
+
+/// Applies the distractor signals of the plan to the scene.
+#[expect(clippy::too_many_lines, reason = "one block per signal")]
+pub fn apply(
+    t: &Templates,
+    plan: &Plan<'_>,
+    id: &mut Identity,
+    scene: &mut Scene,
+    rng: &mut StageRng,
+) -> Result<(), GenError> {
+    let say = Say(t);
+    let k = &t.text.kubelet;
+    let snapshot = scene.snapshot;
+    let namespace = id.namespace.clone();
+    let target_pod = scene.target_pod.clone();
+    let pods = &mut scene.pods;
+    let events = &mut scene.events;
+
+    if plan.has(Signal::HealthyPodWithRestartHistory) {
+        let idx = if plan.mode == FailureMode::Healthy {
+            0
+        } else {
+            pods.iter()
+                .position(|p| p.name != target_pod && p.phase == "Running" && p.containers[0].ready)
+                .unwrap_or(0)
+        };
+        if pods[idx].phase == "Running" && pods[idx].containers[0].ready {
+            let c = &mut pods[idx].containers[0];
+            c.restart_count = rng.random_range(40..720);
+            let fin = snapshot - rng.random_range(2 * 3600..9 * 86_400i64);
+            let (code, reason) = *pick(
+                rng,
+                &[
+                    (137, "OOMKilled"),
+                    (137, "OOMKilled"),
+                    (137, "Error"),
+                    (255, "Unknown"),
+                    (1, "Error"),
+                ],
+            );
+            c.last_state = Some(Termination::exited(
+                code,
+                reason,
+                fin - rng.random_range(600..86_400),
+                fin,
+            ));
+            c.state.started_at = Some(Ts(fin + rng.random_range(1..12)));
+        }
+    }
+    if plan.has(Signal::SigkillNotOom) || plan.has(Signal::EventsExpired) {
+        // A liveness kill: 137 with reason Error. With events_expired it happened more than
+        // an hour ago, so only the restart count is left of it in the tools' views.
+        let idx = pods.iter().position(|p| {
+            p.name != target_pod
+                && p.phase == "Running"
+                && p.containers[0].ready
+                && p.containers[0].last_state.is_none()
+        });
+        if let Some(idx) = idx {
+            let kill = if plan.has(Signal::EventsExpired) {
+                snapshot - rng.random_range(3_700..20_000)
+            } else {
+                snapshot - rng.random_range(300..2_400)
+            };
+            let ran = rng.random_range(600..86_400);
+            let p = &mut pods[idx];
+            let c = &mut p.containers[0];
+            c.restart_count += rng.random_range(1..4);
+            c.last_state = Some(Termination::exited(137, "Error", kill - ran, kill));
+            c.state.started_at = Some(Ts(kill + 1));
+            let probe = say.text(&k.liveness_failed, context! { ip => &p.ip })?;
+            let killing = say.text(&k.liveness_killing, context! { container => &c.name })?;
+            let on_pod = Involved::pod(&namespace, &p.name, &p.node);
+            events.push(on_pod.event("Unhealthy", &probe, "Warning", 3, kill - 30, kill - 1));
+            events.push(on_pod.event("Killing", &killing, "Normal", 1, kill - 1, kill - 1));
+        }
+    }
+    if plan.has(Signal::BenignOldWarningEvent) {
+        let ev = pick(rng, &t.spec.benign_events).clone();
+        let msg = id.vars.expand(t, &ev.message)?;
+        let when = snapshot - rng.random_range(2_000..3_500);
+        // A start-up problem (scheduling, mounts, sandbox) belongs to a pod that started
+        // around then and has run cleanly since; a probe failure to any running pod.
+        let at_start = ev.reason != "Unhealthy";
+        let candidates: Vec<usize> = pods
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                p.name != target_pod
+                    && p.phase == "Running"
+                    && p.containers
+                        .iter()
+                        .all(|c| c.ready && c.restart_count == 0 && c.last_state.is_none())
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let other = match candidates.get(rng.random_range(0..candidates.len().max(1))) {
+            Some(&i) => {
+                if at_start {
+                    let p = &mut pods[i];
+                    p.start_time = Ts(when - rng.random_range(5..90));
+                    for c in &mut p.containers {
+                        c.state.started_at = Some(Ts(when + rng.random_range(5..60)));
+                    }
+                }
+                (pods[i].name.clone(), pods[i].node.clone())
+            }
+            None => {
+                let target = pods.iter().find(|p| p.name == target_pod);
+                (
+                    target_pod.clone(),
+                    target.map(|p| p.node.clone()).unwrap_or_default(),
+                )
+            }
+        };
+        let on_other = Involved::pod(&namespace, &other.0, &other.1);
+        if ev.form == "scheduler" {
+            // events.k8s.io form: no count, no first/last timestamps, eventTime + series.
+            let mut e =
+                on_other.scheduler_event(rng, &ev.reason, &msg, "Warning", when, "Scheduling");
+            e.series_count = Some(rng.random_range(2..9));
+            events.push(e);
+        } else {
+            let count = rng.random_range(1..4);
+            events.push(on_other.event(&ev.reason, &msg, "Warning", count, when - 40, when));
+        }
+    }
+    if plan.has(Signal::NoisyErrorLogs) {
+        for _ in 0..rng.random_range(2..6) {
+            let (lvl, text) = pick(rng, &t.spec.noise_errors).clone();
+            let other = id.services[rng.random_range(1..id.services.len())].clone();
+            let text = id.vars.expand_as(t, &text, &other)?;
+            let line = log_line(recent_ms(rng, snapshot, 10..1500), &lvl, text);
+            let from: Vec<(String, String)> = pods
+                .iter()
+                .filter(|p| p.workload == other)
+                .map(|p| (p.name.clone(), p.node.clone()))
+                .collect();
+            let Some((pod, host)) = from.get(rng.random_range(0..from.len().max(1))).cloned()
+            else {
+                continue;
+            };
+            let tags = id.dd_tags(&pod, &other, &other, &id.tag);
+            push_dd(&mut scene.datadog, &line, &other, &host, &tags);
+        }
+    }
+    finish(scene, rng);
+    Ok(())
+}
+
+/// Makes the scene consistent as the API server and Datadog would return it.
+fn finish(scene: &mut Scene, rng: &mut StageRng) {
+    let snapshot = scene.snapshot;
+    // A pod starts before any of its containers' runs (history signals move runs back).
+    for p in &mut scene.pods {
+        let earliest = p
+            .containers
+            .iter()
+            .flat_map(|c| {
+                [
+                    c.state.started_at.map(|t| t.0),
+                    c.last_state.as_ref().map(|l| l.started_at.0),
+                ]
+            })
+            .flatten()
+            .filter(|t| *t > 0)
+            .min();
+        if let Some(e) = earliest
+            && e < p.start_time.0 + 1
+        {
+            p.start_time = Ts(e - 1 - rng.random_range(0..30));
+        }
+    }
+    // The API lists a namespace's pods by name.
+    scene.pods.sort_by(|a, b| a.name.cmp(&b.name));
+    // Events expire an hour after their last occurrence.
+    scene
+        .events
+        .retain(|e| snapshot - e.last_seen() < EVENT_TTL_SECONDS);
+    scene.events.sort_by_key(|e| {
+        (
+            e.last
+                .map(|l| l.0)
+                .or(e.event_time.map(|et| et.0 / 1_000_000))
+                .unwrap_or(0),
+            e.reason.clone(),
+        )
+    });
+    scene.datadog.retain(|d| d.ms <= snapshot * 1000);
+    scene.datadog.sort_by_key(|d| d.ms);
+    if scene.datadog.len() > DATADOG_PAGE {
+        let cut = scene.datadog.len() - DATADOG_PAGE;
+        scene.datadog.drain(..cut);
+    }
+}

@@ -1,0 +1,537 @@
+//! Stage 5, the rest of the namespace: the alerted workload's other replicas and its
+//! Deployment, sidecars, the namespace's other workloads (one of them failing in an unrelated
+//! way under `unrelated_failing_workload`), a replica being created (`pod_starting`) and a
+//! finished CronJob pod (`completed_job_pod`), with the logs they send to Datadog.
+
+use minijinja::context;
+use rand::RngExt;
+
+use scenario::{FailureMode, Signal};
+
+use crate::GenError;
+use crate::spec::{Pattern, Templates};
+use crate::time::{Ts, go_duration};
+
+use super::identity::Identity;
+use super::kube::{
+    Involved, PodMeta, RunningPod, Say, container_id, log_line, pod_conditions, pod_ip, push_dd,
+    recent_ms, simulate_loop, unready_conditions,
+};
+use super::nodes::Nodes;
+use super::plan::Plan;
+use super::rng::{StageRng, hex, k8s_suffix, pick, uuid};
+use super::timeline::Failure;
+use super::types::{
+    Container, DatadogLog, Deployment, Event, LogLine, Node, Pod, State, Termination,
+};
+
+/// The namespace at the snapshot: every pod, deployment, event and Datadog record so far.
+#[derive(Clone, Debug)]
+pub struct Scene {
+    /// Every pod of the namespace (the alerted one first until sorted).
+    pub pods: Vec<Pod>,
+    /// The deployments tool's list.
+    pub deployments: Vec<Deployment>,
+    /// Events.
+    pub events: Vec<Event>,
+    /// Datadog log records.
+    pub datadog: Vec<DatadogLog>,
+    /// Signals the stages imply.
+    pub signals: Vec<Signal>,
+    /// The alerted pod's name.
+    pub target_pod: String,
+    /// The snapshot instant.
+    pub snapshot: i64,
+    /// The alerted container's log lines.
+    pub pod_lines: Vec<LogLine>,
+    /// Exit code of the failing runs (crash loops).
+    pub exit_code: Option<i32>,
+    /// Restarts of the alerted container.
+    pub restart_count: u32,
+    /// Peak working set / limit of the alerted container (`None` without a limit).
+    pub memory_ratio: Option<f64>,
+    /// Replicas of the alerted workload.
+    pub replicas: u32,
+}
+
+/// Builds the rest of the namespace around the failure.
+#[expect(
+    clippy::too_many_lines,
+    reason = "one pass over the namespace's workloads"
+)]
+pub fn draw(
+    t: &Templates,
+    plan: &Plan<'_>,
+    id: &mut Identity,
+    nodes: &Nodes,
+    failure: Failure,
+    rng: &mut StageRng,
+) -> Result<Scene, GenError> {
+    let say = Say(t);
+    let vocab = &t.vocab;
+    let snapshot = failure.snapshot;
+    let n_nodes = nodes.nodes.len();
+    let service = id.service.clone();
+    let namespace = id.namespace.clone();
+    let container = id.container.clone();
+    let pattern = plan.presentation.pattern;
+    let replicas = failure.replicas;
+    let siblings = plan.has(Signal::HealthySiblingReplicas);
+    let target_pod = failure.target.name.clone();
+    let mut events = failure.events;
+    let mut datadog = failure.datadog;
+    let mut signals = failure.signals;
+    let mut pods = Vec::new();
+    let mut deployments = Vec::new();
+    let workload_pod =
+        |rng: &mut StageRng, name: &str, uid: &str, image: &str, node: &Node, start: i64| {
+            RunningPod {
+                meta: PodMeta {
+                    name,
+                    namespace: &namespace,
+                    uid,
+                    workload: &service,
+                    node: &node.name,
+                },
+                container: &container,
+                image,
+                repo: &id.image_full_repo,
+                node,
+                start,
+                runtime: &id.runtime,
+            }
+            .build(rng, id.memory_limit.clone())
+        };
+
+    if plan.mode == FailureMode::Healthy {
+        pods.push(failure.target);
+        for i in 1..replicas {
+            let n = rng.random_range(0..n_nodes);
+            let name = id.pod_name(rng, &service, i, &failure.rs_hash);
+            let uid = uuid(rng);
+            let start = snapshot - rng.random_range(3_600..30 * 86_400i64);
+            pods.push(workload_pod(
+                rng,
+                &name,
+                &uid,
+                &id.image,
+                &nodes.nodes[n],
+                start,
+            ));
+        }
+        deployments.push(Deployment {
+            name: service.clone(),
+            namespace: namespace.clone(),
+            desired: replicas,
+            ready: replicas,
+            available: replicas,
+            unavailable: 0,
+            updated: replicas,
+        });
+    } else {
+        let mut sibs = Vec::new();
+        let node_pressure = plan.spec.node_pressure;
+        if siblings {
+            let old_image = format!("{}:{}", id.image_repo, id.old_tag);
+            for i in 0..replicas {
+                let n = if node_pressure {
+                    (nodes.target + 1 + i as usize) % n_nodes
+                } else {
+                    rng.random_range(0..n_nodes)
+                };
+                let same_rs = node_pressure || id.workload_kind == "statefulset";
+                let hash = if same_rs {
+                    &failure.rs_hash
+                } else {
+                    &failure.old_rs_hash
+                };
+                let img = if pattern == Pattern::InvalidImage {
+                    old_image.clone()
+                } else if same_rs || pattern == Pattern::CrashLoop && rng.random_bool(0.3) {
+                    id.image.clone()
+                } else {
+                    old_image.clone()
+                };
+                let name = id.pod_name(rng, &service, i, hash);
+                let uid = uuid(rng);
+                let start = snapshot - rng.random_range(7_200..20 * 86_400i64);
+                sibs.push(workload_pod(rng, &name, &uid, &img, &nodes.nodes[n], start));
+            }
+            // The Datadog stream shows the siblings serving traffic.
+            for s in &sibs {
+                for _ in 0..rng.random_range(1..3) {
+                    let (lvl, text) = pick(rng, &t.spec.steady).clone();
+                    let text = id.vars.expand(t, &text)?;
+                    let line = log_line(recent_ms(rng, snapshot, 10..900), &lvl, text);
+                    let tags = id.dd_tags(&s.name, &service, &container, &id.old_tag);
+                    push_dd(&mut datadog, &line, &service, &s.node, &tags);
+                }
+            }
+        }
+        pods.push(failure.target);
+        pods.extend(sibs);
+        let ready = if siblings { replicas } else { 0 };
+        deployments.push(Deployment {
+            name: service.clone(),
+            namespace: namespace.clone(),
+            desired: replicas,
+            ready,
+            available: ready,
+            unavailable: if siblings && replicas == ready {
+                1
+            } else {
+                replicas.saturating_sub(ready).max(1)
+            },
+            updated: 1,
+        });
+    }
+
+    // Sidecars: every pod of the workload may carry one; it runs and is ready while the
+    // application container fails (the affected container is the app, not the pod).
+    if !vocab.sidecars.is_empty() && rng.random_bool(0.3) {
+        let sc = pick(rng, &vocab.sidecars).clone();
+        if sc.name != container {
+            signals.push(Signal::SidecarContainer);
+            let repo = sc
+                .image
+                .rsplit_once(':')
+                .map_or_else(|| sc.image.clone(), |(r, _)| r.to_owned());
+            for p in pods.iter_mut().filter(|p| p.workload == service) {
+                let started = p.start_time.0 + rng.random_range(1..6);
+                p.containers.push(Container {
+                    name: sc.name.clone(),
+                    image: sc.image.clone(),
+                    image_id: format!("{repo}@sha256:{}", hex(rng, 64)),
+                    container_id: container_id(rng, &id.runtime),
+                    ready: true,
+                    started: true,
+                    restart_count: 0,
+                    state: State::running(started.min(snapshot)),
+                    last_state: None,
+                    memory_limit: Some("128Mi".into()),
+                });
+            }
+        }
+    }
+
+    // The deployments tool lists Deployments only: a StatefulSet is not in it.
+    if id.workload_kind != "deployment" {
+        deployments.retain(|d| d.name != service);
+    }
+
+    // Other workloads of the namespace.
+    let unrelated_failing = plan.has(Signal::UnrelatedFailingWorkload);
+    for (wi, other) in id.services.clone().iter().enumerate().skip(1) {
+        let other_replicas = rng.random_range(1..=3u32);
+        let other_tag = Identity::make_tag(t, rng)?;
+        let other_image = if rng.random_bool(0.2) {
+            pick(rng, &vocab.third_party_images).clone()
+        } else {
+            format!("{}/{other}:{other_tag}", id.image_repo_base)
+        };
+        let hash = k8s_suffix(rng, 10);
+        let failing_here = unrelated_failing && wi == 1;
+        let mut ready = other_replicas;
+        for i in 0..other_replicas {
+            let node = &nodes.nodes[rng.random_range(0..n_nodes)];
+            let name = format!("{other}-{hash}-{}", k8s_suffix(rng, 5));
+            let uid = uuid(rng);
+            let start = snapshot - rng.random_range(3_600..25 * 86_400i64);
+            let meta = PodMeta {
+                name: &name,
+                namespace: &namespace,
+                uid: &uid,
+                workload: other,
+                node: &node.name,
+            };
+            if failing_here && i == 0 {
+                ready -= 1;
+                let p = unrelated_failure(
+                    t,
+                    plan,
+                    meta,
+                    &other_image,
+                    node,
+                    snapshot,
+                    &mut events,
+                    rng,
+                )?;
+                pods.push(p);
+                continue;
+            }
+            let mut p = RunningPod {
+                meta,
+                container: other,
+                image: &other_image,
+                repo: &id.image_full_repo,
+                node,
+                start,
+                runtime: &id.runtime,
+            }
+            .build(rng, None);
+            if p.containers[0].restart_count == 0 && rng.random_bool(0.15) {
+                let c = &mut p.containers[0];
+                c.restart_count = rng.random_range(1..4);
+                let fin = snapshot - rng.random_range(86_400..10 * 86_400i64);
+                c.last_state = Some(Termination::exited(
+                    143,
+                    "Error",
+                    fin - rng.random_range(3_600..86_400),
+                    fin,
+                ));
+                c.state.started_at = Some(Ts(fin + 1));
+            }
+            pods.push(p);
+        }
+        deployments.push(Deployment {
+            name: other.clone(),
+            namespace: namespace.clone(),
+            desired: other_replicas,
+            ready,
+            available: ready,
+            unavailable: other_replicas - ready,
+            updated: other_replicas,
+        });
+        // Other services log too, from their running pods.
+        let running: Vec<(String, String)> = pods
+            .iter()
+            .filter(|p| p.workload == *other && p.containers[0].ready)
+            .map(|p| (p.name.clone(), p.node.clone()))
+            .collect();
+        for _ in 0..rng.random_range(1..4) {
+            if running.is_empty() {
+                break;
+            }
+            let (pod, host) = running[rng.random_range(0..running.len())].clone();
+            let (lvl, text) = pick(rng, &t.spec.steady).clone();
+            let text = id.vars.expand_as(t, &text, other)?;
+            let line = log_line(recent_ms(rng, snapshot, 10..1800), &lvl, text);
+            push_dd(
+                &mut datadog,
+                &line,
+                other,
+                &host,
+                &id.dd_tags(&pod, other, other, &other_tag),
+            );
+        }
+    }
+
+    // A replica that is being created right now (scale-up or rollout): waiting in
+    // ContainerCreating for a few seconds, which is not a failure.
+    if plan.has(Signal::PodStarting) {
+        let wl = if plan.mode == FailureMode::Healthy {
+            service.clone()
+        } else {
+            id.services[1].clone()
+        };
+        let template = pods
+            .iter()
+            .find(|p| p.workload == wl && p.phase == "Running")
+            .cloned();
+        if let Some(tpl) = template {
+            let existing = pods.iter().filter(|p| p.workload == wl).count();
+            let name = if id.workload_kind == "statefulset" && wl == service {
+                format!("{wl}-{existing}")
+            } else {
+                let prefix = tpl
+                    .name
+                    .rsplit_once('-')
+                    .map_or_else(|| wl.clone(), |(a, _)| a.to_owned());
+                format!("{prefix}-{}", k8s_suffix(rng, 5))
+            };
+            let start = snapshot - rng.random_range(2..25);
+            let node = &nodes.nodes[rng.random_range(0..n_nodes)];
+            let mut p = tpl;
+            p.name.clone_from(&name);
+            p.uid = uuid(rng);
+            p.phase = "Pending".into();
+            p.start_time = Ts(start);
+            p.node.clone_from(&node.name);
+            p.ip = String::new();
+            let names: Vec<String> = p.containers.iter().map(|c| c.name.clone()).collect();
+            for c in &mut p.containers {
+                c.ready = false;
+                c.started = false;
+                c.restart_count = 0;
+                c.last_state = None;
+                c.image_id = String::new();
+                c.container_id = String::new();
+                c.state = State::waiting("ContainerCreating", None);
+            }
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            p.conditions = unready_conditions(say, start, &names, None)?;
+            let on_new_pod = Involved::pod(&namespace, &name, &node.name);
+            events.push(on_new_pod.scheduled(say, rng, start)?);
+            let pulling = say.text(
+                &t.text.kubelet.pulling,
+                context! { image => &p.containers[0].image },
+            )?;
+            events.push(on_new_pod.event("Pulling", &pulling, "Normal", 1, start + 1, start + 1));
+            if let Some(d) = deployments.iter_mut().find(|d| d.name == wl) {
+                d.desired += 1;
+                d.unavailable += 1;
+                d.updated += 1;
+            }
+            pods.push(p);
+        }
+    }
+
+    // A CronJob pod that finished its run: Succeeded, terminated with Completed/0. Normal
+    // in any namespace, and not a failure.
+    if plan.has(Signal::CompletedJobPod) {
+        let stem = pick(rng, &vocab.service_stems).clone();
+        let job = format!(
+            "{stem}-{}",
+            pick(rng, &["report", "reconcile", "export", "cleanup", "rollup"])
+        );
+        let scheduled = (snapshot - rng.random_range(120..3_000)) / 60 * 60;
+        let name = format!("{job}-{}-{}", scheduled / 60, k8s_suffix(rng, 5));
+        let node = &nodes.nodes[rng.random_range(0..n_nodes)];
+        let run = rng.random_range(4..90);
+        let tag = Identity::make_tag(t, rng)?;
+        let img = format!("{}/{job}:{tag}", id.image_repo_base);
+        let job_uid = uuid(rng);
+        let mut p = RunningPod {
+            meta: PodMeta {
+                name: &name,
+                namespace: &namespace,
+                uid: &job_uid,
+                workload: &job,
+                node: &node.name,
+            },
+            container: &job,
+            image: &img,
+            repo: &id.image_full_repo,
+            node,
+            start: scheduled + 1,
+            runtime: &id.runtime,
+        }
+        .build(rng, None);
+        p.phase = "Succeeded".into();
+        let started = p.containers[0]
+            .state
+            .started_at
+            .map_or(scheduled + 3, |t| t.0);
+        let finished = (started + run).min(snapshot);
+        let c = &mut p.containers[0];
+        c.ready = false;
+        c.started = false;
+        c.state = State::terminated(&Termination::exited(0, "Completed", started, finished));
+        p.conditions = pod_conditions(scheduled + 1, Some(""), Some(finished));
+        for k in &mut p.conditions {
+            if k.kind == "Ready" || k.kind == "ContainersReady" {
+                k.reason = Some("PodCompleted".into());
+                k.message = None;
+            }
+            if k.kind == "PodReadyToStartContainers" {
+                k.status = "False".into();
+            }
+        }
+        pods.push(p);
+    }
+
+    Ok(Scene {
+        pods,
+        deployments,
+        events,
+        datadog,
+        signals,
+        target_pod,
+        snapshot,
+        pod_lines: failure.pod_lines,
+        exit_code: failure.exit_code,
+        restart_count: failure.restart_count,
+        memory_ratio: failure.memory_ratio,
+        replicas,
+    })
+}
+
+/// A pod of another workload failing in a way unrelated to the truth: an image that is not
+/// found, or a crash loop with exit code 1 (never the scenario's own pattern).
+#[expect(
+    clippy::too_many_arguments,
+    reason = "plain data of the pod being built"
+)]
+fn unrelated_failure(
+    t: &Templates,
+    plan: &Plan<'_>,
+    meta: PodMeta<'_>,
+    image: &str,
+    node: &Node,
+    snapshot: i64,
+    events: &mut Vec<Event>,
+    rng: &mut StageRng,
+) -> Result<Pod, GenError> {
+    let say = Say(t);
+    let k = &t.text.kubelet;
+    let truth = plan.presentation.pattern;
+    let start = snapshot - rng.random_range(900..7200);
+    let pull = truth != Pattern::ImagePull && (truth == Pattern::CrashLoop || rng.random_bool(0.5));
+    let ip = pod_ip(rng, &node.internal_ip);
+    let on_pod = Involved::pod(meta.namespace, meta.name, &node.name);
+    let container = meta.workload;
+    if pull {
+        let msg = say.text(&t.text.runtime.pull_not_found, context! { image })?;
+        let failed = say.text(&k.pull_failed, context! { image, error => msg })?;
+        events.push(on_pod.event("Failed", &failed, "Warning", 9, start + 1, snapshot - 40));
+        let m = say.text(&k.image_pull_backoff, context! {})?;
+        events.push(on_pod.event("Failed", &m, "Warning", 120, start + 3, snapshot - 5));
+        let waiting = say.text(&k.pull_backoff, context! { image })?;
+        meta.pending(
+            say,
+            ip,
+            start,
+            Container::not_started(
+                container,
+                image,
+                State::waiting("ImagePullBackOff", Some(waiting)),
+                None,
+            ),
+        )
+    } else {
+        let backoff = t.spec.backoff;
+        let lp = simulate_loop(rng, start, snapshot - start - 60, (2, 20), &backoff, false);
+        let last = *lp.runs.last().unwrap_or(&(start, start));
+        let delay = *lp.delays.last().unwrap_or(&10);
+        let (count, first, last_ev) = lp.backoff_events(backoff.sync_seconds);
+        let legacy = plan.has(Signal::LegacyKubeletMessages);
+        if count > 0 {
+            // The unrelated pod's BackOff events are in current-kubelet wording.
+            let m = say.text(
+                &k.crash_backoff_event,
+                context! { legacy => false, container, pod => meta.name, namespace => meta.namespace, uid => meta.uid },
+            )?;
+            events.push(on_pod.event(
+                "BackOff",
+                &m,
+                "Warning",
+                count,
+                first,
+                last_ev.min(snapshot),
+            ));
+        }
+        let waiting = say.text(
+            &k.crash_backoff_waiting,
+            context! { legacy, delay => go_duration(delay), container, pod => meta.name,
+            namespace => meta.namespace, uid => meta.uid },
+        )?;
+        let c = Container {
+            name: container.into(),
+            image: image.into(),
+            image_id: format!(
+                "{}@sha256:{}",
+                image.split(':').next().unwrap_or(image),
+                hex(rng, 64)
+            ),
+            container_id: format!("containerd://{}", hex(rng, 64)),
+            ready: false,
+            started: false,
+            restart_count: lp.restarts(),
+            state: State::waiting("CrashLoopBackOff", Some(waiting)),
+            last_state: Some(Termination::exited(1, "Error", last.0, last.1)),
+            memory_limit: None,
+        };
+        let conditions = unready_conditions(say, start - 5, &[container], Some(last.1))?;
+        Ok(meta.pod("Running", ip, start - 5, c, conditions))
+    }
+}
