@@ -604,7 +604,42 @@ fn load_from(dir: &Path, read: &Reader<'_>) -> Result<Templates, GenError> {
     let vocab: Vocabulary = parse_yaml(&vocab_text, &dir.join(VOCABULARY_FILE))?;
     let world_text = read(WORLD_FILE)?;
     let text: WorldText = parse_yaml(&world_text, &dir.join(WORLD_FILE))?;
-    let spec_file = dir.join(SPEC_FILE).display().to_string();
+    let causes = check_spec(&spec, &text, &dir.join(SPEC_FILE))?;
+    let mut env = environment(dir)?;
+    // Profile templates.
+    for file in PROFILE_FILES {
+        let rel = format!("{PROFILE}/{file}.j2");
+        let source = read(&rel)?;
+        env.add_template_owned(rel.clone(), source)
+            .map_err(|e| GenError::Template {
+                file: dir.join(&rel).display().to_string(),
+                message: describe(&e),
+            })?;
+    }
+
+    let spec_paths = compile_strings(&mut env, dir, &spec, &vocab, &text)?;
+    let hash =
+        scenario::manifest::hash_entries(texts.iter().map(|(k, v)| (k.as_str(), v.as_bytes())));
+    Ok(Templates {
+        dir: dir.to_path_buf(),
+        spec,
+        vocab,
+        text,
+        hash,
+        env,
+        spec_paths,
+        causes,
+    })
+}
+
+/// Checks the family spec against the taxonomy and itself; returns the causes it covers, in
+/// taxonomy order.
+fn check_spec(
+    spec: &FamilySpec,
+    text: &WorldText,
+    path: &Path,
+) -> Result<Vec<(RootCause, CauseSpec)>, GenError> {
+    let spec_file = path.display().to_string();
     let bad = |field: String, message: String| GenError::Spec {
         file: spec_file.clone(),
         field,
@@ -686,6 +721,71 @@ fn load_from(dir: &Path, read: &Reader<'_>) -> Result<Templates, GenError> {
         ));
     }
 
+    for mode in spec.modes.keys() {
+        let ok = spec
+            .alerts
+            .get(mode)
+            .is_some_and(|s| !s.honest.is_empty() && !s.misleading.is_empty());
+        if !ok {
+            return Err(bad(
+                format!("alerts.{mode}"),
+                "needs at least one honest and one misleading alert".into(),
+            ));
+        }
+    }
+    for (name, rule) in &spec.signals {
+        for a in rule.applies.iter().chain(&rule.except) {
+            if a != "*" && !spec.causes.contains_key(a) {
+                return Err(bad(
+                    format!("signals.{name}.applies"),
+                    format!("unknown cause \"{a}\""),
+                ));
+            }
+        }
+        scenario::Signal::parse(name).map_err(|e| bad(format!("signals.{name}"), e.to_string()))?;
+    }
+
+    for (mode, set) in &spec.alerts {
+        if set.severity.is_empty() {
+            return Err(bad(
+                format!("alerts.{mode}.severity"),
+                "must list at least one".into(),
+            ));
+        }
+        for (kind, list) in [("honest", &set.honest), ("misleading", &set.misleading)] {
+            for (i, a) in list.iter().enumerate() {
+                let field = format!("alerts.{mode}.{kind}[{i}]");
+                match (a.source.as_str(), &a.monitor) {
+                    ("alertmanager", None) => {}
+                    ("datadog", Some(key)) if text.monitors.iter().any(|m| &m.key == key) => {}
+                    ("datadog", Some(key)) => {
+                        return Err(bad(
+                            format!("{field}.monitor"),
+                            format!("no monitor with key \"{key}\" in {WORLD_FILE}"),
+                        ));
+                    }
+                    ("datadog", None) => {
+                        return Err(bad(
+                            format!("{field}.monitor"),
+                            "a datadog alert names the monitor that fired".into(),
+                        ));
+                    }
+                    (other, _) => {
+                        return Err(bad(
+                            format!("{field}.source"),
+                            format!("expected alertmanager or datadog, got \"{other}\""),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    Ok(causes)
+}
+
+/// The minijinja environment every template and spec string is compiled into.
+fn environment(dir: &Path) -> Result<minijinja::Environment<'static>, GenError> {
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
@@ -702,18 +802,18 @@ fn load_from(dir: &Path, read: &Reader<'_>) -> Result<Templates, GenError> {
     env.add_filter("tojson", tojson);
     env.add_filter("quote_json", tojson);
 
-    // Profile templates.
-    for file in PROFILE_FILES {
-        let rel = format!("{PROFILE}/{file}.j2");
-        let source = read(&rel)?;
-        env.add_template_owned(rel.clone(), source)
-            .map_err(|e| GenError::Template {
-                file: dir.join(&rel).display().to_string(),
-                message: describe(&e),
-            })?;
-    }
+    Ok(env)
+}
 
-    // Spec strings: compiled once, named by their source, remembered by their spec path.
+/// Compiles every string of the spec, vocabulary and world text once, named by its source and
+/// remembered with the file and path it came from (for error messages).
+fn compile_strings(
+    env: &mut minijinja::Environment<'static>,
+    dir: &Path,
+    spec: &FamilySpec,
+    vocab: &Vocabulary,
+    text: &WorldText,
+) -> Result<HashMap<String, (&'static str, String)>, GenError> {
     let mut spec_paths = HashMap::new();
     let mut add_in = |file: &'static str, path: String, source: &str| -> Result<(), GenError> {
         if spec_paths.contains_key(source) {
@@ -766,18 +866,6 @@ fn load_from(dir: &Path, read: &Reader<'_>) -> Result<Templates, GenError> {
             }
         }
     }
-    for mode in spec.modes.keys() {
-        let ok = spec
-            .alerts
-            .get(mode)
-            .is_some_and(|s| !s.honest.is_empty() && !s.misleading.is_empty());
-        if !ok {
-            return Err(bad(
-                format!("alerts.{mode}"),
-                "needs at least one honest and one misleading alert".into(),
-            ));
-        }
-    }
     for (name, c) in &spec.causes {
         let p = |s: &str| format!("causes.{name}.{s}");
         for (i, t) in c.terminations.iter().enumerate() {
@@ -819,66 +907,7 @@ fn load_from(dir: &Path, read: &Reader<'_>) -> Result<Templates, GenError> {
             }
         }
     }
-    for (name, rule) in &spec.signals {
-        for a in rule.applies.iter().chain(&rule.except) {
-            if a != "*" && !spec.causes.contains_key(a) {
-                return Err(bad(
-                    format!("signals.{name}.applies"),
-                    format!("unknown cause \"{a}\""),
-                ));
-            }
-        }
-        scenario::Signal::parse(name).map_err(|e| bad(format!("signals.{name}"), e.to_string()))?;
-    }
-
-    for (mode, set) in &spec.alerts {
-        if set.severity.is_empty() {
-            return Err(bad(
-                format!("alerts.{mode}.severity"),
-                "must list at least one".into(),
-            ));
-        }
-        for (kind, list) in [("honest", &set.honest), ("misleading", &set.misleading)] {
-            for (i, a) in list.iter().enumerate() {
-                let field = format!("alerts.{mode}.{kind}[{i}]");
-                match (a.source.as_str(), &a.monitor) {
-                    ("alertmanager", None) => {}
-                    ("datadog", Some(key)) if text.monitors.iter().any(|m| &m.key == key) => {}
-                    ("datadog", Some(key)) => {
-                        return Err(bad(
-                            format!("{field}.monitor"),
-                            format!("no monitor with key \"{key}\" in {WORLD_FILE}"),
-                        ));
-                    }
-                    ("datadog", None) => {
-                        return Err(bad(
-                            format!("{field}.monitor"),
-                            "a datadog alert names the monitor that fired".into(),
-                        ));
-                    }
-                    (other, _) => {
-                        return Err(bad(
-                            format!("{field}.source"),
-                            format!("expected alertmanager or datadog, got \"{other}\""),
-                        ));
-                    }
-                }
-            }
-        }
-    }
-
-    let hash =
-        scenario::manifest::hash_entries(texts.iter().map(|(k, v)| (k.as_str(), v.as_bytes())));
-    Ok(Templates {
-        dir: dir.to_path_buf(),
-        spec,
-        vocab,
-        text,
-        hash,
-        env,
-        spec_paths,
-        causes,
-    })
+    Ok(spec_paths)
 }
 
 impl Templates {

@@ -26,7 +26,6 @@ const EVENT_TTL_SECONDS: i64 = 3600;
 const DATADOG_PAGE: usize = 40;
 
 /// Applies the distractor signals of the plan to the scene.
-#[expect(clippy::too_many_lines, reason = "one block per signal")]
 pub fn apply(
     t: &Templates,
     plan: &Plan<'_>,
@@ -34,143 +33,195 @@ pub fn apply(
     scene: &mut Scene,
     rng: &mut StageRng,
 ) -> Result<(), GenError> {
+    if plan.has(Signal::HealthyPodWithRestartHistory) {
+        restart_history(plan, scene, rng);
+    }
+    if plan.has(Signal::SigkillNotOom) || plan.has(Signal::EventsExpired) {
+        liveness_kill(t, plan, id, scene, rng)?;
+    }
+    if plan.has(Signal::BenignOldWarningEvent) {
+        benign_warning(t, id, scene, rng)?;
+    }
+    if plan.has(Signal::NoisyErrorLogs) {
+        noisy_errors(t, id, scene, rng)?;
+    }
+    finish(scene, rng);
+    Ok(())
+}
+
+/// `healthy_pod_with_restart_history`: a Running, Ready pod with hundreds of restarts and an
+/// old termination in `lastState` (the alerted pod itself when nothing is wrong).
+fn restart_history(plan: &Plan<'_>, scene: &mut Scene, rng: &mut StageRng) {
+    let snapshot = scene.snapshot;
+    let target_pod = scene.target_pod.clone();
+    let idx = if plan.mode == FailureMode::Healthy {
+        0
+    } else {
+        scene
+            .pods
+            .iter()
+            .position(|p| p.name != target_pod && p.phase == "Running" && p.containers[0].ready)
+            .unwrap_or(0)
+    };
+    if scene.pods[idx].phase == "Running" && scene.pods[idx].containers[0].ready {
+        let c = &mut scene.pods[idx].containers[0];
+        c.restart_count = rng.random_range(40..720);
+        let fin = snapshot - rng.random_range(2 * 3600..9 * 86_400i64);
+        let (code, reason) = *pick(
+            rng,
+            &[
+                (137, "OOMKilled"),
+                (137, "OOMKilled"),
+                (137, "Error"),
+                (255, "Unknown"),
+                (1, "Error"),
+            ],
+        );
+        c.last_state = Some(Termination::exited(
+            code,
+            reason,
+            fin - rng.random_range(600..86_400),
+            fin,
+        ));
+        c.state.started_at = Some(Ts(fin + rng.random_range(1..12)));
+    }
+}
+
+/// `sigkill_not_oom` / `events_expired`: a liveness kill (137, reason Error) of another pod,
+/// recent with its events, or over an hour ago with its events expired.
+fn liveness_kill(
+    t: &Templates,
+    plan: &Plan<'_>,
+    id: &Identity,
+    scene: &mut Scene,
+    rng: &mut StageRng,
+) -> Result<(), GenError> {
     let say = Say(t);
     let k = &t.text.kubelet;
     let snapshot = scene.snapshot;
+    let namespace = &id.namespace;
+    let target_pod = scene.target_pod.clone();
+    // A liveness kill: 137 with reason Error. With events_expired it happened more than
+    // an hour ago, so only the restart count is left of it in the tools' views.
+    let idx = scene.pods.iter().position(|p| {
+        p.name != target_pod
+            && p.phase == "Running"
+            && p.containers[0].ready
+            && p.containers[0].last_state.is_none()
+    });
+    if let Some(idx) = idx {
+        let kill = if plan.has(Signal::EventsExpired) {
+            snapshot - rng.random_range(3_700..20_000)
+        } else {
+            snapshot - rng.random_range(300..2_400)
+        };
+        let ran = rng.random_range(600..86_400);
+        let p = &mut scene.pods[idx];
+        let c = &mut p.containers[0];
+        c.restart_count += rng.random_range(1..4);
+        c.last_state = Some(Termination::exited(137, "Error", kill - ran, kill));
+        c.state.started_at = Some(Ts(kill + 1));
+        let probe = say.text(&k.liveness_failed, context! { ip => &p.ip })?;
+        let killing = say.text(&k.liveness_killing, context! { container => &c.name })?;
+        let on_pod = Involved::pod(namespace, &p.name, &p.node);
+        scene
+            .events
+            .push(on_pod.event("Unhealthy", &probe, "Warning", 3, kill - 30, kill - 1));
+        scene
+            .events
+            .push(on_pod.event("Killing", &killing, "Normal", 1, kill - 1, kill - 1));
+    }
+    Ok(())
+}
+
+/// `benign_old_warning_event`: an old, resolved Warning event on another pod.
+fn benign_warning(
+    t: &Templates,
+    id: &mut Identity,
+    scene: &mut Scene,
+    rng: &mut StageRng,
+) -> Result<(), GenError> {
+    let snapshot = scene.snapshot;
     let namespace = id.namespace.clone();
     let target_pod = scene.target_pod.clone();
-    let pods = &mut scene.pods;
-    let events = &mut scene.events;
-
-    if plan.has(Signal::HealthyPodWithRestartHistory) {
-        let idx = if plan.mode == FailureMode::Healthy {
-            0
-        } else {
-            pods.iter()
-                .position(|p| p.name != target_pod && p.phase == "Running" && p.containers[0].ready)
-                .unwrap_or(0)
-        };
-        if pods[idx].phase == "Running" && pods[idx].containers[0].ready {
-            let c = &mut pods[idx].containers[0];
-            c.restart_count = rng.random_range(40..720);
-            let fin = snapshot - rng.random_range(2 * 3600..9 * 86_400i64);
-            let (code, reason) = *pick(
-                rng,
-                &[
-                    (137, "OOMKilled"),
-                    (137, "OOMKilled"),
-                    (137, "Error"),
-                    (255, "Unknown"),
-                    (1, "Error"),
-                ],
-            );
-            c.last_state = Some(Termination::exited(
-                code,
-                reason,
-                fin - rng.random_range(600..86_400),
-                fin,
-            ));
-            c.state.started_at = Some(Ts(fin + rng.random_range(1..12)));
-        }
-    }
-    if plan.has(Signal::SigkillNotOom) || plan.has(Signal::EventsExpired) {
-        // A liveness kill: 137 with reason Error. With events_expired it happened more than
-        // an hour ago, so only the restart count is left of it in the tools' views.
-        let idx = pods.iter().position(|p| {
+    let ev = pick(rng, &t.spec.benign_events).clone();
+    let msg = id.vars.expand(t, &ev.message)?;
+    let when = snapshot - rng.random_range(2_000..3_500);
+    // A start-up problem (scheduling, mounts, sandbox) belongs to a pod that started
+    // around then and has run cleanly since; a probe failure to any running pod.
+    let at_start = ev.reason != "Unhealthy";
+    let candidates: Vec<usize> = scene
+        .pods
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| {
             p.name != target_pod
                 && p.phase == "Running"
-                && p.containers[0].ready
-                && p.containers[0].last_state.is_none()
-        });
-        if let Some(idx) = idx {
-            let kill = if plan.has(Signal::EventsExpired) {
-                snapshot - rng.random_range(3_700..20_000)
-            } else {
-                snapshot - rng.random_range(300..2_400)
-            };
-            let ran = rng.random_range(600..86_400);
-            let p = &mut pods[idx];
-            let c = &mut p.containers[0];
-            c.restart_count += rng.random_range(1..4);
-            c.last_state = Some(Termination::exited(137, "Error", kill - ran, kill));
-            c.state.started_at = Some(Ts(kill + 1));
-            let probe = say.text(&k.liveness_failed, context! { ip => &p.ip })?;
-            let killing = say.text(&k.liveness_killing, context! { container => &c.name })?;
-            let on_pod = Involved::pod(&namespace, &p.name, &p.node);
-            events.push(on_pod.event("Unhealthy", &probe, "Warning", 3, kill - 30, kill - 1));
-            events.push(on_pod.event("Killing", &killing, "Normal", 1, kill - 1, kill - 1));
-        }
-    }
-    if plan.has(Signal::BenignOldWarningEvent) {
-        let ev = pick(rng, &t.spec.benign_events).clone();
-        let msg = id.vars.expand(t, &ev.message)?;
-        let when = snapshot - rng.random_range(2_000..3_500);
-        // A start-up problem (scheduling, mounts, sandbox) belongs to a pod that started
-        // around then and has run cleanly since; a probe failure to any running pod.
-        let at_start = ev.reason != "Unhealthy";
-        let candidates: Vec<usize> = pods
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| {
-                p.name != target_pod
-                    && p.phase == "Running"
-                    && p.containers
-                        .iter()
-                        .all(|c| c.ready && c.restart_count == 0 && c.last_state.is_none())
-            })
-            .map(|(i, _)| i)
-            .collect();
-        let other = match candidates.get(rng.random_range(0..candidates.len().max(1))) {
-            Some(&i) => {
-                if at_start {
-                    let p = &mut pods[i];
-                    p.start_time = Ts(when - rng.random_range(5..90));
-                    for c in &mut p.containers {
-                        c.state.started_at = Some(Ts(when + rng.random_range(5..60)));
-                    }
+                && p.containers
+                    .iter()
+                    .all(|c| c.ready && c.restart_count == 0 && c.last_state.is_none())
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let other = match candidates.get(rng.random_range(0..candidates.len().max(1))) {
+        Some(&i) => {
+            if at_start {
+                let p = &mut scene.pods[i];
+                p.start_time = Ts(when - rng.random_range(5..90));
+                for c in &mut p.containers {
+                    c.state.started_at = Some(Ts(when + rng.random_range(5..60)));
                 }
-                (pods[i].name.clone(), pods[i].node.clone())
             }
-            None => {
-                let target = pods.iter().find(|p| p.name == target_pod);
-                (
-                    target_pod.clone(),
-                    target.map(|p| p.node.clone()).unwrap_or_default(),
-                )
-            }
+            (scene.pods[i].name.clone(), scene.pods[i].node.clone())
+        }
+        None => {
+            let target = scene.pods.iter().find(|p| p.name == target_pod);
+            (
+                target_pod.clone(),
+                target.map(|p| p.node.clone()).unwrap_or_default(),
+            )
+        }
+    };
+    let on_other = Involved::pod(&namespace, &other.0, &other.1);
+    if ev.form == "scheduler" {
+        // events.k8s.io form: no count, no first/last timestamps, eventTime + series.
+        let mut e = on_other.scheduler_event(rng, &ev.reason, &msg, "Warning", when, "Scheduling");
+        e.series_count = Some(rng.random_range(2..9));
+        scene.events.push(e);
+    } else {
+        let count = rng.random_range(1..4);
+        scene
+            .events
+            .push(on_other.event(&ev.reason, &msg, "Warning", count, when - 40, when));
+    }
+    Ok(())
+}
+
+/// `noisy_error_logs`: unrelated error lines of other services in Datadog.
+fn noisy_errors(
+    t: &Templates,
+    id: &mut Identity,
+    scene: &mut Scene,
+    rng: &mut StageRng,
+) -> Result<(), GenError> {
+    let snapshot = scene.snapshot;
+    for _ in 0..rng.random_range(2..6) {
+        let (lvl, text) = pick(rng, &t.spec.noise_errors).clone();
+        let other = id.services[rng.random_range(1..id.services.len())].clone();
+        let text = id.vars.expand_as(t, &text, &other)?;
+        let line = log_line(recent_ms(rng, snapshot, 10..1500), &lvl, text);
+        let from: Vec<(String, String)> = scene
+            .pods
+            .iter()
+            .filter(|p| p.workload == other)
+            .map(|p| (p.name.clone(), p.node.clone()))
+            .collect();
+        let Some((pod, host)) = from.get(rng.random_range(0..from.len().max(1))).cloned() else {
+            continue;
         };
-        let on_other = Involved::pod(&namespace, &other.0, &other.1);
-        if ev.form == "scheduler" {
-            // events.k8s.io form: no count, no first/last timestamps, eventTime + series.
-            let mut e =
-                on_other.scheduler_event(rng, &ev.reason, &msg, "Warning", when, "Scheduling");
-            e.series_count = Some(rng.random_range(2..9));
-            events.push(e);
-        } else {
-            let count = rng.random_range(1..4);
-            events.push(on_other.event(&ev.reason, &msg, "Warning", count, when - 40, when));
-        }
+        let tags = id.dd_tags(&pod, &other, &other, &id.tag);
+        push_dd(&mut scene.datadog, &line, &other, &host, &tags);
     }
-    if plan.has(Signal::NoisyErrorLogs) {
-        for _ in 0..rng.random_range(2..6) {
-            let (lvl, text) = pick(rng, &t.spec.noise_errors).clone();
-            let other = id.services[rng.random_range(1..id.services.len())].clone();
-            let text = id.vars.expand_as(t, &text, &other)?;
-            let line = log_line(recent_ms(rng, snapshot, 10..1500), &lvl, text);
-            let from: Vec<(String, String)> = pods
-                .iter()
-                .filter(|p| p.workload == other)
-                .map(|p| (p.name.clone(), p.node.clone()))
-                .collect();
-            let Some((pod, host)) = from.get(rng.random_range(0..from.len().max(1))).cloned()
-            else {
-                continue;
-            };
-            let tags = id.dd_tags(&pod, &other, &other, &id.tag);
-            push_dd(&mut scene.datadog, &line, &other, &host, &tags);
-        }
-    }
-    finish(scene, rng);
     Ok(())
 }
 

@@ -55,10 +55,6 @@ pub struct Scene {
 }
 
 /// Builds the rest of the namespace around the failure.
-#[expect(
-    clippy::too_many_lines,
-    reason = "one pass over the namespace's workloads"
-)]
 pub fn draw(
     t: &Templates,
     plan: &Plan<'_>,
@@ -67,136 +63,177 @@ pub fn draw(
     failure: Failure,
     rng: &mut StageRng,
 ) -> Result<Scene, GenError> {
-    let say = Say(t);
-    let vocab = &t.vocab;
-    let snapshot = failure.snapshot;
+    let mut scene = Scene {
+        pods: Vec::new(),
+        deployments: Vec::new(),
+        events: failure.events,
+        datadog: failure.datadog,
+        signals: failure.signals,
+        target_pod: failure.target.name.clone(),
+        snapshot: failure.snapshot,
+        pod_lines: failure.pod_lines,
+        exit_code: failure.exit_code,
+        restart_count: failure.restart_count,
+        memory_ratio: failure.memory_ratio,
+        replicas: failure.replicas,
+    };
+    let hashes = (failure.rs_hash.as_str(), failure.old_rs_hash.as_str());
+    alerted_workload(t, plan, id, nodes, &mut scene, failure.target, hashes, rng)?;
+    sidecars(t, id, &mut scene, rng);
+    // The deployments tool lists Deployments only: a StatefulSet is not in it.
+    if id.workload_kind != "deployment" {
+        scene.deployments.retain(|d| d.name != id.service);
+    }
+    other_workloads(t, plan, id, nodes, &mut scene, rng)?;
+    if plan.has(Signal::PodStarting) {
+        pod_starting(t, plan, id, nodes, &mut scene, rng)?;
+    }
+    if plan.has(Signal::CompletedJobPod) {
+        completed_job(t, id, nodes, &mut scene, rng)?;
+    }
+    Ok(scene)
+}
+
+/// A running replica of the alerted workload.
+fn workload_pod(
+    id: &Identity,
+    rng: &mut StageRng,
+    name: &str,
+    uid: &str,
+    image: &str,
+    node: &Node,
+    start: i64,
+) -> Pod {
+    RunningPod {
+        meta: PodMeta {
+            name,
+            namespace: &id.namespace,
+            uid,
+            workload: &id.service,
+            node: &node.name,
+        },
+        container: &id.container,
+        image,
+        repo: &id.image_full_repo,
+        node,
+        start,
+        runtime: &id.runtime,
+    }
+    .build(rng, id.memory_limit.clone())
+}
+
+/// The alerted workload: the failing pod, its other replicas (Running and Ready, on an older
+/// image when a rollout is under way), the siblings' Datadog lines, and its Deployment.
+#[expect(clippy::too_many_arguments, reason = "every earlier stage's output")]
+fn alerted_workload(
+    t: &Templates,
+    plan: &Plan<'_>,
+    id: &mut Identity,
+    nodes: &Nodes,
+    scene: &mut Scene,
+    target: Pod,
+    (rs_hash, old_rs_hash): (&str, &str),
+    rng: &mut StageRng,
+) -> Result<(), GenError> {
+    let snapshot = scene.snapshot;
     let n_nodes = nodes.nodes.len();
     let service = id.service.clone();
-    let namespace = id.namespace.clone();
-    let container = id.container.clone();
+    let replicas = scene.replicas;
     let pattern = plan.presentation.pattern;
-    let replicas = failure.replicas;
     let siblings = plan.has(Signal::HealthySiblingReplicas);
-    let target_pod = failure.target.name.clone();
-    let mut events = failure.events;
-    let mut datadog = failure.datadog;
-    let mut signals = failure.signals;
-    let mut pods = Vec::new();
-    let mut deployments = Vec::new();
-    let workload_pod =
-        |rng: &mut StageRng, name: &str, uid: &str, image: &str, node: &Node, start: i64| {
-            RunningPod {
-                meta: PodMeta {
-                    name,
-                    namespace: &namespace,
-                    uid,
-                    workload: &service,
-                    node: &node.name,
-                },
-                container: &container,
-                image,
-                repo: &id.image_full_repo,
-                node,
-                start,
-                runtime: &id.runtime,
-            }
-            .build(rng, id.memory_limit.clone())
-        };
-
+    let deployment = |ready: u32, unavailable: u32, updated: u32| Deployment {
+        name: id.service.clone(),
+        namespace: id.namespace.clone(),
+        desired: replicas,
+        ready,
+        available: ready,
+        unavailable,
+        updated,
+    };
     if plan.mode == FailureMode::Healthy {
-        pods.push(failure.target);
+        scene.pods.push(target);
         for i in 1..replicas {
             let n = rng.random_range(0..n_nodes);
-            let name = id.pod_name(rng, &service, i, &failure.rs_hash);
+            let name = id.pod_name(rng, &service, i, rs_hash);
             let uid = uuid(rng);
             let start = snapshot - rng.random_range(3_600..30 * 86_400i64);
-            pods.push(workload_pod(
+            let p = workload_pod(id, rng, &name, &uid, &id.image, &nodes.nodes[n], start);
+            scene.pods.push(p);
+        }
+        scene.deployments.push(deployment(replicas, 0, replicas));
+        return Ok(());
+    }
+    let mut sibs = Vec::new();
+    let node_pressure = plan.spec.node_pressure;
+    if siblings {
+        let old_image = format!("{}:{}", id.image_repo, id.old_tag);
+        for i in 0..replicas {
+            let n = if node_pressure {
+                (nodes.target + 1 + i as usize) % n_nodes
+            } else {
+                rng.random_range(0..n_nodes)
+            };
+            let same_rs = node_pressure || id.workload_kind == "statefulset";
+            let hash = if same_rs { rs_hash } else { old_rs_hash };
+            let img = if pattern == Pattern::InvalidImage {
+                old_image.clone()
+            } else if same_rs || pattern == Pattern::CrashLoop && rng.random_bool(0.3) {
+                id.image.clone()
+            } else {
+                old_image.clone()
+            };
+            let name = id.pod_name(rng, &service, i, hash);
+            let uid = uuid(rng);
+            let start = snapshot - rng.random_range(7_200..20 * 86_400i64);
+            sibs.push(workload_pod(
+                id,
                 rng,
                 &name,
                 &uid,
-                &id.image,
+                &img,
                 &nodes.nodes[n],
                 start,
             ));
         }
-        deployments.push(Deployment {
-            name: service.clone(),
-            namespace: namespace.clone(),
-            desired: replicas,
-            ready: replicas,
-            available: replicas,
-            unavailable: 0,
-            updated: replicas,
-        });
-    } else {
-        let mut sibs = Vec::new();
-        let node_pressure = plan.spec.node_pressure;
-        if siblings {
-            let old_image = format!("{}:{}", id.image_repo, id.old_tag);
-            for i in 0..replicas {
-                let n = if node_pressure {
-                    (nodes.target + 1 + i as usize) % n_nodes
-                } else {
-                    rng.random_range(0..n_nodes)
-                };
-                let same_rs = node_pressure || id.workload_kind == "statefulset";
-                let hash = if same_rs {
-                    &failure.rs_hash
-                } else {
-                    &failure.old_rs_hash
-                };
-                let img = if pattern == Pattern::InvalidImage {
-                    old_image.clone()
-                } else if same_rs || pattern == Pattern::CrashLoop && rng.random_bool(0.3) {
-                    id.image.clone()
-                } else {
-                    old_image.clone()
-                };
-                let name = id.pod_name(rng, &service, i, hash);
-                let uid = uuid(rng);
-                let start = snapshot - rng.random_range(7_200..20 * 86_400i64);
-                sibs.push(workload_pod(rng, &name, &uid, &img, &nodes.nodes[n], start));
-            }
-            // The Datadog stream shows the siblings serving traffic.
-            for s in &sibs {
-                for _ in 0..rng.random_range(1..3) {
-                    let (lvl, text) = pick(rng, &t.spec.steady).clone();
-                    let text = id.vars.expand(t, &text)?;
-                    let line = log_line(recent_ms(rng, snapshot, 10..900), &lvl, text);
-                    let tags = id.dd_tags(&s.name, &service, &container, &id.old_tag);
-                    push_dd(&mut datadog, &line, &service, &s.node, &tags);
-                }
+        // The Datadog stream shows the siblings serving traffic.
+        for s in &sibs {
+            for _ in 0..rng.random_range(1..3) {
+                let (lvl, text) = pick(rng, &t.spec.steady).clone();
+                let text = id.vars.expand(t, &text)?;
+                let line = log_line(recent_ms(rng, snapshot, 10..900), &lvl, text);
+                let tags = id.dd_tags(&s.name, &service, &id.container, &id.old_tag);
+                push_dd(&mut scene.datadog, &line, &service, &s.node, &tags);
             }
         }
-        pods.push(failure.target);
-        pods.extend(sibs);
-        let ready = if siblings { replicas } else { 0 };
-        deployments.push(Deployment {
-            name: service.clone(),
-            namespace: namespace.clone(),
-            desired: replicas,
-            ready,
-            available: ready,
-            unavailable: if siblings && replicas == ready {
-                1
-            } else {
-                replicas.saturating_sub(ready).max(1)
-            },
-            updated: 1,
-        });
     }
+    scene.pods.push(target);
+    scene.pods.extend(sibs);
+    let ready = if siblings { replicas } else { 0 };
+    let unavailable = if siblings && replicas == ready {
+        1
+    } else {
+        replicas.saturating_sub(ready).max(1)
+    };
+    scene.deployments.push(deployment(ready, unavailable, 1));
+    Ok(())
+}
 
-    // Sidecars: every pod of the workload may carry one; it runs and is ready while the
-    // application container fails (the affected container is the app, not the pod).
+/// Sidecars: every pod of the workload may carry one; it runs and is ready while the
+/// application container fails (the affected container is the app, not the pod).
+fn sidecars(t: &Templates, id: &Identity, scene: &mut Scene, rng: &mut StageRng) {
+    let vocab = &t.vocab;
+    let snapshot = scene.snapshot;
+    let container = &id.container;
+    let service = &id.service;
     if !vocab.sidecars.is_empty() && rng.random_bool(0.3) {
         let sc = pick(rng, &vocab.sidecars).clone();
-        if sc.name != container {
-            signals.push(Signal::SidecarContainer);
+        if sc.name != *container {
+            scene.signals.push(Signal::SidecarContainer);
             let repo = sc
                 .image
                 .rsplit_once(':')
                 .map_or_else(|| sc.image.clone(), |(r, _)| r.to_owned());
-            for p in pods.iter_mut().filter(|p| p.workload == service) {
+            for p in scene.pods.iter_mut().filter(|p| p.workload == *service) {
                 let started = p.start_time.0 + rng.random_range(1..6);
                 p.containers.push(Container {
                     name: sc.name.clone(),
@@ -213,13 +250,22 @@ pub fn draw(
             }
         }
     }
+}
 
-    // The deployments tool lists Deployments only: a StatefulSet is not in it.
-    if id.workload_kind != "deployment" {
-        deployments.retain(|d| d.name != service);
-    }
-
-    // Other workloads of the namespace.
+/// The namespace's other workloads, their Deployments and Datadog lines; under
+/// `unrelated_failing_workload` the first of them fails in an unrelated way.
+fn other_workloads(
+    t: &Templates,
+    plan: &Plan<'_>,
+    id: &mut Identity,
+    nodes: &Nodes,
+    scene: &mut Scene,
+    rng: &mut StageRng,
+) -> Result<(), GenError> {
+    let vocab = &t.vocab;
+    let snapshot = scene.snapshot;
+    let n_nodes = nodes.nodes.len();
+    let namespace = id.namespace.clone();
     let unrelated_failing = plan.has(Signal::UnrelatedFailingWorkload);
     for (wi, other) in id.services.clone().iter().enumerate().skip(1) {
         let other_replicas = rng.random_range(1..=3u32);
@@ -253,10 +299,10 @@ pub fn draw(
                     &other_image,
                     node,
                     snapshot,
-                    &mut events,
+                    &mut scene.events,
                     rng,
                 )?;
-                pods.push(p);
+                scene.pods.push(p);
                 continue;
             }
             let mut p = RunningPod {
@@ -281,9 +327,9 @@ pub fn draw(
                 ));
                 c.state.started_at = Some(Ts(fin + 1));
             }
-            pods.push(p);
+            scene.pods.push(p);
         }
-        deployments.push(Deployment {
+        scene.deployments.push(Deployment {
             name: other.clone(),
             namespace: namespace.clone(),
             desired: other_replicas,
@@ -293,7 +339,8 @@ pub fn draw(
             updated: other_replicas,
         });
         // Other services log too, from their running pods.
-        let running: Vec<(String, String)> = pods
+        let running: Vec<(String, String)> = scene
+            .pods
             .iter()
             .filter(|p| p.workload == *other && p.containers[0].ready)
             .map(|p| (p.name.clone(), p.node.clone()))
@@ -307,7 +354,7 @@ pub fn draw(
             let text = id.vars.expand_as(t, &text, other)?;
             let line = log_line(recent_ms(rng, snapshot, 10..1800), &lvl, text);
             push_dd(
-                &mut datadog,
+                &mut scene.datadog,
                 &line,
                 other,
                 &host,
@@ -316,134 +363,150 @@ pub fn draw(
         }
     }
 
-    // A replica that is being created right now (scale-up or rollout): waiting in
-    // ContainerCreating for a few seconds, which is not a failure.
-    if plan.has(Signal::PodStarting) {
-        let wl = if plan.mode == FailureMode::Healthy {
-            service.clone()
+    Ok(())
+}
+
+/// A replica that is being created right now (scale-up or rollout): waiting in
+/// ContainerCreating for a few seconds, which is not a failure.
+fn pod_starting(
+    t: &Templates,
+    plan: &Plan<'_>,
+    id: &Identity,
+    nodes: &Nodes,
+    scene: &mut Scene,
+    rng: &mut StageRng,
+) -> Result<(), GenError> {
+    let say = Say(t);
+    let snapshot = scene.snapshot;
+    let n_nodes = nodes.nodes.len();
+    let service = id.service.clone();
+    let namespace = id.namespace.clone();
+    let wl = if plan.mode == FailureMode::Healthy {
+        service.clone()
+    } else {
+        id.services[1].clone()
+    };
+    let template = scene
+        .pods
+        .iter()
+        .find(|p| p.workload == wl && p.phase == "Running")
+        .cloned();
+    if let Some(tpl) = template {
+        let existing = scene.pods.iter().filter(|p| p.workload == wl).count();
+        let name = if id.workload_kind == "statefulset" && wl == service {
+            format!("{wl}-{existing}")
         } else {
-            id.services[1].clone()
+            let prefix = tpl
+                .name
+                .rsplit_once('-')
+                .map_or_else(|| wl.clone(), |(a, _)| a.to_owned());
+            format!("{prefix}-{}", k8s_suffix(rng, 5))
         };
-        let template = pods
-            .iter()
-            .find(|p| p.workload == wl && p.phase == "Running")
-            .cloned();
-        if let Some(tpl) = template {
-            let existing = pods.iter().filter(|p| p.workload == wl).count();
-            let name = if id.workload_kind == "statefulset" && wl == service {
-                format!("{wl}-{existing}")
-            } else {
-                let prefix = tpl
-                    .name
-                    .rsplit_once('-')
-                    .map_or_else(|| wl.clone(), |(a, _)| a.to_owned());
-                format!("{prefix}-{}", k8s_suffix(rng, 5))
-            };
-            let start = snapshot - rng.random_range(2..25);
-            let node = &nodes.nodes[rng.random_range(0..n_nodes)];
-            let mut p = tpl;
-            p.name.clone_from(&name);
-            p.uid = uuid(rng);
-            p.phase = "Pending".into();
-            p.start_time = Ts(start);
-            p.node.clone_from(&node.name);
-            p.ip = String::new();
-            let names: Vec<String> = p.containers.iter().map(|c| c.name.clone()).collect();
-            for c in &mut p.containers {
-                c.ready = false;
-                c.started = false;
-                c.restart_count = 0;
-                c.last_state = None;
-                c.image_id = String::new();
-                c.container_id = String::new();
-                c.state = State::waiting("ContainerCreating", None);
-            }
-            let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            p.conditions = unready_conditions(say, start, &names, None)?;
-            let on_new_pod = Involved::pod(&namespace, &name, &node.name);
-            events.push(on_new_pod.scheduled(say, rng, start)?);
-            let pulling = say.text(
-                &t.text.kubelet.pulling,
-                context! { image => &p.containers[0].image },
-            )?;
-            events.push(on_new_pod.event("Pulling", &pulling, "Normal", 1, start + 1, start + 1));
-            if let Some(d) = deployments.iter_mut().find(|d| d.name == wl) {
-                d.desired += 1;
-                d.unavailable += 1;
-                d.updated += 1;
-            }
-            pods.push(p);
-        }
-    }
-
-    // A CronJob pod that finished its run: Succeeded, terminated with Completed/0. Normal
-    // in any namespace, and not a failure.
-    if plan.has(Signal::CompletedJobPod) {
-        let stem = pick(rng, &vocab.service_stems).clone();
-        let job = format!(
-            "{stem}-{}",
-            pick(rng, &["report", "reconcile", "export", "cleanup", "rollup"])
-        );
-        let scheduled = (snapshot - rng.random_range(120..3_000)) / 60 * 60;
-        let name = format!("{job}-{}-{}", scheduled / 60, k8s_suffix(rng, 5));
+        let start = snapshot - rng.random_range(2..25);
         let node = &nodes.nodes[rng.random_range(0..n_nodes)];
-        let run = rng.random_range(4..90);
-        let tag = Identity::make_tag(t, rng)?;
-        let img = format!("{}/{job}:{tag}", id.image_repo_base);
-        let job_uid = uuid(rng);
-        let mut p = RunningPod {
-            meta: PodMeta {
-                name: &name,
-                namespace: &namespace,
-                uid: &job_uid,
-                workload: &job,
-                node: &node.name,
-            },
-            container: &job,
-            image: &img,
-            repo: &id.image_full_repo,
-            node,
-            start: scheduled + 1,
-            runtime: &id.runtime,
+        let mut p = tpl;
+        p.name.clone_from(&name);
+        p.uid = uuid(rng);
+        p.phase = "Pending".into();
+        p.start_time = Ts(start);
+        p.node.clone_from(&node.name);
+        p.ip = String::new();
+        let names: Vec<String> = p.containers.iter().map(|c| c.name.clone()).collect();
+        for c in &mut p.containers {
+            c.ready = false;
+            c.started = false;
+            c.restart_count = 0;
+            c.last_state = None;
+            c.image_id = String::new();
+            c.container_id = String::new();
+            c.state = State::waiting("ContainerCreating", None);
         }
-        .build(rng, None);
-        p.phase = "Succeeded".into();
-        let started = p.containers[0]
-            .state
-            .started_at
-            .map_or(scheduled + 3, |t| t.0);
-        let finished = (started + run).min(snapshot);
-        let c = &mut p.containers[0];
-        c.ready = false;
-        c.started = false;
-        c.state = State::terminated(&Termination::exited(0, "Completed", started, finished));
-        p.conditions = pod_conditions(scheduled + 1, Some(""), Some(finished));
-        for k in &mut p.conditions {
-            if k.kind == "Ready" || k.kind == "ContainersReady" {
-                k.reason = Some("PodCompleted".into());
-                k.message = None;
-            }
-            if k.kind == "PodReadyToStartContainers" {
-                k.status = "False".into();
-            }
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        p.conditions = unready_conditions(say, start, &names, None)?;
+        let on_new_pod = Involved::pod(&namespace, &name, &node.name);
+        scene.events.push(on_new_pod.scheduled(say, rng, start)?);
+        let pulling = say.text(
+            &t.text.kubelet.pulling,
+            context! { image => &p.containers[0].image },
+        )?;
+        scene
+            .events
+            .push(on_new_pod.event("Pulling", &pulling, "Normal", 1, start + 1, start + 1));
+        if let Some(d) = scene.deployments.iter_mut().find(|d| d.name == wl) {
+            d.desired += 1;
+            d.unavailable += 1;
+            d.updated += 1;
         }
-        pods.push(p);
+        scene.pods.push(p);
     }
 
-    Ok(Scene {
-        pods,
-        deployments,
-        events,
-        datadog,
-        signals,
-        target_pod,
-        snapshot,
-        pod_lines: failure.pod_lines,
-        exit_code: failure.exit_code,
-        restart_count: failure.restart_count,
-        memory_ratio: failure.memory_ratio,
-        replicas,
-    })
+    Ok(())
+}
+
+/// A CronJob pod that finished its run: Succeeded, terminated with Completed/0. Normal in any
+/// namespace, and not a failure.
+fn completed_job(
+    t: &Templates,
+    id: &Identity,
+    nodes: &Nodes,
+    scene: &mut Scene,
+    rng: &mut StageRng,
+) -> Result<(), GenError> {
+    let vocab = &t.vocab;
+    let snapshot = scene.snapshot;
+    let n_nodes = nodes.nodes.len();
+    let namespace = id.namespace.clone();
+    let stem = pick(rng, &vocab.service_stems).clone();
+    let job = format!(
+        "{stem}-{}",
+        pick(rng, &["report", "reconcile", "export", "cleanup", "rollup"])
+    );
+    let scheduled = (snapshot - rng.random_range(120..3_000)) / 60 * 60;
+    let name = format!("{job}-{}-{}", scheduled / 60, k8s_suffix(rng, 5));
+    let node = &nodes.nodes[rng.random_range(0..n_nodes)];
+    let run = rng.random_range(4..90);
+    let tag = Identity::make_tag(t, rng)?;
+    let img = format!("{}/{job}:{tag}", id.image_repo_base);
+    let job_uid = uuid(rng);
+    let mut p = RunningPod {
+        meta: PodMeta {
+            name: &name,
+            namespace: &namespace,
+            uid: &job_uid,
+            workload: &job,
+            node: &node.name,
+        },
+        container: &job,
+        image: &img,
+        repo: &id.image_full_repo,
+        node,
+        start: scheduled + 1,
+        runtime: &id.runtime,
+    }
+    .build(rng, None);
+    p.phase = "Succeeded".into();
+    let started = p.containers[0]
+        .state
+        .started_at
+        .map_or(scheduled + 3, |t| t.0);
+    let finished = (started + run).min(snapshot);
+    let c = &mut p.containers[0];
+    c.ready = false;
+    c.started = false;
+    c.state = State::terminated(&Termination::exited(0, "Completed", started, finished));
+    p.conditions = pod_conditions(scheduled + 1, Some(""), Some(finished));
+    for k in &mut p.conditions {
+        if k.kind == "Ready" || k.kind == "ContainersReady" {
+            k.reason = Some("PodCompleted".into());
+            k.message = None;
+        }
+        if k.kind == "PodReadyToStartContainers" {
+            k.status = "False".into();
+        }
+    }
+    scene.pods.push(p);
+
+    Ok(())
 }
 
 /// A pod of another workload failing in a way unrelated to the truth: an image that is not
