@@ -5,6 +5,7 @@
 
 pub mod case;
 pub mod files;
+pub mod k8s_api;
 pub mod load;
 pub mod manifest;
 pub mod taxonomy;
