@@ -323,3 +323,45 @@ fn pod_log_entries_hold_text_or_an_error_status() {
         ]
     );
 }
+
+#[test]
+fn a_k8s_api_directory_loads_with_base_fallback_and_names_missing_files() {
+    use scenario::EvidenceKind;
+    let tmp = tempfile::tempdir().unwrap();
+    let base = tmp.path().join("000-healthy/k8s-api");
+    let own = tmp.path().join("001-crash/k8s-api");
+    std::fs::create_dir_all(&base).unwrap();
+    std::fs::create_dir_all(&own).unwrap();
+    std::fs::write(base.join("pods.json"), pod_list(vec![pod()])).unwrap();
+    std::fs::write(
+        own.join("nodes.json"),
+        serde_json::json!({"apiVersion": "v1", "kind": "NodeList", "metadata": {}, "items": []})
+            .to_string(),
+    )
+    .unwrap();
+    let available = [EvidenceKind::EksPods, EvidenceKind::EksNodeHealth];
+    let raw = k8s_api::load_dir(
+        &own,
+        "001-crash/k8s-api",
+        Some((&base, "000-healthy/k8s-api")),
+        &available,
+    )
+    .unwrap();
+    assert!(matches!(raw.pods, Some(k8s_api::ApiAnswer::Ok(ref l)) if l.items.len() == 1));
+    assert!(raw.nodes.is_some() && raw.events.is_none());
+    let err = k8s_api::load_dir(
+        &own,
+        "001-crash/k8s-api",
+        None,
+        &[EvidenceKind::EksPods, EvidenceKind::EksDeployments],
+    )
+    .unwrap_err();
+    let got: Vec<String> = err.into_iter().map(|p| p.to_string()).collect();
+    assert_eq!(
+        got,
+        vec![
+            "001-crash/k8s-api/deployments.json: missing (scenario.yml lists eks_deployments)",
+            "001-crash/k8s-api/pods.json: missing (scenario.yml lists eks_pods)",
+        ]
+    );
+}

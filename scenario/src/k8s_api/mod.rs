@@ -28,8 +28,14 @@
 //!
 //! Every file deserializes into the `k8s-openapi` types (feature `v1_33`, the oldest EKS
 //! version still supported) or the Datadog types of [`datadog`] with no unknown field and no
-//! missing required field; see [`strict`] for how. Every problem names the file and the
-//! field path (`pods.json: items[0].status.containerStatuses[0].restartCount: ...`).
+//! missing required field. `k8s-openapi` silently drops unknown fields and fills a missing
+//! required field with its default, so each file goes through `serde_ignored` (which names
+//! every dropped field) and `serde_path_to_error` (which names the field of a type error), and
+//! the typed value is serialized back and compared with the input: a key the model writes
+//! that the input lacks (or gave as `null`) is a missing required field. Explicit `null`s of
+//! optional fields count as absent; two timestamps of the same instant are equal (at the
+//! model's precision: `metav1.Time` keeps whole seconds). Every problem names the file and
+//! the field path (`pods.json: items[0].status.containerStatuses[0].restartCount: ...`).
 
 pub mod datadog;
 mod strict;
