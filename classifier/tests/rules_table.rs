@@ -157,6 +157,7 @@ fn dd(service: &str, host: &str, message: &str) -> DatadogLog {
             format!("kube_namespace:{NS}"),
             format!("kube_deployment:{service}"),
         ],
+        attributes: std::collections::BTreeMap::default(),
     }
 }
 

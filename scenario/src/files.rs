@@ -4,6 +4,8 @@
 //! them, classifiers receive them. Unknown keys are ignored (OpenSRE adds keys we do not know);
 //! wrong types are errors. No `flatten`/`untagged`: every shape is explicit.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 
 use crate::taxonomy::{Category, FailureMode, RootCause};
@@ -467,6 +469,11 @@ pub struct DatadogLog {
     pub host: Option<String>,
     #[serde(default)]
     pub tags: Vec<String>,
+    /// Every other key of the entry, verbatim: OpenSRE's Datadog client merges each event's
+    /// custom attributes (`http`, `network`, `duration`, ...) into the entry's top level. An
+    /// open set of keys has no explicit shape, hence `flatten` here.
+    #[serde(flatten, default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, serde_json::Value>,
 }
 
 /// `datadog_monitors.json`

@@ -2,11 +2,18 @@
 //! of a scenario (sections 3-4), the `Case`/`Answer`/`Prediction` split of the classifier
 //! interface (section 5), the loader with its inheritance rules and validation, and the corpus
 //! manifest. Every other crate reads and writes scenarios through this one.
+//!
+//! Two profiles of evidence: `opensre` (the files OpenSRE's tools return, [`files`]) and
+//! `k8s-api` (the raw Kubernetes and Datadog objects those tools read, [`k8s_api`], with its
+//! strict check and its `k8s-api/` directory layout). [`projection`] computes the first
+//! from the second exactly as the tools do.
 
 pub mod case;
 pub mod files;
+pub mod k8s_api;
 pub mod load;
 pub mod manifest;
+pub mod projection;
 pub mod taxonomy;
 
 pub use case::{Answer, Case, Context, Evidence, Prediction, case_id};

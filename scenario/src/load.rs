@@ -32,7 +32,8 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn file(file: impl Into<String>, message: impl Into<String>) -> Self {
+    /// A problem with a whole file.
+    pub fn file(file: impl Into<String>, message: impl Into<String>) -> Self {
         Problem {
             file: file.into(),
             field: None,
@@ -40,7 +41,8 @@ impl Problem {
         }
     }
 
-    fn field(
+    /// A problem at one field path of a file.
+    pub fn field(
         file: impl Into<String>,
         field: impl Into<String>,
         message: impl Into<String>,
@@ -433,7 +435,7 @@ fn typed<T: DeserializeOwned>(value: Value, shown: &str) -> Result<T, Problem> {
 }
 
 /// Turns serde's messages into the project's form: `expected integer, got "8"`.
-fn humanize(msg: &str) -> String {
+pub(crate) fn humanize(msg: &str) -> String {
     let msg = msg.split(" at line ").next().unwrap_or(msg);
     if let Some(rest) = msg.strip_prefix("invalid type: ")
         && let Some((got, expected)) = rest.split_once(", expected ")
@@ -444,6 +446,7 @@ fn humanize(msg: &str) -> String {
     if let Some(rest) = msg.strip_prefix("invalid value: ")
         && let Some((got, expected)) = rest.split_once(", expected ")
     {
+        let got = got.strip_prefix("string ").unwrap_or(got);
         return format!("expected {}, got {}", nice_type(expected), got);
     }
     if let Some(field) = msg.strip_prefix("missing field ") {
