@@ -32,8 +32,12 @@ fn bench_render(c: &mut Criterion) {
         b.iter(|| {
             j += 1;
             black_box(
-                generator::render::render_world(&templates, &worlds[j % worlds.len()])
-                    .expect("renders"),
+                generator::render::render_world(
+                    &templates,
+                    &worlds[j % worlds.len()],
+                    generator::Profile::Both,
+                )
+                .expect("renders"),
             )
         });
     });
@@ -42,8 +46,15 @@ fn bench_render(c: &mut Criterion) {
         b.iter(|| {
             k += 1;
             black_box(
-                generator::render_scenario(&templates, &mix, 42, k % 10_000, 10_000)
-                    .expect("renders"),
+                generator::render_scenario(
+                    &templates,
+                    &mix,
+                    42,
+                    k % 10_000,
+                    10_000,
+                    generator::Profile::Both,
+                )
+                .expect("renders"),
             )
         });
     });

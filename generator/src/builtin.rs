@@ -11,44 +11,56 @@ pub const FILES: &[(&str, &str)] = &[
     ),
     ("world.yml", include_str!("../../templates/world.yml")),
     (
-        "opensre/scenario.yml.j2",
-        include_str!("../../templates/opensre/scenario.yml.j2"),
+        "scenario/scenario.yml.j2",
+        include_str!("../../templates/scenario/scenario.yml.j2"),
     ),
     (
-        "opensre/answer.yml.j2",
-        include_str!("../../templates/opensre/answer.yml.j2"),
+        "scenario/answer.yml.j2",
+        include_str!("../../templates/scenario/answer.yml.j2"),
     ),
     (
-        "opensre/alert.json.j2",
-        include_str!("../../templates/opensre/alert.json.j2"),
+        "scenario/alert.json.j2",
+        include_str!("../../templates/scenario/alert.json.j2"),
     ),
     (
-        "opensre/eks_pods.json.j2",
-        include_str!("../../templates/opensre/eks_pods.json.j2"),
+        "k8s-api/pods.json.j2",
+        include_str!("../../templates/k8s-api/pods.json.j2"),
     ),
     (
-        "opensre/eks_events.json.j2",
-        include_str!("../../templates/opensre/eks_events.json.j2"),
+        "k8s-api/events.json.j2",
+        include_str!("../../templates/k8s-api/events.json.j2"),
     ),
     (
-        "opensre/eks_deployments.json.j2",
-        include_str!("../../templates/opensre/eks_deployments.json.j2"),
+        "k8s-api/deployments.json.j2",
+        include_str!("../../templates/k8s-api/deployments.json.j2"),
     ),
     (
-        "opensre/eks_node_health.json.j2",
-        include_str!("../../templates/opensre/eks_node_health.json.j2"),
+        "k8s-api/statefulsets.json.j2",
+        include_str!("../../templates/k8s-api/statefulsets.json.j2"),
     ),
     (
-        "opensre/eks_pod_logs.json.j2",
-        include_str!("../../templates/opensre/eks_pod_logs.json.j2"),
+        "k8s-api/replicasets.json.j2",
+        include_str!("../../templates/k8s-api/replicasets.json.j2"),
     ),
     (
-        "opensre/datadog_logs.json.j2",
-        include_str!("../../templates/opensre/datadog_logs.json.j2"),
+        "k8s-api/nodes.json.j2",
+        include_str!("../../templates/k8s-api/nodes.json.j2"),
     ),
     (
-        "opensre/datadog_monitors.json.j2",
-        include_str!("../../templates/opensre/datadog_monitors.json.j2"),
+        "k8s-api/pod_logs.json.j2",
+        include_str!("../../templates/k8s-api/pod_logs.json.j2"),
+    ),
+    (
+        "k8s-api/datadog_logs.json.j2",
+        include_str!("../../templates/k8s-api/datadog_logs.json.j2"),
+    ),
+    (
+        "k8s-api/datadog_monitors.json.j2",
+        include_str!("../../templates/k8s-api/datadog_monitors.json.j2"),
+    ),
+    (
+        "k8s-api/_workload.j2",
+        include_str!("../../templates/k8s-api/_workload.j2"),
     ),
 ];
 

@@ -26,7 +26,7 @@ use sha2::{Digest, Sha256};
 use scenario::manifest::{MANIFEST_FILE, Manifest, content_hash};
 use scenario::{FailureMode, RootCause};
 
-pub use render::{RenderedScenario, render_scenario, scenario_id};
+pub use render::{Profile, RenderedScenario, render_scenario, scenario_id};
 pub use spec::{Templates, builtin_templates, load_templates};
 pub use world::{Mix, World, sample_world};
 
@@ -103,6 +103,7 @@ pub struct Config {
     mix: Mix,
     threads: Option<usize>,
     force: bool,
+    profile: Profile,
 }
 
 impl Config {
@@ -160,7 +161,20 @@ impl Config {
             mix,
             threads,
             force,
+            profile: Profile::Both,
         })
+    }
+
+    /// The same request writing only `profile`'s files.
+    #[must_use]
+    pub fn with_profile(mut self, profile: Profile) -> Config {
+        self.profile = profile;
+        self
+    }
+
+    /// The evidence profiles written.
+    pub fn profile(&self) -> Profile {
+        self.profile
     }
 
     /// Number of scenarios.
@@ -398,11 +412,18 @@ fn write_corpus(
         (0..config.count)
             .into_par_iter()
             .map(|i| {
-                let s = render_scenario(t, &config.mix, config.seed, i, config.count)?;
+                let s =
+                    render_scenario(t, &config.mix, config.seed, i, config.count, config.profile)?;
                 let sdir = dir.join(&s.dir_name);
                 std::fs::create_dir(&sdir).map_err(io(&sdir))?;
+                let mut made_sub = false;
                 for (file, text) in &s.files {
                     let p = sdir.join(file);
+                    if !made_sub && file.contains('/') {
+                        let sub = sdir.join(spec::K8S_API_DIR);
+                        std::fs::create_dir(&sub).map_err(io(&sub))?;
+                        made_sub = true;
+                    }
                     std::fs::write(&p, text).map_err(io(&p))?;
                 }
                 progress.advance(1);
@@ -445,6 +466,7 @@ fn write_corpus(
     id.update(config.seed.to_le_bytes());
     id.update(config.count.to_le_bytes());
     id.update(t.hash.as_bytes());
+    id.update(config.profile.as_str().as_bytes());
     for (c, w) in &config.mix.0 {
         id.update(c.as_str().as_bytes());
         id.update(w.to_le_bytes());
@@ -456,7 +478,7 @@ fn write_corpus(
         seed: config.seed,
         count: config.count,
         generator_version: generator_version(),
-        profile: spec::PROFILE.into(),
+        profile: config.profile.as_str().into(),
         templates_hash: t.hash.clone(),
         counts,
         files,

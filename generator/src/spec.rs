@@ -20,23 +20,28 @@ pub const SPEC_FILE: &str = "families.yml";
 pub const VOCABULARY_FILE: &str = "vocabulary.yml";
 /// The file of component, tool and monitor wording inside the templates directory.
 pub const WORLD_FILE: &str = "world.yml";
-/// The evidence profile directory rendered by default.
-pub const PROFILE: &str = "opensre";
-
-/// The files a profile must provide, rendered into every scenario directory in this order.
-/// An evidence template is only rendered when the scenario lists that source.
-pub const PROFILE_FILES: &[&str] = &[
-    "scenario.yml",
-    "answer.yml",
-    "alert.json",
-    "eks_pods.json",
-    "eks_events.json",
-    "eks_deployments.json",
-    "eks_node_health.json",
-    "eks_pod_logs.json",
+/// The directory of the templates every scenario renders whatever its profile.
+pub const SCENARIO_DIR: &str = "scenario";
+/// The files of [`SCENARIO_DIR`], rendered into every scenario directory in this order.
+pub const SCENARIO_FILES: &[&str] = &["scenario.yml", "answer.yml", "alert.json"];
+/// The directory of the raw-object templates (the `k8s-api` profile, the truth every other
+/// view is projected from); it is also the name of the scenario subdirectory they render into.
+pub const K8S_API_DIR: &str = scenario::k8s_api::DIR;
+/// The files of [`K8S_API_DIR`]: one template per file of the k8s-api layout, plus shared
+/// macros (`_*.j2`, not rendered on their own).
+pub const K8S_API_FILES: &[&str] = &[
+    "pods.json",
+    "events.json",
+    "deployments.json",
+    "statefulsets.json",
+    "replicasets.json",
+    "nodes.json",
+    "pod_logs.json",
     "datadog_logs.json",
     "datadog_monitors.json",
 ];
+/// Macro files of [`K8S_API_DIR`].
+pub const K8S_API_MACROS: &[&str] = &["_workload.j2"];
 
 /// A weighted choice: a plain value (weight 1) or `{value, weight}`.
 #[derive(Clone, Debug, Deserialize)]
@@ -411,10 +416,24 @@ pub struct SchedulerText {
 #[expect(missing_docs, reason = "documented in world.yml")]
 pub struct ToolText {
     pub events_forbidden: String,
+    pub pod_logs_forbidden: String,
     pub pod_logs_waiting: String,
     pub pod_logs_no_previous: String,
     pub waiting_why: BTreeMap<String, String>,
-    pub datadog_errors: Vec<String>,
+    pub datadog_errors: Vec<DatadogError>,
+}
+
+/// A failed Datadog API call: an HTTP status with its `errors`, or a transport error.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[expect(missing_docs, reason = "documented in world.yml")]
+pub struct DatadogError {
+    #[serde(default)]
+    pub http_status: Option<u16>,
+    #[serde(default)]
+    pub errors: Vec<String>,
+    #[serde(default)]
+    pub transport: Option<String>,
 }
 
 /// One Datadog monitor of the account; every string is a template over the world's facts.
@@ -459,6 +478,18 @@ pub struct Vocabulary {
     pub dependencies: Vec<Dependency>,
     pub config_keys: Vec<String>,
     pub binaries: Vec<String>,
+    pub node_images: Vec<NodeImage>,
+    pub pull_secrets: Vec<String>,
+}
+
+/// A node image as the kubelet reports it (`kernel` is a template over `arch_kernel`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[expect(missing_docs, reason = "documented in vocabulary.yml")]
+pub struct NodeImage {
+    pub os_image: String,
+    pub kernel: String,
+    pub runtime: String,
 }
 
 /// Cluster name pieces.
@@ -577,7 +608,17 @@ pub fn template_files() -> Vec<String> {
     let mut files: Vec<String> = [SPEC_FILE, VOCABULARY_FILE, WORLD_FILE]
         .iter()
         .map(|f| (*f).to_owned())
-        .chain(PROFILE_FILES.iter().map(|f| format!("{PROFILE}/{f}.j2")))
+        .chain(
+            SCENARIO_FILES
+                .iter()
+                .map(|f| format!("{SCENARIO_DIR}/{f}.j2")),
+        )
+        .chain(
+            K8S_API_FILES
+                .iter()
+                .map(|f| format!("{K8S_API_DIR}/{f}.j2")),
+        )
+        .chain(K8S_API_MACROS.iter().map(|f| format!("{K8S_API_DIR}/{f}")))
         .collect();
     files.sort();
     files
@@ -607,12 +648,11 @@ fn load_from(dir: &Path, read: &Reader<'_>) -> Result<Templates, GenError> {
     let causes = check_spec(&spec, &text, &dir.join(SPEC_FILE))?;
     let mut env = environment(dir)?;
     // Profile templates.
-    for file in PROFILE_FILES {
-        let rel = format!("{PROFILE}/{file}.j2");
-        let source = read(&rel)?;
+    for rel in template_files().iter().filter(|f| f.ends_with(".j2")) {
+        let source = read(rel)?;
         env.add_template_owned(rel.clone(), source)
             .map_err(|e| GenError::Template {
-                file: dir.join(&rel).display().to_string(),
+                file: dir.join(rel).display().to_string(),
                 message: describe(&e),
             })?;
     }
@@ -801,6 +841,9 @@ fn environment(dir: &Path) -> Result<minijinja::Environment<'static>, GenError> 
     );
     env.add_filter("tojson", tojson);
     env.add_filter("quote_json", tojson);
+    env.add_filter("uid", uid_filter);
+    env.add_filter("hexid", hexid_filter);
+    env.add_filter("num", num_filter);
 
     Ok(env)
 }
@@ -833,6 +876,16 @@ fn compile_strings(
     }
     for (i, t) in vocab.tag_styles.iter().enumerate() {
         add_in(VOCABULARY_FILE, format!("tag_styles[{i}]"), t)?;
+    }
+    for (i, n) in vocab.node_images.iter().enumerate() {
+        add_in(
+            VOCABULARY_FILE,
+            format!("node_images[{i}].kernel"),
+            &n.kernel,
+        )?;
+    }
+    for (i, n) in vocab.pull_secrets.iter().enumerate() {
+        add_in(VOCABULARY_FILE, format!("pull_secrets[{i}]"), n)?;
     }
     for (path, t) in text.sources() {
         add_in(WORLD_FILE, path, t)?;
@@ -980,6 +1033,7 @@ impl WorldText {
         ));
         let tools = &self.tools;
         out.push(("tools.events_forbidden".into(), &tools.events_forbidden));
+        out.push(("tools.pod_logs_forbidden".into(), &tools.pod_logs_forbidden));
         out.push(("tools.pod_logs_waiting".into(), &tools.pod_logs_waiting));
         out.push((
             "tools.pod_logs_no_previous".into(),
@@ -1015,7 +1069,51 @@ pub(crate) fn describe(e: &minijinja::Error) -> String {
 }
 
 /// `tojson`: plain JSON (serde_json), no HTML escaping, so the evidence reads like a real tool's.
+/// SHA-256 of a name, for identifiers derived from it.
+fn digest(name: &str) -> [u8; 32] {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(name.as_bytes()).into()
+}
+
+/// `name | uid`: a UUID (version 4 layout) derived from a name, stable for the same name.
+fn uid_filter(name: &str) -> String {
+    let h = scenario::manifest::hex(&digest(name)[..16]);
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[13..16],
+        &h[17..20],
+        &h[20..32]
+    )
+}
+
+/// `name | hexid(n)`: `n` (at most 64) hex digits derived from a name.
+fn hexid_filter(name: &str, n: usize) -> String {
+    let mut h = scenario::manifest::hex(&digest(name));
+    h.truncate(n.min(64));
+    h
+}
+
+/// `name | num(digits)`: a decimal number of `digits` (1..=18) digits derived from a name
+/// (resource versions, ids).
+fn num_filter(name: &str, digits: u32) -> u64 {
+    let d = digest(name);
+    let mut x = u64::from_le_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]]);
+    let digits = digits.clamp(1, 18);
+    let low = 10u64.pow(digits - 1);
+    x %= low * 9;
+    low + x
+}
+
 fn tojson(value: &minijinja::Value) -> Result<minijinja::Value, minijinja::Error> {
+    // Strict mode lets an undefined value reach a filter; in a file it would silently be null.
+    if value.is_undefined() {
+        return Err(minijinja::Error::new(
+            minijinja::ErrorKind::UndefinedError,
+            "tojson of an undefined value (a missing variable or field)",
+        ));
+    }
     serde_json::to_string(value)
         .map(minijinja::Value::from_safe_string)
         .map_err(|e| {

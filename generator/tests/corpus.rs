@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use generator::{
-    Config, GenError, NoProgress, Templates, load_templates, parse_mix, render_scenario,
+    Config, GenError, NoProgress, Profile, Templates, load_templates, parse_mix, render_scenario,
 };
 use scenario::{Category, FailureMode, RootCause};
 
@@ -97,13 +97,25 @@ fn leaks(root: &Path) -> Vec<(String, String)> {
             found.push((name.clone(), "directory name is not a bare number".into()));
             continue;
         }
+        let mut files: Vec<(String, std::path::PathBuf)> = Vec::new();
         for file in std::fs::read_dir(entry.path()).unwrap() {
             let file = file.unwrap();
             let fname = file.file_name().to_string_lossy().into_owned();
+            if file.file_type().unwrap().is_dir() {
+                for sub in std::fs::read_dir(file.path()).unwrap() {
+                    let sub = sub.unwrap();
+                    let sname = sub.file_name().to_string_lossy().into_owned();
+                    files.push((format!("{fname}/{sname}"), sub.path()));
+                }
+            } else {
+                files.push((fname, file.path()));
+            }
+        }
+        for (fname, path) in files {
             if fname == "scenario.yml" || fname == "answer.yml" {
                 continue;
             }
-            let text = std::fs::read_to_string(file.path()).unwrap();
+            let text = std::fs::read_to_string(&path).unwrap();
             let lower = text.to_ascii_lowercase();
             for w in &words {
                 if contains_word(&lower, w) {
@@ -178,7 +190,7 @@ fn corpus_of_2000_is_deterministic_valid_and_leak_free() {
         .unwrap();
     let rendered: Vec<_> = pool.install(|| {
         (0..2000)
-            .map(|i| render_scenario(&t, &mix, 42, i, 2000).unwrap())
+            .map(|i| render_scenario(&t, &mix, 42, i, 2000, Profile::Both).unwrap())
             .collect()
     });
     assert_eq!(
@@ -283,13 +295,13 @@ fn rendering_is_a_pure_function_of_seed_and_index() {
     let t = templates();
     let mix = parse_mix(&t, "").unwrap();
     for i in [0u64, 7, 123, 999] {
-        let x = render_scenario(&t, &mix, 9, i, 1000).unwrap();
-        let y = render_scenario(&t, &mix, 9, i, 1000).unwrap();
+        let x = render_scenario(&t, &mix, 9, i, 1000, Profile::Both).unwrap();
+        let y = render_scenario(&t, &mix, 9, i, 1000, Profile::Both).unwrap();
         assert_eq!(x.files, y.files);
         assert_eq!(x.dir_name, format!("{i:05}"));
     }
-    let x = render_scenario(&t, &mix, 9, 5, 1000).unwrap();
-    let y = render_scenario(&t, &mix, 10, 5, 1000).unwrap();
+    let x = render_scenario(&t, &mix, 9, 5, 1000, Profile::Both).unwrap();
+    let y = render_scenario(&t, &mix, 10, 5, 1000, Profile::Both).unwrap();
     assert_ne!(x.files, y.files, "the seed must matter");
 }
 
@@ -339,16 +351,18 @@ fn a_broken_template_fails_naming_it_and_leaves_nothing_behind() {
     let tmp = tempfile::tempdir().unwrap();
     let tdir = tmp.path().join("templates");
     copy_dir(&templates_dir(), &tdir);
-    let pods = tdir.join("opensre/eks_pods.json.j2");
-    let text = std::fs::read_to_string(&pods)
-        .unwrap()
-        .replace("{{ p.phase | tojson }}", "{{ p.no_such_field | tojson }}");
+    let pods = tdir.join("k8s-api/pods.json.j2");
+    let text = std::fs::read_to_string(&pods).unwrap().replace(
+        "\"phase\": {{ p.phase | tojson }}",
+        "\"phase\": {{ p.no_such_field | tojson }}",
+    );
+    assert!(text.contains("no_such_field"));
     std::fs::write(&pods, text).unwrap();
     let t = load_templates(&tdir).expect("still compiles");
     let out = tmp.path().join("out");
     let err = generate(&t, &out, 20, Some(2), false).unwrap_err();
     let msg = err.to_string();
-    assert!(msg.contains("eks_pods.json.j2"), "{msg}");
+    assert!(msg.contains("k8s-api/pods.json.j2"), "{msg}");
     assert!(!out.exists());
     let left: Vec<String> = std::fs::read_dir(tmp.path())
         .unwrap()
@@ -363,7 +377,7 @@ fn a_broken_template_fails_naming_it_and_leaves_nothing_behind() {
     // A template that does not compile is reported at load time with its file.
     std::fs::write(&pods, "{% for %}").unwrap();
     let err = load_templates(&tdir).unwrap_err().to_string();
-    assert!(err.contains("eks_pods.json.j2"), "{err}");
+    assert!(err.contains("k8s-api/pods.json.j2"), "{err}");
 }
 
 #[test]

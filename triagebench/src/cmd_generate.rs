@@ -29,6 +29,11 @@ pub struct Args {
     /// built into this binary, the repository's templates/ at build time].
     #[arg(long)]
     pub templates: Option<PathBuf>,
+    /// Evidence profiles to write: `opensre` (OpenSRE's tool files, what its loader reads),
+    /// `k8s-api` (the raw Kubernetes and Datadog objects under k8s-api/) or `both` (the
+    /// default: one corpus serves OpenSRE's loader, `eval` in either profile and `serve`).
+    #[arg(long, default_value = "both", value_parser = generator::Profile::parse)]
+    pub profile: generator::Profile,
     /// Worker threads (default: all cores). The output does not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -72,7 +77,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.threads,
         args.force,
     )
-    .map_err(coded)?;
+    .map_err(coded)?
+    .with_profile(args.profile);
 
     let bar = if args.quiet {
         ProgressBar::hidden()

@@ -221,6 +221,7 @@ fn noisy_errors(
         };
         let tags = id.dd_tags(&pod, &other, &other, &id.tag);
         push_dd(&mut scene.datadog, &line, &other, &host, &tags);
+        scene.log_pod(&pod, line);
     }
     Ok(())
 }

@@ -33,6 +33,11 @@ impl Vars {
         self.map.get(k)
     }
 
+    /// A string variable's value (empty when unset).
+    pub fn text(&self, k: &str) -> String {
+        self.map.get(k).map(ToString::to_string).unwrap_or_default()
+    }
+
     /// The context to render with.
     pub fn ctx(&mut self) -> Value {
         if self.cached.is_none() {
@@ -77,6 +82,8 @@ pub struct Identity {
     pub language: String,
     pub runtime: String,
     pub container: String,
+    /// `ecr`, `dockerhub`, `ghcr`, ... (vocabulary registries).
+    pub registry_kind: String,
     pub team: String,
     pub image_repo: String,
     pub image_full_repo: String,
@@ -364,6 +371,7 @@ pub fn draw(t: &Templates, plan: &Plan<'_>, rng: &mut StageRng) -> Result<Identi
         language,
         runtime,
         container,
+        registry_kind: registry.kind.clone(),
         team,
         image_repo,
         image_full_repo,

@@ -233,6 +233,11 @@ pub fn push_dd(
         host: host.into(),
         source: "container".into(),
         tags: tags.to_vec(),
+        pod: tags
+            .iter()
+            .find_map(|t| t.strip_prefix("pod_name:"))
+            .map(str::to_owned),
+        attributes: None,
     });
 }
 
@@ -341,6 +346,8 @@ impl<'a> Involved<'a> {
             source_host: String::new(),
             reporting_component: String::new(),
             action: String::new(),
+            object_uid: String::new(),
+            field_path: None,
         }
     }
 
@@ -409,6 +416,12 @@ impl PodMeta<'_> {
             start_time: Ts(start),
             containers: vec![container],
             conditions,
+            owner_kind: String::new(),
+            owner_name: String::new(),
+            hash: String::new(),
+            restart_policy: "Always".into(),
+            pull_secret: None,
+            config_refs: None,
         }
     }
 
@@ -511,6 +524,10 @@ impl RunningPod<'_> {
             state: State::running(started),
             last_state: None,
             memory_limit,
+            log: Vec::new(),
+            previous_log: Vec::new(),
+            log_error: None,
+            previous_error: None,
         };
         let meta = PodMeta {
             node: &self.node.name,

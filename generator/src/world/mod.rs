@@ -45,6 +45,7 @@
 
 mod alert;
 mod answer;
+mod details;
 mod distract;
 mod identity;
 pub mod kube;
@@ -117,6 +118,15 @@ pub fn sample_world(
         &mut streams.stage("alert"),
     )?;
     let answer = answer::render(t, &plan, &mut ids)?;
+    let log_requests = details::fill(
+        t,
+        &ids,
+        &mut nodes,
+        &mut scene,
+        &sources,
+        &mut monitors,
+        &mut streams.stage("details"),
+    )?;
 
     let mut signals = plan.signals.clone();
     signals.extend(scene.signals.iter().copied());
@@ -162,6 +172,8 @@ pub fn sample_world(
         snapshot: Ts(scene.snapshot),
         nodes: nodes.nodes,
         deployments: scene.deployments,
+        statefulsets: scene.statefulsets,
+        replicasets: scene.replicasets,
         pods: scene.pods,
         events: scene.events,
         pod_logs: PodLogs {
@@ -170,6 +182,7 @@ pub fn sample_world(
             language: ids.language,
             lines: scene.pod_lines,
         },
+        log_requests,
         datadog_logs: scene.datadog,
         monitors,
         alert,

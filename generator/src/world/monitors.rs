@@ -58,6 +58,8 @@ pub fn render(
         message: t.expand(&rule.message, facts)?,
         overall_state: t.expand(&rule.state, facts)?.trim().to_owned(),
         tags,
+        created: String::new(),
+        created_ms: 0,
     })
 }
 

@@ -61,6 +61,12 @@ pub fn draw(t: &Templates, id: &mut Identity, rng: &mut StageRng) -> Nodes {
             capacity_memory: it.memory.clone(),
             allocatable_cpu: it.alloc_cpu.clone(),
             allocatable_memory: it.alloc_memory.clone(),
+            // Filled by the details stage.
+            created: crate::time::Ts(0),
+            instance_type_label: true,
+            os_image: String::new(),
+            kernel_version: String::new(),
+            runtime_version: String::new(),
         });
     }
     let target = rng.random_range(0..n_nodes);

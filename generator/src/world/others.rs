@@ -22,7 +22,7 @@ use super::plan::Plan;
 use super::rng::{StageRng, hex, k8s_suffix, pick, uuid};
 use super::timeline::Failure;
 use super::types::{
-    Container, DatadogLog, Deployment, Event, LogLine, Node, Pod, State, Termination,
+    Container, DatadogLog, Deployment, Event, LogLine, Node, Pod, ReplicaSet, State, Termination,
 };
 
 /// The namespace at the snapshot: every pod, deployment, event and Datadog record so far.
@@ -32,6 +32,10 @@ pub struct Scene {
     pub pods: Vec<Pod>,
     /// The deployments tool's list.
     pub deployments: Vec<Deployment>,
+    /// The alerted workload when it is a StatefulSet.
+    pub statefulsets: Vec<Deployment>,
+    /// ReplicaSets of the Deployments (filled by the details stage).
+    pub replicasets: Vec<ReplicaSet>,
     /// Events.
     pub events: Vec<Event>,
     /// Datadog log records.
@@ -54,6 +58,20 @@ pub struct Scene {
     pub replicas: u32,
 }
 
+impl Scene {
+    /// Appends a line to the log of a pod's first container.
+    pub fn log_pod(&mut self, pod: &str, line: LogLine) {
+        if let Some(c) = self
+            .pods
+            .iter_mut()
+            .find(|p| p.name == pod)
+            .and_then(|p| p.containers.first_mut())
+        {
+            c.log.push(line);
+        }
+    }
+}
+
 /// Builds the rest of the namespace around the failure.
 pub fn draw(
     t: &Templates,
@@ -66,6 +84,8 @@ pub fn draw(
     let mut scene = Scene {
         pods: Vec::new(),
         deployments: Vec::new(),
+        statefulsets: Vec::new(),
+        replicasets: Vec::new(),
         events: failure.events,
         datadog: failure.datadog,
         signals: failure.signals,
@@ -80,9 +100,13 @@ pub fn draw(
     let hashes = (failure.rs_hash.as_str(), failure.old_rs_hash.as_str());
     alerted_workload(t, plan, id, nodes, &mut scene, failure.target, hashes, rng)?;
     sidecars(t, id, &mut scene, rng);
-    // The deployments tool lists Deployments only: a StatefulSet is not in it.
-    if id.workload_kind != "deployment" {
-        scene.deployments.retain(|d| d.name != id.service);
+    // The deployments tool lists Deployments only: a StatefulSet is kept apart.
+    if id.workload_kind != "deployment"
+        && let Some(i) = scene.deployments.iter().position(|d| d.name == id.service)
+    {
+        let mut sts = scene.deployments.remove(i);
+        "StatefulSet".clone_into(&mut sts.kind);
+        scene.statefulsets.push(sts);
     }
     other_workloads(t, plan, id, nodes, &mut scene, rng)?;
     if plan.has(Signal::PodStarting) {
@@ -142,6 +166,13 @@ fn alerted_workload(
     let pattern = plan.presentation.pattern;
     let siblings = plan.has(Signal::HealthySiblingReplicas);
     let deployment = |ready: u32, unavailable: u32, updated: u32| Deployment {
+        kind: "Deployment".into(),
+        container: id.container.clone(),
+        image: id.image.clone(),
+        memory_limit: id.memory_limit.clone(),
+        hash: rs_hash.to_owned(),
+        revision: 1,
+        created: Ts(0),
         name: id.service.clone(),
         namespace: id.namespace.clone(),
         desired: replicas,
@@ -196,13 +227,14 @@ fn alerted_workload(
             ));
         }
         // The Datadog stream shows the siblings serving traffic.
-        for s in &sibs {
+        for s in &mut sibs {
             for _ in 0..rng.random_range(1..3) {
                 let (lvl, text) = pick(rng, &t.spec.steady).clone();
                 let text = id.vars.expand(t, &text)?;
                 let line = log_line(recent_ms(rng, snapshot, 10..900), &lvl, text);
                 let tags = id.dd_tags(&s.name, &service, &id.container, &id.old_tag);
                 push_dd(&mut scene.datadog, &line, &service, &s.node, &tags);
+                s.containers[0].log.push(line);
             }
         }
     }
@@ -246,6 +278,10 @@ fn sidecars(t: &Templates, id: &Identity, scene: &mut Scene, rng: &mut StageRng)
                     state: State::running(started.min(snapshot)),
                     last_state: None,
                     memory_limit: Some("128Mi".into()),
+                    log: Vec::new(),
+                    previous_log: Vec::new(),
+                    log_error: None,
+                    previous_error: None,
                 });
             }
         }
@@ -330,6 +366,13 @@ fn other_workloads(
             scene.pods.push(p);
         }
         scene.deployments.push(Deployment {
+            kind: "Deployment".into(),
+            container: other.clone(),
+            image: other_image.clone(),
+            memory_limit: None,
+            hash: hash.clone(),
+            revision: 1,
+            created: Ts(0),
             name: other.clone(),
             namespace: namespace.clone(),
             desired: other_replicas,
@@ -360,6 +403,7 @@ fn other_workloads(
                 &host,
                 &id.dd_tags(&pod, other, other, &other_tag),
             );
+            scene.log_pod(&pod, line);
         }
     }
 
@@ -593,6 +637,10 @@ fn unrelated_failure(
             state: State::waiting("CrashLoopBackOff", Some(waiting)),
             last_state: Some(Termination::exited(1, "Error", last.0, last.1)),
             memory_limit: None,
+            log: Vec::new(),
+            previous_log: Vec::new(),
+            log_error: None,
+            previous_error: None,
         };
         let conditions = unready_conditions(say, start - 5, &[container], Some(last.1))?;
         Ok(meta.pod("Running", ip, start - 5, c, conditions))

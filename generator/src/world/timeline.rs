@@ -101,6 +101,7 @@ pub fn draw(
         snapshot_guess,
         events: Vec::new(),
         pod_lines: Vec::new(),
+        run_lines: Vec::new(),
         datadog: Vec::new(),
         signals: Vec::new(),
         exit_code: None,
@@ -167,6 +168,8 @@ struct Story<'a, 't> {
     tags: Vec<String>,
     events: Vec<Event>,
     pod_lines: Vec<LogLine>,
+    /// The alerted container's lines of each of its last runs, oldest first.
+    run_lines: Vec<Vec<LogLine>>,
     datadog: Vec<DatadogLog>,
     signals: Vec<Signal>,
     exit_code: Option<i32>,
@@ -260,8 +263,9 @@ impl Story<'_, '_> {
         let events_ok = !plan.has(Signal::EventsUnavailable);
         if spec.kernel_cgroup.is_some() || spec.kernel_global.is_some() {
             let monitor = self.id.memory_monitor && self.memory_ratio.is_some_and(|r| r > 0.9);
+            // Node events (node-problem-detector's OOMKilling) live in `default`: the events
+            // tool, which lists the alerted namespace, never shows them, so they carry nothing.
             (dd_ok && (self.id.kernel_collected || monitor))
-                || (self.node_event() && events_ok)
                 || !plan.has(Signal::MisleadingAlertTitle)
         } else if term.never_started || term.message.is_some() {
             events_ok
@@ -364,6 +368,21 @@ impl Story<'_, '_> {
             state,
             last_state,
             memory_limit: self.id.memory_limit.clone(),
+            // kubelet: logs of the running or, between restarts, the last exited container;
+            // --previous: the container lastState names.
+            log: self.run_lines.last().cloned().unwrap_or_default(),
+            previous_log: if lp.terminated_now {
+                let n = self.run_lines.len();
+                if n >= 2 {
+                    self.run_lines[n - 2].clone()
+                } else {
+                    Vec::new()
+                }
+            } else {
+                self.run_lines.last().cloned().unwrap_or_default()
+            },
+            log_error: None,
+            previous_error: None,
         };
         Ok((
             self.meta().pod("Running", ip, pod_start, c, conditions),
@@ -494,9 +513,13 @@ impl Story<'_, '_> {
                 prev = l.0;
             }
             let is_last = ri + 1 == shown_runs.len();
+            let mut run = Vec::with_capacity(lines.len());
             for (ms, lvl, text) in lines {
-                self.log(&log_line(ms, &lvl, text), is_last);
+                let line = log_line(ms, &lvl, text);
+                self.log(&line, is_last);
+                run.push(line);
             }
+            self.run_lines.push(run);
         }
         Ok(())
     }
@@ -535,6 +558,8 @@ impl Story<'_, '_> {
                         format!("host:{}", self.node),
                         "source:kernel".into(),
                     ],
+                    pod: None,
+                    attributes: None,
                 });
             }
         }
@@ -756,6 +781,8 @@ impl Story<'_, '_> {
             let ms = (snapshot - 600 + i * 61) * 1000 + self.rng.random_range(0..900);
             self.log(&log_line(ms, &lvl, text), true);
         }
+        let mut target = target;
+        target.containers[0].log.clone_from(&self.pod_lines);
         Ok((target, snapshot))
     }
 

@@ -30,9 +30,14 @@ pub struct World {
     pub snapshot: Ts,
     pub nodes: Vec<Node>,
     pub deployments: Vec<Deployment>,
+    /// The alerted workload when it is a StatefulSet (the deployments tool does not list it).
+    pub statefulsets: Vec<Deployment>,
+    pub replicasets: Vec<ReplicaSet>,
     pub pods: Vec<Pod>,
     pub events: Vec<Event>,
     pub pod_logs: PodLogs,
+    /// Every container log request of the capture (`kubectl logs [--previous]`).
+    pub log_requests: Vec<LogRequest>,
     pub datadog_logs: Vec<DatadogLog>,
     pub monitors: Vec<Monitor>,
     pub alert: Alert,
@@ -89,12 +94,22 @@ pub struct Node {
     pub capacity_memory: String,
     pub allocatable_cpu: String,
     pub allocatable_memory: String,
+    /// When the node joined the cluster.
+    pub created: Ts,
+    /// Whether the node carries the `node.kubernetes.io/instance-type` label (self-managed
+    /// nodes of older AMIs only have the beta label).
+    pub instance_type_label: bool,
+    pub os_image: String,
+    pub kernel_version: String,
+    pub runtime_version: String,
 }
 
 /// Replica counts of a deployment.
 #[derive(Clone, Debug, Serialize)]
 #[expect(missing_docs, reason = "DeploymentStatus fields")]
 pub struct Deployment {
+    /// `Deployment` or `StatefulSet`.
+    pub kind: String,
     pub name: String,
     pub namespace: String,
     pub desired: u32,
@@ -102,6 +117,32 @@ pub struct Deployment {
     pub available: u32,
     pub unavailable: u32,
     pub updated: u32,
+    /// The pod template's container and image (the current revision's).
+    pub container: String,
+    pub image: String,
+    pub memory_limit: Option<String>,
+    /// Hash of the current ReplicaSet (Deployments) or controller revision (StatefulSets).
+    pub hash: String,
+    /// `deployment.kubernetes.io/revision`.
+    pub revision: u32,
+    pub created: Ts,
+}
+
+/// A ReplicaSet of a Deployment (one per revision that still has pods or history).
+#[derive(Clone, Debug, Serialize)]
+#[expect(missing_docs, reason = "ReplicaSet fields")]
+pub struct ReplicaSet {
+    pub name: String,
+    pub namespace: String,
+    pub deployment: String,
+    pub hash: String,
+    pub revision: u32,
+    pub replicas: u32,
+    pub ready: u32,
+    pub container: String,
+    pub image: String,
+    pub memory_limit: Option<String>,
+    pub created: Ts,
 }
 
 /// A pod.
@@ -118,6 +159,27 @@ pub struct Pod {
     pub start_time: Ts,
     pub containers: Vec<Container>,
     pub conditions: Vec<Condition>,
+    /// The controller: `ReplicaSet`, `StatefulSet` or `Job` (set by the details stage).
+    pub owner_kind: String,
+    pub owner_name: String,
+    /// `pod-template-hash` / `controller-revision-hash`.
+    pub hash: String,
+    /// `Always` for services, `Never` or `OnFailure` for jobs.
+    pub restart_policy: String,
+    /// `imagePullSecrets[0].name`, where the pod has one.
+    pub pull_secret: Option<String>,
+    /// The ConfigMap and Secret the app container's environment references.
+    pub config_refs: Option<ConfigRefs>,
+}
+
+/// What an application container's environment references (`envFrom` a ConfigMap, one key of
+/// a Secret).
+#[derive(Clone, Debug, Serialize)]
+#[expect(missing_docs, reason = "reference names")]
+pub struct ConfigRefs {
+    pub config_map: String,
+    pub secret: String,
+    pub secret_key: String,
 }
 
 /// A container status, complete (with `lastState`).
@@ -134,6 +196,15 @@ pub struct Container {
     pub state: State,
     pub last_state: Option<Termination>,
     pub memory_limit: Option<String>,
+    /// What `kubectl logs` returns (the current or, between restarts, the last run).
+    pub log: Vec<LogLine>,
+    /// What `kubectl logs --previous` returns, where `lastState` names a container.
+    pub previous_log: Vec<LogLine>,
+    /// The kubelet's 400 answer to a log request for this container (set by the details
+    /// stage), instead of `log`.
+    pub log_error: Option<String>,
+    /// Likewise for `--previous`.
+    pub previous_error: Option<String>,
 }
 
 /// Which of the three container states.
@@ -241,6 +312,10 @@ impl Container {
             state,
             last_state: None,
             memory_limit,
+            log: Vec::new(),
+            previous_log: Vec::new(),
+            log_error: None,
+            previous_error: None,
         }
     }
 }
@@ -275,6 +350,10 @@ pub struct Event {
     pub source_host: String,
     pub reporting_component: String,
     pub action: String,
+    /// The involved object's uid (set by the details stage).
+    pub object_uid: String,
+    /// `involvedObject.fieldPath` of container events (set by the details stage).
+    pub field_path: Option<String>,
 }
 
 impl Event {
@@ -286,6 +365,23 @@ impl Event {
             .or(self.event_time.map(|t| t.0.div_euclid(1_000_000)))
             .unwrap_or(0)
     }
+}
+
+/// One container log request of the capture and what the API answered.
+#[derive(Clone, Debug, Serialize)]
+#[expect(missing_docs, reason = "PodLogEntry fields")]
+pub struct LogRequest {
+    pub namespace: String,
+    pub pod: String,
+    pub container: String,
+    pub previous: bool,
+    /// The logger format of the lines (the alerted workload's language, `plain` otherwise).
+    pub language: String,
+    /// The workload, for logger formats that print it.
+    pub workload: String,
+    pub lines: Vec<LogLine>,
+    /// The error `Status` instead of a log: HTTP code, reason, message.
+    pub status: Option<(u16, String, String)>,
 }
 
 /// Logs of the alerted pod's container.
@@ -325,6 +421,11 @@ pub struct DatadogLog {
     pub host: String,
     pub source: String,
     pub tags: Vec<String>,
+    /// The pod the line came from (container logs).
+    pub pod: Option<String>,
+    /// Custom attributes Datadog's log pipeline parsed out of the message (set by the details
+    /// stage): `http`, `duration`, the fields of a JSON log line, `key=value` pairs.
+    pub attributes: Option<serde_json::Value>,
 }
 
 /// A Datadog monitor.
@@ -340,6 +441,10 @@ pub struct Monitor {
     pub message: String,
     pub overall_state: String,
     pub tags: Vec<String>,
+    /// When the monitor was created (`created`, ISO with microseconds).
+    pub created: String,
+    /// `created_at`, epoch milliseconds.
+    pub created_ms: i64,
 }
 
 /// The alert that fired.
@@ -411,8 +516,34 @@ impl Sources {
 pub struct Source {
     /// Listed in `available_evidence`.
     pub listed: bool,
-    /// The tool's error, when it did not answer.
-    pub error: Option<String>,
+    /// What the API answered instead of data, when the call failed.
+    pub error: Option<Failure>,
+}
+
+/// A failed API call, as the API answered it.
+#[derive(Clone, Debug, Serialize)]
+#[serde(tag = "api", rename_all = "snake_case")]
+pub enum Failure {
+    /// A Kubernetes error `Status`.
+    Kube {
+        /// HTTP code (403, ...).
+        code: u16,
+        /// `Status.reason` (`Forbidden`, ...).
+        reason: String,
+        /// `Status.message`.
+        message: String,
+        /// `Status.details.kind` (the resource).
+        resource: String,
+    },
+    /// A Datadog API error: an HTTP status with its error body, or a transport error.
+    Datadog {
+        /// HTTP status, when the API answered.
+        http_status: Option<u16>,
+        /// The body's `errors`.
+        errors: Vec<String>,
+        /// The client's exception text, when there was no answer.
+        transport: Option<String>,
+    },
 }
 
 impl Source {
