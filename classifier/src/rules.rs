@@ -226,7 +226,7 @@ impl<'a> Text<'a> {
             Origin::Datadog(i) => format!("datadog_logs.json logs[{i}]: {}", quote(self.line)),
             Origin::Monitor(m) => format!(
                 "datadog_monitors.json monitors[{} \"{}\"] {}: {}",
-                m.id,
+                m.id_label(),
                 m.name,
                 m.overall_state,
                 quote(self.line)
@@ -1111,7 +1111,9 @@ impl<'a> View<'a> {
                 {
                     return Some(format!(
                         "datadog_monitors.json monitors[{} \"{}\"]: {}",
-                        m.id, m.name, m.overall_state
+                        m.id_label(),
+                        m.name,
+                        m.overall_state
                     ));
                 }
             }

@@ -13,6 +13,7 @@ pub mod files;
 pub mod k8s_api;
 pub mod load;
 pub mod manifest;
+pub mod opensre_rules;
 pub mod projection;
 pub mod taxonomy;
 

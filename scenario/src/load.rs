@@ -134,7 +134,21 @@ impl Scenario {
     ) -> Result<Scenario, Problems> {
         let mut problems = Vec::new();
         check_scenario_file(dir_name, &file, &mut problems);
+        // The generator's own scenarios keep SPEC's 0..3 (OpenSRE's loader takes any).
+        if file.scenario_difficulty > 3 {
+            problems.push(Problem::field(
+                format!("{dir_name}/scenario.yml"),
+                "scenario_difficulty",
+                format!("expected 0..3, got {}", file.scenario_difficulty),
+            ));
+        }
         check_answer(dir_name, &file, &answer_file, &mut problems);
+        if let Ok(value) = serde_json::to_value(&answer_file) {
+            problems.extend(crate::opensre_rules::answer_yml(
+                &value,
+                &format!("{dir_name}/answer.yml"),
+            ));
+        }
         for kind in &file.available_evidence {
             if !evidence_listed(&evidence, *kind) {
                 problems.push(Problem::field(
@@ -522,6 +536,9 @@ fn load_one(root: &Path, name: &str) -> Result<Scenario, Vec<Problem>> {
     let answer = if answer_path.is_file() {
         read_text(&answer_path, &shown("answer.yml"))
             .and_then(|t| parse_yaml(&t, &shown("answer.yml")))
+            .inspect(|v| {
+                problems.extend(crate::opensre_rules::answer_yml(v, &shown("answer.yml")));
+            })
             .and_then(|v| typed::<AnswerFile>(v, &shown("answer.yml")))
             .map_err(|p| problems.push(p))
             .ok()
@@ -743,13 +760,6 @@ fn check_scenario_file(name: &str, f: &ScenarioFile, problems: &mut Vec<Problem>
             "\"unknown\" is not a ground truth",
         ));
     }
-    if f.scenario_difficulty > 3 {
-        problems.push(Problem::field(
-            &file,
-            "scenario_difficulty",
-            format!("expected 0..3, got {}", f.scenario_difficulty),
-        ));
-    }
     for (field, value) in [
         ("cluster_name", &f.cluster_name),
         ("namespace", &f.namespace),
@@ -840,19 +850,9 @@ fn load_evidence(
     }
     let one = |r: Result<(), Problem>| r.map_err(|p| vec![p]);
     match kind {
-        EvidenceKind::EksPods => {
-            let src: Source<PodsFile> = source(value, shown).map_err(|p| vec![p])?;
-            let mut problems = Vec::new();
-            if let Source::Available(pods) = &src {
-                check_pods(shown, pods, &mut problems);
-            }
-            ev.eks_pods = Some(src);
-            if problems.is_empty() {
-                Ok(())
-            } else {
-                Err(problems)
-            }
-        }
+        // A container state is any object for OpenSRE's loader, so the one-flag rule
+        // (`check_pods`) holds the generator's own scenarios only.
+        EvidenceKind::EksPods => one(source(value, shown).map(|s| ev.eks_pods = Some(s))),
         EvidenceKind::EksEvents => one(source(value, shown).map(|s| ev.eks_events = Some(s))),
         EvidenceKind::EksDeployments => {
             one(source(value, shown).map(|s| ev.eks_deployments = Some(s)))
@@ -868,6 +868,8 @@ fn load_evidence(
     }
 }
 
+/// The generator's own rule for container states: exactly one flag, and an exit code for a
+/// terminated one.
 fn check_pods(shown: &str, pods: &PodsFile, problems: &mut Vec<Problem>) {
     for (i, pod) in pods.pods.iter().enumerate() {
         for (j, c) in pod.containers.iter().enumerate() {

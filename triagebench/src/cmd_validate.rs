@@ -1,5 +1,8 @@
 //! `triagebench validate <dir>`: load a suite (or one scenario), print a table, and every
 //! problem with its file and field. Exit 0 when everything loads, 2 otherwise.
+//! `--opensre-loader` also applies OpenSRE's own loader rules (`scenario::opensre_rules`), for
+//! suites meant for OpenSRE's harness: triagebench accepts more than OpenSRE's loader does
+//! (an unavailable source without its list, a null event count, ...).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -15,6 +18,9 @@ pub struct Args {
     /// Print one JSON document instead of a table (for machines).
     #[arg(long)]
     pub json: bool,
+    /// Also check that OpenSRE's own fixture loader would load every scenario.
+    #[arg(long)]
+    pub opensre_loader: bool,
 }
 
 #[derive(Serialize)]
@@ -64,8 +70,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         status: "invalid",
     }));
     rows.sort_by(|a, b| a.scenario.cmp(&b.scenario));
-    let ok = report.problems.is_empty();
-    let problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+    let mut problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+    if args.opensre_loader {
+        let rules = if args.dir.join("scenario.yml").is_file() {
+            let name = args
+                .dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            scenario::opensre_rules::check_scenario(&report.root, &name)
+        } else {
+            scenario::opensre_rules::check_suite(&args.dir)
+        };
+        problems.extend(rules.iter().map(ToString::to_string));
+    }
+    let ok = problems.is_empty();
     if args.json {
         let doc = Report {
             ok,
