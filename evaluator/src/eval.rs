@@ -29,6 +29,8 @@ pub struct EvalConfig {
     pub classifier_spec: String,
     /// The corpus the suite was loaded from.
     pub corpus: CorpusInfo,
+    /// Scenarios of the corpus left out because they did not load (`--skip-invalid`).
+    pub skipped: Vec<crate::tables::SkippedScenario>,
 }
 
 /// The outcome of [`evaluate`]: what was run and one row per scenario and trial.
@@ -153,6 +155,8 @@ pub fn evaluate(
         triagebench_version: env!("CARGO_PKG_VERSION").to_owned(),
         report_schema_version: REPORT_SCHEMA_VERSION.to_owned(),
         classifier_notes: notes,
+        skipped: config.skipped.len() as u64,
+        skipped_scenarios: config.skipped.clone(),
     };
     Ok(Run { info, predictions })
 }

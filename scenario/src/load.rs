@@ -260,6 +260,34 @@ pub struct LoadReport {
     pub problems: Vec<Problem>,
 }
 
+impl LoadReport {
+    /// The scenarios that loaded, as a suite (what `eval --skip-invalid` evaluates).
+    pub fn into_suite(self) -> Suite {
+        Suite {
+            root: self.root,
+            scenarios: self.scenarios,
+        }
+    }
+
+    /// The problems of each directory that did not load, in directory order. A problem that
+    /// belongs to no failed directory (a duplicate id, a suite-level error) is listed under
+    /// its file's first path segment.
+    pub fn problems_by_dir(&self) -> Vec<(String, Vec<String>)> {
+        self.failed
+            .iter()
+            .map(|dir| {
+                let own: Vec<String> = self
+                    .problems
+                    .iter()
+                    .filter(|p| p.file.split('/').next() == Some(dir.as_str()))
+                    .map(ToString::to_string)
+                    .collect();
+                (dir.clone(), own)
+            })
+            .collect()
+    }
+}
+
 /// Loads `path`: a single scenario directory (it has a `scenario.yml`) or a suite directory
 /// (every subdirectory whose name starts with three digits). Returns every problem found.
 pub fn load(path: &Path) -> Result<Suite, Problems> {

@@ -120,6 +120,7 @@ pub fn config(corpus: &Path, run_id: &str, threads: usize, trials: u32) -> EvalC
         trials,
         classifier_spec: "test".into(),
         corpus: evaluator::corpus_info(corpus, false).unwrap_or_else(|e| panic!("{e}")),
+        skipped: Vec::new(),
     }
 }
 
