@@ -7,8 +7,9 @@ use sha2::{Digest, Sha256};
 
 use crate::files::{
     Alert, DatadogLogsFile, DatadogMonitorsFile, DeploymentsFile, Engine, EventsFile, EvidenceKind,
-    NodesFile, PodLogsFile, PodsFile, Source, WorkloadType,
+    NodesFile, PodLogsFile, PodsFile, Profile, Source, WorkloadType,
 };
+use crate::k8s_api::RawEvidence;
 use crate::taxonomy::{Category, FailureMode, RootCause};
 
 /// The input of a classifier: alert, non-label context and evidence. No labels.
@@ -20,8 +21,17 @@ pub struct Case {
     pub context: Context,
     /// The alert as it fired (it may be vague or misleading).
     pub alert: Alert,
-    /// The evidence files that exist for this scenario.
+    /// The evidence files that exist for this scenario (profile `opensre`; empty for a case
+    /// of profile `k8s-api`).
     pub evidence: Evidence,
+    /// Which profile the evidence is in: `opensre` (in `evidence`) or `k8s-api` (the raw
+    /// objects, in `k8s_api`; [`crate::projection::project_case`] turns such a case into an
+    /// `opensre` one).
+    #[serde(default)]
+    pub profile: Profile,
+    /// The raw objects of a `k8s-api` case, one key per file of the layout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k8s_api: Option<RawEvidence>,
 }
 
 /// The non-label part of `scenario.yml`.

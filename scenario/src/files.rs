@@ -45,6 +45,51 @@ pub enum WorkloadType {
     Replicaset,
 }
 
+/// Which profile a scenario's evidence is read in.
+///
+/// `opensre` (the default) is what OpenSRE's harness reads and every classifier speaks: the
+/// tools' answers, one `<source>.json` per listed source. `k8s-api` is the raw Kubernetes and
+/// Datadog objects under `k8s-api/` (see [`crate::k8s_api`]); the `opensre` files are their
+/// projection ([`crate::projection`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Profile {
+    /// `opensre`
+    #[default]
+    #[serde(rename = "opensre")]
+    Opensre,
+    /// `k8s-api`
+    #[serde(rename = "k8s-api")]
+    K8sApi,
+}
+
+impl Profile {
+    /// Every profile.
+    pub const ALL: &'static [Profile] = &[Profile::Opensre, Profile::K8sApi];
+
+    /// The wire and command-line name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Profile::Opensre => "opensre",
+            Profile::K8sApi => "k8s-api",
+        }
+    }
+
+    /// Parses a wire name; an unknown one is an error listing the valid ones.
+    pub fn parse(s: &str) -> Result<Profile, String> {
+        Profile::ALL
+            .iter()
+            .copied()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| format!("unknown profile \"{s}\" (expected opensre or k8s-api)"))
+    }
+}
+
+impl std::fmt::Display for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One evidence file kind, named as in `available_evidence`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

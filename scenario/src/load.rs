@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::case::{Answer, Case, Context, Evidence, case_id};
 use crate::files::{
-    AnswerFile, EvidenceKind, PodsFile, ScenarioFile, Source, StateKind, UnavailableFile,
+    AnswerFile, EvidenceKind, PodsFile, Profile, ScenarioFile, Source, StateKind, UnavailableFile,
     is_unavailable,
 };
 
@@ -291,7 +291,13 @@ impl LoadReport {
 /// Loads `path`: a single scenario directory (it has a `scenario.yml`) or a suite directory
 /// (every subdirectory whose name starts with three digits). Returns every problem found.
 pub fn load(path: &Path) -> Result<Suite, Problems> {
-    let report = load_report(path);
+    load_profile(path, Profile::Opensre)
+}
+
+/// Like [`load`], reading the evidence of `profile`: the `opensre` files, or the raw objects
+/// under `k8s-api/` (strictly checked; the cases then carry them in `Case::k8s_api`).
+pub fn load_profile(path: &Path, profile: Profile) -> Result<Suite, Problems> {
+    let report = load_report_profile(path, profile);
     if report.problems.is_empty() {
         Ok(Suite {
             root: report.root,
@@ -304,6 +310,11 @@ pub fn load(path: &Path) -> Result<Suite, Problems> {
 
 /// Like [`load`], but keeps what loaded next to what did not.
 pub fn load_report(path: &Path) -> LoadReport {
+    load_report_profile(path, Profile::Opensre)
+}
+
+/// Like [`load_report`], reading the evidence of `profile`.
+pub fn load_report_profile(path: &Path, profile: Profile) -> LoadReport {
     let fail = |root: PathBuf, p: Problem| LoadReport {
         root,
         scenarios: Vec::new(),
@@ -341,8 +352,10 @@ pub fn load_report(path: &Path) -> LoadReport {
             Err(p) => return fail(path.to_path_buf(), p),
         }
     };
-    let results: Vec<Result<Scenario, Vec<Problem>>> =
-        names.par_iter().map(|name| load_one(&root, name)).collect();
+    let results: Vec<Result<Scenario, Vec<Problem>>> = names
+        .par_iter()
+        .map(|name| load_one(&root, name, profile))
+        .collect();
     let mut problems = Vec::new();
     let mut failed = Vec::new();
     let mut scenarios = Vec::with_capacity(results.len());
@@ -512,7 +525,7 @@ fn nice_type(expected: &str) -> &str {
 }
 
 /// Loads `root/name` (and its base, if any) into a scenario, or every problem found.
-fn load_one(root: &Path, name: &str) -> Result<Scenario, Vec<Problem>> {
+fn load_one(root: &Path, name: &str, profile: Profile) -> Result<Scenario, Vec<Problem>> {
     let dir = root.join(name);
     let shown = |file: &str| format!("{name}/{file}");
     let mut problems = Vec::new();
@@ -608,8 +621,33 @@ fn load_one(root: &Path, name: &str) -> Result<Scenario, Vec<Problem>> {
     };
 
     let mut evidence = Evidence::default();
+    let mut raw = None;
     let mut seen = Vec::new();
-    for (i, kind) in scenario_file.available_evidence.iter().enumerate() {
+    if profile == Profile::K8sApi {
+        let own = dir.join(crate::k8s_api::DIR);
+        let own_shown = format!("{name}/{}", crate::k8s_api::DIR);
+        let base = base_dir.as_ref().map(|(b, p)| {
+            (
+                p.join(crate::k8s_api::DIR),
+                format!("{b}/{}", crate::k8s_api::DIR),
+            )
+        });
+        match crate::k8s_api::load_dir(
+            &own,
+            &own_shown,
+            base.as_ref().map(|(p, s)| (p.as_path(), s.as_str())),
+            &scenario_file.available_evidence,
+        ) {
+            Ok(r) => raw = Some(r),
+            Err(p) => problems.extend(p),
+        }
+    }
+    let opensre_files: &[EvidenceKind] = if profile == Profile::K8sApi {
+        &[]
+    } else {
+        &scenario_file.available_evidence
+    };
+    for (i, kind) in opensre_files.iter().enumerate() {
         if seen.contains(kind) {
             problems.push(Problem::field(
                 shown("scenario.yml"),
@@ -639,7 +677,7 @@ fn load_one(root: &Path, name: &str) -> Result<Scenario, Vec<Problem>> {
 
     match (answer, alert, problems.is_empty()) {
         (Some(answer_file), Some(alert), true) => {
-            let case = make_case(&scenario_file, alert, evidence);
+            let case = make_case_in(&scenario_file, alert, evidence, raw);
             Ok(Scenario {
                 dir_name: name.to_owned(),
                 file: scenario_file,
@@ -931,6 +969,15 @@ fn evidence_listed(ev: &Evidence, kind: EvidenceKind) -> bool {
 }
 
 fn make_case(f: &ScenarioFile, alert: crate::files::Alert, evidence: Evidence) -> Case {
+    make_case_in(f, alert, evidence, None)
+}
+
+fn make_case_in(
+    f: &ScenarioFile,
+    alert: crate::files::Alert,
+    evidence: Evidence,
+    raw: Option<crate::k8s_api::RawEvidence>,
+) -> Case {
     Case {
         id: case_id(&f.scenario_id),
         context: Context {
@@ -943,6 +990,12 @@ fn make_case(f: &ScenarioFile, alert: crate::files::Alert, evidence: Evidence) -
         },
         alert,
         evidence,
+        profile: if raw.is_some() {
+            Profile::K8sApi
+        } else {
+            Profile::Opensre
+        },
+        k8s_api: raw,
     }
 }
 

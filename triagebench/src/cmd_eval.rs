@@ -66,6 +66,11 @@ pub struct Args {
     /// Evaluate the scenarios that load; list every one that does not, with its problems.
     #[arg(long)]
     pub skip_invalid: bool,
+    /// Evidence profile the cases carry: `opensre` (the default: what OpenSRE's harness reads
+    /// and every classifier speaks) or `k8s-api` (the raw objects under `k8s-api/`; the
+    /// built-in classifiers project them as OpenSRE's tools would).
+    #[arg(long, default_value = "opensre", value_parser = scenario::Profile::parse)]
+    pub profile: scenario::Profile,
 }
 
 /// Parses `30s`, `1.5s`, `500ms`, or a bare number of seconds.
@@ -163,7 +168,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .0
         .set_message(format!("loading and hashing {}", args.corpus.display()));
     spinner.0.enable_steady_tick(Duration::from_millis(120));
-    let report = scenario::load_report(&args.corpus);
+    let report = scenario::load_report_profile(&args.corpus, args.profile);
     let mut skipped: Vec<evaluator::tables::SkippedScenario> = Vec::new();
     let loaded = if report.problems.is_empty() {
         Ok(report.into_suite())
@@ -351,6 +356,7 @@ mod tests {
             max_errors: None,
             quiet: true,
             skip_invalid: false,
+            profile: scenario::Profile::Opensre,
         }
     }
 

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use scenario::{EvidenceKind, load_report};
+use scenario::{EvidenceKind, load_report_profile};
 use serde::Serialize;
 
 /// Arguments of `triagebench validate`.
@@ -21,6 +21,10 @@ pub struct Args {
     /// Also check that OpenSRE's own fixture loader would load every scenario.
     #[arg(long)]
     pub opensre_loader: bool,
+    /// Evidence profile to read: `opensre` (the tools' answers, what OpenSRE's harness reads)
+    /// or `k8s-api` (the raw objects under `k8s-api/`, strictly checked).
+    #[arg(long, default_value = "opensre", value_parser = scenario::Profile::parse)]
+    pub profile: scenario::Profile,
 }
 
 #[derive(Serialize)]
@@ -43,7 +47,7 @@ struct Report {
 
 /// Runs the subcommand.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let report = load_report(&args.dir);
+    let report = load_report_profile(&args.dir, args.profile);
     let mut rows: Vec<Row> = report
         .scenarios
         .iter()
