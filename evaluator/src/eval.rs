@@ -260,9 +260,11 @@ pub fn score_row(
             p.root_cause
                 .as_str()
                 .clone_into(&mut row.predicted_root_cause);
-            row.correct_failure_mode = p.failure_mode == answer.failure_mode;
-            row.correct_category = p.root_cause_category == answer.root_cause_category;
-            row.correct_root_cause = answer.root_cause.map(|c| c == p.root_cause);
+            // The expected labels stay the primary ones (the confusion matrix keeps them); a
+            // prediction in the answer's acceptable set is right at that level.
+            row.correct_failure_mode = answer.accepts_mode(p.failure_mode);
+            row.correct_category = answer.accepts_category(p.root_cause_category);
+            row.correct_root_cause = answer.accepts_cause(p.root_cause);
             row.correct_localization = answer.affected_pod.as_ref().map(|want| {
                 row.correct_failure_mode
                     && pod.as_deref() == Some(want.as_str())

@@ -139,6 +139,30 @@ pub struct Answer {
     pub affected_pod: Option<String>,
     /// Affected container.
     pub affected_container: Option<String>,
+    /// Other root causes that are right too (`answer.yml` `acceptable_root_causes`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acceptable_root_causes: Vec<RootCause>,
+    /// Other categories that are right too (`equivalent_root_cause_categories`, and the
+    /// category of each acceptable root cause).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acceptable_categories: Vec<Category>,
+}
+
+impl Answer {
+    /// Whether a predicted failure mode is right: the primary one, or the mode of an
+    /// acceptable root cause.
+    pub fn accepts_mode(&self, m: FailureMode) -> bool {
+        m == self.failure_mode || self.acceptable_root_causes.iter().any(|c| c.mode() == m)
+    }
+    /// Whether a predicted category is right: the primary one or an acceptable one.
+    pub fn accepts_category(&self, c: Category) -> bool {
+        c == self.root_cause_category || self.acceptable_categories.contains(&c)
+    }
+    /// Whether a predicted root cause is right, where the answer names one.
+    pub fn accepts_cause(&self, c: RootCause) -> Option<bool> {
+        self.root_cause
+            .map(|primary| c == primary || self.acceptable_root_causes.contains(&c))
+    }
 }
 
 /// A classifier's answer for one case.

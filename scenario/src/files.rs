@@ -227,6 +227,15 @@ pub struct AnswerFile {
     /// triagebench: the affected container.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affected_container: Option<String>,
+    /// triagebench: other root causes the evidence cannot tell from `root_cause` (the same
+    /// registry text for a missing repository and missing credentials, ...). A prediction of
+    /// one of them is right at the cause level, and at the mode and category of that cause.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acceptable_root_causes: Vec<RootCause>,
+    /// Other categories a right answer may give (OpenSRE's name for it; its DNS scenarios
+    /// also accept `dependency_failure`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub equivalent_root_cause_categories: Vec<Category>,
 }
 
 /// `alert.json`: what fired. It may be vague or misleading; it is not the truth.

@@ -121,6 +121,17 @@ impl Scenario {
             exit_code: self.answer_file.exit_code,
             affected_pod: self.answer_file.affected_pod.clone(),
             affected_container: self.answer_file.affected_container.clone(),
+            acceptable_root_causes: self.answer_file.acceptable_root_causes.clone(),
+            acceptable_categories: {
+                let mut c = self.answer_file.equivalent_root_cause_categories.clone();
+                for cause in &self.answer_file.acceptable_root_causes {
+                    if !c.contains(&cause.category()) {
+                        c.push(cause.category());
+                    }
+                }
+                c.retain(|k| *k != self.answer_file.root_cause_category);
+                c
+            },
         }
     }
 
@@ -879,6 +890,30 @@ fn check_answer(name: &str, f: &ScenarioFile, a: &AnswerFile, problems: &mut Vec
                     a.root_cause_category,
                     cause.category()
                 ),
+            ));
+        }
+    }
+    for (i, alt) in a.acceptable_root_causes.iter().enumerate() {
+        if a.root_cause.is_none() {
+            problems.push(Problem::field(
+                &file,
+                "acceptable_root_causes",
+                "needs a root_cause to be the primary label",
+            ));
+            break;
+        }
+        if Some(*alt) == a.root_cause {
+            problems.push(Problem::field(
+                &file,
+                format!("acceptable_root_causes[{i}]"),
+                format!("\"{alt}\" is the primary root_cause already"),
+            ));
+        }
+        if !alt.mode().is_ground_truth() {
+            problems.push(Problem::field(
+                &file,
+                format!("acceptable_root_causes[{i}]"),
+                format!("\"{alt}\" is not a ground truth"),
             ));
         }
     }

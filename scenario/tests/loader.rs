@@ -777,3 +777,46 @@ fn every_problem_of_a_suite_is_collected() {
     assert_eq!(report.scenarios.len(), 1, "000-healthy still loads");
     assert_eq!(report.failed.len(), 3);
 }
+
+#[test]
+fn acceptable_root_causes_widen_the_answer_and_are_checked() {
+    let suite = loads(|d| {
+        let p = d.join("003-image-pull-backoff/answer.yml");
+        let text = fs::read_to_string(&p).unwrap();
+        fs::write(&p, format!("{text}acceptable_root_causes: [registry_auth, rate_limited]\nequivalent_root_cause_categories: [infrastructure]\n")).unwrap();
+    });
+    let a = suite
+        .scenarios()
+        .iter()
+        .find(|s| s.dir_name() == "003-image-pull-backoff")
+        .unwrap()
+        .answer();
+    assert_eq!(a.root_cause, Some(RootCause::ImageNotFound));
+    assert_eq!(a.accepts_cause(RootCause::RegistryAuth), Some(true));
+    assert_eq!(a.accepts_cause(RootCause::InvalidImageName), Some(false));
+    // rate_limited brings its category; the equivalent one is listed.
+    assert!(
+        a.accepts_category(Category::DependencyFailure)
+            && a.accepts_category(Category::Infrastructure)
+    );
+    assert!(!a.accepts_category(Category::CodeDefect));
+    assert!(
+        a.accepts_mode(FailureMode::ImagePullBackoff) && !a.accepts_mode(FailureMode::OomKilled)
+    );
+    check(
+        |d| {
+            let p = d.join("003-image-pull-backoff/answer.yml");
+            let text = fs::read_to_string(&p).unwrap();
+            fs::write(
+                &p,
+                format!("{text}acceptable_root_causes: [image_not_found]\n"),
+            )
+            .unwrap();
+        },
+        "003-image-pull-backoff/answer.yml",
+        &[
+            "acceptable_root_causes[0]",
+            "is the primary root_cause already",
+        ],
+    );
+}

@@ -237,6 +237,8 @@ impl Classifier for Fake {
                         exit_code: None,
                         affected_pod: None,
                         affected_container: None,
+                        acceptable_root_causes: Vec::new(),
+                        acceptable_categories: Vec::new(),
                     });
                 }
             }
