@@ -10,6 +10,7 @@
 
 pub mod case;
 pub mod files;
+pub mod import;
 pub mod k8s_api;
 pub mod load;
 pub mod manifest;

@@ -456,6 +456,21 @@ pub fn read_text(path: &Path, shown: &str) -> Result<String, Problem> {
     })
 }
 
+/// Parses `answer.yml` text on its own (for `import --answer`): YAML, OpenSRE's answer rules,
+/// the typed model; every problem names `shown` and the field.
+pub fn parse_answer(text: &str, shown: &str) -> Result<AnswerFile, Vec<Problem>> {
+    let value = parse_yaml(text, shown).map_err(|p| vec![p])?;
+    let mut problems = crate::opensre_rules::answer_yml(&value, shown);
+    match typed::<AnswerFile>(value, shown) {
+        Ok(a) if problems.is_empty() => Ok(a),
+        Ok(_) => Err(problems),
+        Err(p) => {
+            problems.push(p);
+            Err(problems)
+        }
+    }
+}
+
 /// Parses YAML text into a JSON value (so YAML and JSON share one typed, path-reporting step).
 fn parse_yaml(text: &str, shown: &str) -> Result<Value, Problem> {
     serde_saphyr::from_str::<Value>(text).map_err(|e| {
