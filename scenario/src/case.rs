@@ -69,18 +69,49 @@ pub struct Evidence {
     pub datadog_monitors: Option<Source<DatadogMonitorsFile>>,
 }
 
+/// What became of a listed evidence source (see [`Evidence::state`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceState<'a> {
+    /// The tool answered.
+    Available,
+    /// The tool failed with this error.
+    Unavailable(&'a str),
+}
+
 impl Evidence {
+    /// The state of one source, `None` where the scenario does not list it: the one place
+    /// that maps an [`EvidenceKind`] to its field, so code that walks every source does not
+    /// spell the seven names again (`EvidenceKind::ALL.iter().filter_map(|k| ev.state(*k))`).
+    pub fn state(&self, kind: EvidenceKind) -> Option<SourceState<'_>> {
+        fn of<T>(s: Option<&Source<T>>) -> Option<SourceState<'_>> {
+            s.map(|s| match s {
+                Source::Available(_) => SourceState::Available,
+                Source::Unavailable { error } => SourceState::Unavailable(error),
+            })
+        }
+        match kind {
+            EvidenceKind::EksPods => of(self.eks_pods.as_ref()),
+            EvidenceKind::EksEvents => of(self.eks_events.as_ref()),
+            EvidenceKind::EksDeployments => of(self.eks_deployments.as_ref()),
+            EvidenceKind::EksNodeHealth => of(self.eks_node_health.as_ref()),
+            EvidenceKind::EksPodLogs => of(self.eks_pod_logs.as_ref()),
+            EvidenceKind::DatadogLogs => of(self.datadog_logs.as_ref()),
+            EvidenceKind::DatadogMonitors => of(self.datadog_monitors.as_ref()),
+        }
+    }
+
+    /// The listed sources, in [`EvidenceKind::ALL`] order.
+    pub fn listed(&self) -> Vec<EvidenceKind> {
+        EvidenceKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| self.state(*k).is_some())
+            .collect()
+    }
+
     /// Whether this source is listed and its tool answered.
     pub fn has(&self, kind: EvidenceKind) -> bool {
-        match kind {
-            EvidenceKind::EksPods => self.pods().is_some(),
-            EvidenceKind::EksEvents => self.events().is_some(),
-            EvidenceKind::EksDeployments => self.deployments().is_some(),
-            EvidenceKind::EksNodeHealth => self.nodes().is_some(),
-            EvidenceKind::EksPodLogs => self.pod_logs().is_some(),
-            EvidenceKind::DatadogLogs => self.datadog_logs().is_some(),
-            EvidenceKind::DatadogMonitors => self.datadog_monitors().is_some(),
-        }
+        self.state(kind) == Some(SourceState::Available)
     }
 
     /// Pods, if listed and available.

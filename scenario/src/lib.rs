@@ -18,7 +18,7 @@ pub mod opensre_rules;
 pub mod projection;
 pub mod taxonomy;
 
-pub use case::{Answer, Case, Context, Evidence, Prediction, case_id};
+pub use case::{Answer, Case, Context, Evidence, Prediction, SourceState, case_id};
 pub use files::{EvidenceKind, Profile, ScenarioFile, Source};
 pub use load::{
     LoadReport, Problem, Problems, Scenario, Suite, load, load_profile, load_report,

@@ -1007,15 +1007,7 @@ fn check_pods(shown: &str, pods: &PodsFile, problems: &mut Vec<Problem>) {
 }
 
 fn evidence_listed(ev: &Evidence, kind: EvidenceKind) -> bool {
-    match kind {
-        EvidenceKind::EksPods => ev.eks_pods.is_some(),
-        EvidenceKind::EksEvents => ev.eks_events.is_some(),
-        EvidenceKind::EksDeployments => ev.eks_deployments.is_some(),
-        EvidenceKind::EksNodeHealth => ev.eks_node_health.is_some(),
-        EvidenceKind::EksPodLogs => ev.eks_pod_logs.is_some(),
-        EvidenceKind::DatadogLogs => ev.datadog_logs.is_some(),
-        EvidenceKind::DatadogMonitors => ev.datadog_monitors.is_some(),
-    }
+    ev.state(kind).is_some()
 }
 
 fn make_case(f: &ScenarioFile, alert: crate::files::Alert, evidence: Evidence) -> Case {

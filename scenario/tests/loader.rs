@@ -820,3 +820,36 @@ fn acceptable_root_causes_widen_the_answer_and_are_checked() {
         ],
     );
 }
+
+#[test]
+fn evidence_state_by_kind_walks_every_listed_source() {
+    let suite = loads(|d| {
+        fs::write(
+            d.join("001-crashloop-backoff/eks_events.json"),
+            r#"{"available": false, "error": "events is forbidden"}"#,
+        )
+        .unwrap();
+    });
+    let crash = suite
+        .scenarios()
+        .iter()
+        .find(|s| s.dir_name() == "001-crashloop-backoff")
+        .unwrap();
+    let ev = &crash.case().evidence;
+    assert_eq!(
+        ev.listed(),
+        crash
+            .file()
+            .available_evidence
+            .iter()
+            .copied()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        ev.state(scenario::EvidenceKind::EksEvents),
+        Some(scenario::SourceState::Unavailable("events is forbidden"))
+    );
+    assert!(!ev.has(scenario::EvidenceKind::EksEvents) && ev.has(scenario::EvidenceKind::EksPods));
+}
