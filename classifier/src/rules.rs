@@ -42,7 +42,17 @@ pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+rules.3");
 pub const RULES: Builtin = Builtin::new(NAME, VERSION, classify);
 
 /// Classifies one case. Pure and total: every case gets a prediction, never a panic.
+///
+/// A case of profile `k8s-api` is first projected into the `opensre` profile exactly as
+/// OpenSRE's tools compute their answers (`scenario::projection::project_case`): the rules
+/// read what an agent's tools would have returned.
 pub fn classify(case: &Case) -> Prediction {
+    if case.profile == scenario::Profile::K8sApi {
+        return match scenario::projection::project_case(case) {
+            Ok(projected) => classify(&projected),
+            Err(e) => Prediction::unknown(format!("the k8s-api evidence does not project: {e}")),
+        };
+    }
     let view = View::new(case);
     let verdict = view.decide();
     verdict.into_prediction(&view)
@@ -226,7 +236,7 @@ impl<'a> Text<'a> {
             Origin::Datadog(i) => format!("datadog_logs.json logs[{i}]: {}", quote(self.line)),
             Origin::Monitor(m) => format!(
                 "datadog_monitors.json monitors[{} \"{}\"] {}: {}",
-                m.id,
+                m.id_label(),
                 m.name,
                 m.overall_state,
                 quote(self.line)
@@ -1111,7 +1121,9 @@ impl<'a> View<'a> {
                 {
                     return Some(format!(
                         "datadog_monitors.json monitors[{} \"{}\"]: {}",
-                        m.id, m.name, m.overall_state
+                        m.id_label(),
+                        m.name,
+                        m.overall_state
                     ));
                 }
             }

@@ -48,6 +48,7 @@ fn whole_eval(c: &mut Criterion) {
             trials: 1,
             classifier_spec: "rules".into(),
             corpus: common::corpus("bench"),
+            skipped: Vec::new(),
         };
         group.bench_function(
             format!("rules over 200 scenarios, {threads} thread(s)"),
@@ -60,6 +61,7 @@ fn whole_eval(c: &mut Criterion) {
         trials: 1,
         classifier_spec: "rules".into(),
         corpus: common::corpus("bench"),
+        skipped: Vec::new(),
     };
     let run = evaluator::evaluate(&suite, &rules, &config, &|| {}).unwrap();
     group.bench_function("score 200 predictions", |b| {

@@ -29,6 +29,8 @@ pub struct EvalConfig {
     pub classifier_spec: String,
     /// The corpus the suite was loaded from.
     pub corpus: CorpusInfo,
+    /// Scenarios of the corpus left out because they did not load (`--skip-invalid`).
+    pub skipped: Vec<crate::tables::SkippedScenario>,
 }
 
 /// The outcome of [`evaluate`]: what was run and one row per scenario and trial.
@@ -153,6 +155,8 @@ pub fn evaluate(
         triagebench_version: env!("CARGO_PKG_VERSION").to_owned(),
         report_schema_version: REPORT_SCHEMA_VERSION.to_owned(),
         classifier_notes: notes,
+        skipped: config.skipped.len() as u64,
+        skipped_scenarios: config.skipped.clone(),
     };
     Ok(Run { info, predictions })
 }
@@ -256,9 +260,11 @@ pub fn score_row(
             p.root_cause
                 .as_str()
                 .clone_into(&mut row.predicted_root_cause);
-            row.correct_failure_mode = p.failure_mode == answer.failure_mode;
-            row.correct_category = p.root_cause_category == answer.root_cause_category;
-            row.correct_root_cause = answer.root_cause.map(|c| c == p.root_cause);
+            // The expected labels stay the primary ones (the confusion matrix keeps them); a
+            // prediction in the answer's acceptable set is right at that level.
+            row.correct_failure_mode = answer.accepts_mode(p.failure_mode);
+            row.correct_category = answer.accepts_category(p.root_cause_category);
+            row.correct_root_cause = answer.accepts_cause(p.root_cause);
             row.correct_localization = answer.affected_pod.as_ref().map(|want| {
                 row.correct_failure_mode
                     && pod.as_deref() == Some(want.as_str())

@@ -70,6 +70,10 @@ struct Obs<'a> {
     scenario: &'a str,
     expected: &'a str,
     predicted: &'a str,
+    /// The row's correctness flag at the level: `predicted == expected`, or a prediction in
+    /// the answer's acceptable set (which the confusion matrix, keeping the primary label,
+    /// shows off the diagonal).
+    correct: bool,
 }
 
 /// The (expected, predicted) labels of a row at a level; `None` where the row is not scored there.
@@ -144,6 +148,7 @@ pub fn score(predictions: &[PredictionRow]) -> Scores {
                     scenario: &r.scenario_id,
                     expected: e,
                     predicted: p,
+                    correct: correct_at(r, level).unwrap_or(e == p),
                 })
             })
             .collect();
@@ -188,7 +193,8 @@ fn level_scores(
     let n = obs.len() as u64;
     let expected_total: Vec<u64> = matrix.iter().map(|r| r.iter().sum()).collect();
     let predicted_total: Vec<u64> = (0..k).map(|j| matrix.iter().map(|r| r[j]).sum()).collect();
-    let correct: u64 = (0..k).map(|i| matrix[i][i]).sum();
+    let diagonal: u64 = (0..k).map(|i| matrix[i][i]).sum();
+    let correct = obs.iter().filter(|o| o.correct).count() as u64;
 
     let mut class_rows = Vec::with_capacity(k);
     let (mut f1_sum, mut f1_classes, mut weighted) = (0.0, 0u64, 0.0);
@@ -212,13 +218,15 @@ fn level_scores(
 
     let (accuracy, ci, kappa) = if n > 0 {
         let nf = n as f64;
-        let po = correct as f64 / nf;
+        // Kappa is agreement with the primary labels (the matrix); accuracy counts the
+        // acceptable answers too.
+        let po = diagonal as f64 / nf;
         let pe: f64 = (0..k)
             .map(|i| expected_total[i] as f64 * predicted_total[i] as f64)
             .sum::<f64>()
             / (nf * nf);
         let kappa = (1.0 - pe > 1e-12).then(|| (po - pe) / (1.0 - pe));
-        (Some(po), Some(wilson(correct, n)), kappa)
+        (Some(correct as f64 / nf), Some(wilson(correct, n)), kappa)
     } else {
         (None, None, None)
     };

@@ -239,6 +239,20 @@ pub fn render(run: &Run, scores: &Scores) -> String {
         }
     }
 
+    if info.skipped > 0 {
+        let _ = writeln!(
+            s,
+            "\nskipped: {} invalid scenario(s) left out (--skip-invalid)",
+            info.skipped
+        );
+        for k in info.skipped_scenarios.iter().take(SHOWN) {
+            let _ = writeln!(s, "  {}: {}", k.scenario, k.problems.join("; "));
+        }
+        if info.skipped_scenarios.len() > SHOWN {
+            let _ = writeln!(s, "  ... and {} more", info.skipped_scenarios.len() - SHOWN);
+        }
+    }
+
     let errors: Vec<_> = run
         .predictions
         .iter()

@@ -275,4 +275,19 @@ pub struct RunInfo {
     /// Notes the classifier returned when it finished (replay: ids nobody asked for, ...).
     #[serde(default)]
     pub classifier_notes: Vec<String>,
+    /// How many scenarios of the corpus `--skip-invalid` left out (they did not load).
+    #[serde(default)]
+    pub skipped: u64,
+    /// The scenarios `--skip-invalid` left out, each with its load problems.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped_scenarios: Vec<SkippedScenario>,
+}
+
+/// A scenario directory left out of a run because it did not load (`eval --skip-invalid`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedScenario {
+    /// Directory name.
+    pub scenario: String,
+    /// Its load problems, `file: field: message`.
+    pub problems: Vec<String>,
 }

@@ -92,6 +92,8 @@ fn run_info(run_id: &str, started_at: &str, classifier: &str, trials: u32) -> Ru
         triagebench_version: "0.1.0".to_owned(),
         report_schema_version: "1".to_owned(),
         classifier_notes: Vec::new(),
+        skipped: 0,
+        skipped_scenarios: Vec::new(),
     }
 }
 

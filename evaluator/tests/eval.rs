@@ -395,3 +395,97 @@ fn concurrent_writers_of_one_run_id_leave_one_complete_directory() {
         .collect();
     assert_eq!(names, ["run-a"], "no temp directory is left behind");
 }
+
+/// Always answers `registry_auth` (an image-pull cause the canonical 003 does not name).
+#[derive(Debug)]
+struct SaysRegistryAuth;
+
+impl Classifier for SaysRegistryAuth {
+    fn name(&self) -> String {
+        "says-registry-auth".into()
+    }
+    fn version(&self) -> String {
+        "1".into()
+    }
+    fn classify(&self, _case: &Case, _trial: u32) -> Result<Prediction, CallError> {
+        Ok(Prediction {
+            failure_mode: scenario::FailureMode::ImagePullBackoff,
+            root_cause_category: scenario::Category::ConfigurationError,
+            root_cause: scenario::RootCause::RegistryAuth,
+            exit_code: None,
+            affected_pod: None,
+            affected_container: None,
+            confidence: None,
+            explanation: String::new(),
+        })
+    }
+}
+
+#[test]
+fn an_acceptable_root_cause_is_right_and_the_confusion_keeps_the_primary_label() {
+    let tmp = tempfile::tempdir().unwrap();
+    let canonical = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/canonical");
+    copy_dir(&canonical, tmp.path());
+    let answer = tmp.path().join("003-image-pull-backoff/answer.yml");
+    let text = std::fs::read_to_string(&answer).unwrap();
+    std::fs::write(
+        &answer,
+        format!("{text}acceptable_root_causes: [registry_auth]\n"),
+    )
+    .unwrap();
+    let suite = load(tmp.path());
+    let cfg = evaluator::EvalConfig {
+        run_id: Some("acceptable".into()),
+        threads: 1,
+        trials: 1,
+        classifier_spec: "test".into(),
+        corpus: evaluator::corpus_info(tmp.path(), true).unwrap(),
+        skipped: Vec::new(),
+    };
+    let run = evaluate(&suite, &SaysRegistryAuth, &cfg, &|| {}).unwrap();
+    let row = run
+        .predictions
+        .iter()
+        .find(|r| r.expected_root_cause.as_deref() == Some("image_not_found"))
+        .unwrap();
+    assert!(
+        row.correct_root_cause == Some(true) && row.correct_category && row.correct_failure_mode
+    );
+    assert_eq!(
+        row.expected_root_cause.as_deref(),
+        Some("image_not_found"),
+        "the primary label is kept"
+    );
+    let scores = score(&run.predictions);
+    let cell = scores
+        .confusion
+        .iter()
+        .find(|c| {
+            c.level == "root_cause"
+                && c.expected == "image_not_found"
+                && c.predicted == "registry_auth"
+        })
+        .unwrap();
+    assert_eq!(cell.count, 1, "off the diagonal of the confusion matrix");
+    // Of the 4 canonical scenarios only 003 is right at the cause level.
+    let acc = scores
+        .metrics
+        .iter()
+        .find(|m| m.level == "root_cause" && m.kind == "overall")
+        .and_then(|m| m.accuracy)
+        .unwrap();
+    assert!((acc - 0.25).abs() < 1e-9, "{acc}");
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

@@ -213,10 +213,19 @@ fn check_shape(w: &World) {
                     .filter(|e| e.reason == "BackOff" && e.object_name == p.name)
                     .all(|e| e.kind == "Normal")
             );
-            assert!(
-                !w.sources.eks_pod_logs.available(),
-                "no application logs for a container that never started"
-            );
+            // No application logs for a container that never started: the kubelet answers
+            // the log request with its "waiting to start" error.
+            let msg = c
+                .log_error
+                .as_deref()
+                .expect("a log error for a never-started container");
+            assert!(msg.contains("is waiting to start"), "{msg}");
+            let req = w
+                .log_requests
+                .iter()
+                .find(|r| r.pod == p.name && r.container == c.name && !r.previous)
+                .expect("the log request is captured");
+            assert!(req.status.is_some() && req.lines.is_empty());
         }
         Pattern::ConfigError => {
             assert_eq!(p.phase, "Pending");

@@ -7,8 +7,9 @@ use sha2::{Digest, Sha256};
 
 use crate::files::{
     Alert, DatadogLogsFile, DatadogMonitorsFile, DeploymentsFile, Engine, EventsFile, EvidenceKind,
-    NodesFile, PodLogsFile, PodsFile, Source, WorkloadType,
+    NodesFile, PodLogsFile, PodsFile, Profile, Source, WorkloadType,
 };
+use crate::k8s_api::RawEvidence;
 use crate::taxonomy::{Category, FailureMode, RootCause};
 
 /// The input of a classifier: alert, non-label context and evidence. No labels.
@@ -20,8 +21,17 @@ pub struct Case {
     pub context: Context,
     /// The alert as it fired (it may be vague or misleading).
     pub alert: Alert,
-    /// The evidence files that exist for this scenario.
+    /// The evidence files that exist for this scenario (profile `opensre`; empty for a case
+    /// of profile `k8s-api`).
     pub evidence: Evidence,
+    /// Which profile the evidence is in: `opensre` (in `evidence`) or `k8s-api` (the raw
+    /// objects, in `k8s_api`; [`crate::projection::project_case`] turns such a case into an
+    /// `opensre` one).
+    #[serde(default)]
+    pub profile: Profile,
+    /// The raw objects of a `k8s-api` case, one key per file of the layout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub k8s_api: Option<RawEvidence>,
 }
 
 /// The non-label part of `scenario.yml`.
@@ -59,18 +69,49 @@ pub struct Evidence {
     pub datadog_monitors: Option<Source<DatadogMonitorsFile>>,
 }
 
+/// What became of a listed evidence source (see [`Evidence::state`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceState<'a> {
+    /// The tool answered.
+    Available,
+    /// The tool failed with this error.
+    Unavailable(&'a str),
+}
+
 impl Evidence {
+    /// The state of one source, `None` where the scenario does not list it: the one place
+    /// that maps an [`EvidenceKind`] to its field, so code that walks every source does not
+    /// spell the seven names again (`EvidenceKind::ALL.iter().filter_map(|k| ev.state(*k))`).
+    pub fn state(&self, kind: EvidenceKind) -> Option<SourceState<'_>> {
+        fn of<T>(s: Option<&Source<T>>) -> Option<SourceState<'_>> {
+            s.map(|s| match s {
+                Source::Available(_) => SourceState::Available,
+                Source::Unavailable { error } => SourceState::Unavailable(error),
+            })
+        }
+        match kind {
+            EvidenceKind::EksPods => of(self.eks_pods.as_ref()),
+            EvidenceKind::EksEvents => of(self.eks_events.as_ref()),
+            EvidenceKind::EksDeployments => of(self.eks_deployments.as_ref()),
+            EvidenceKind::EksNodeHealth => of(self.eks_node_health.as_ref()),
+            EvidenceKind::EksPodLogs => of(self.eks_pod_logs.as_ref()),
+            EvidenceKind::DatadogLogs => of(self.datadog_logs.as_ref()),
+            EvidenceKind::DatadogMonitors => of(self.datadog_monitors.as_ref()),
+        }
+    }
+
+    /// The listed sources, in [`EvidenceKind::ALL`] order.
+    pub fn listed(&self) -> Vec<EvidenceKind> {
+        EvidenceKind::ALL
+            .iter()
+            .copied()
+            .filter(|k| self.state(*k).is_some())
+            .collect()
+    }
+
     /// Whether this source is listed and its tool answered.
     pub fn has(&self, kind: EvidenceKind) -> bool {
-        match kind {
-            EvidenceKind::EksPods => self.pods().is_some(),
-            EvidenceKind::EksEvents => self.events().is_some(),
-            EvidenceKind::EksDeployments => self.deployments().is_some(),
-            EvidenceKind::EksNodeHealth => self.nodes().is_some(),
-            EvidenceKind::EksPodLogs => self.pod_logs().is_some(),
-            EvidenceKind::DatadogLogs => self.datadog_logs().is_some(),
-            EvidenceKind::DatadogMonitors => self.datadog_monitors().is_some(),
-        }
+        self.state(kind) == Some(SourceState::Available)
     }
 
     /// Pods, if listed and available.
@@ -129,6 +170,30 @@ pub struct Answer {
     pub affected_pod: Option<String>,
     /// Affected container.
     pub affected_container: Option<String>,
+    /// Other root causes that are right too (`answer.yml` `acceptable_root_causes`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acceptable_root_causes: Vec<RootCause>,
+    /// Other categories that are right too (`equivalent_root_cause_categories`, and the
+    /// category of each acceptable root cause).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acceptable_categories: Vec<Category>,
+}
+
+impl Answer {
+    /// Whether a predicted failure mode is right: the primary one, or the mode of an
+    /// acceptable root cause.
+    pub fn accepts_mode(&self, m: FailureMode) -> bool {
+        m == self.failure_mode || self.acceptable_root_causes.iter().any(|c| c.mode() == m)
+    }
+    /// Whether a predicted category is right: the primary one or an acceptable one.
+    pub fn accepts_category(&self, c: Category) -> bool {
+        c == self.root_cause_category || self.acceptable_categories.contains(&c)
+    }
+    /// Whether a predicted root cause is right, where the answer names one.
+    pub fn accepts_cause(&self, c: RootCause) -> Option<bool> {
+        self.root_cause
+            .map(|primary| c == primary || self.acceptable_root_causes.contains(&c))
+    }
 }
 
 /// A classifier's answer for one case.

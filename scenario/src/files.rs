@@ -45,6 +45,51 @@ pub enum WorkloadType {
     Replicaset,
 }
 
+/// Which profile a scenario's evidence is read in.
+///
+/// `opensre` (the default) is what OpenSRE's harness reads and every classifier speaks: the
+/// tools' answers, one `<source>.json` per listed source. `k8s-api` is the raw Kubernetes and
+/// Datadog objects under `k8s-api/` (see [`crate::k8s_api`]); the `opensre` files are their
+/// projection ([`crate::projection`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Profile {
+    /// `opensre`
+    #[default]
+    #[serde(rename = "opensre")]
+    Opensre,
+    /// `k8s-api`
+    #[serde(rename = "k8s-api")]
+    K8sApi,
+}
+
+impl Profile {
+    /// Every profile.
+    pub const ALL: &'static [Profile] = &[Profile::Opensre, Profile::K8sApi];
+
+    /// The wire and command-line name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Profile::Opensre => "opensre",
+            Profile::K8sApi => "k8s-api",
+        }
+    }
+
+    /// Parses a wire name; an unknown one is an error listing the valid ones.
+    pub fn parse(s: &str) -> Result<Profile, String> {
+        Profile::ALL
+            .iter()
+            .copied()
+            .find(|p| p.as_str() == s)
+            .ok_or_else(|| format!("unknown profile \"{s}\" (expected opensre or k8s-api)"))
+    }
+}
+
+impl std::fmt::Display for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One evidence file kind, named as in `available_evidence`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -120,6 +165,7 @@ pub struct ScenarioFile {
     /// Alert severity (free text: critical, warning, ...).
     pub severity: String,
     /// 0 (obvious) to 3 (adversarial).
+    #[serde(default = "default_difficulty")]
     pub scenario_difficulty: u8,
     /// Evidence files that exist for this scenario.
     pub available_evidence: Vec<EvidenceKind>,
@@ -132,6 +178,11 @@ pub struct ScenarioFile {
     /// OpenSRE's CI skip flag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub depends_on: Option<String>,
+}
+
+/// OpenSRE's loader defaults a missing `scenario_difficulty` to 1.
+fn default_difficulty() -> u8 {
+    1
 }
 
 /// `answer.yml`: the reference answer (labels only; a classifier never sees it).
@@ -176,6 +227,15 @@ pub struct AnswerFile {
     /// triagebench: the affected container.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affected_container: Option<String>,
+    /// triagebench: other root causes the evidence cannot tell from `root_cause` (the same
+    /// registry text for a missing repository and missing credentials, ...). A prediction of
+    /// one of them is right at the cause level, and at the mode and category of that cause.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub acceptable_root_causes: Vec<RootCause>,
+    /// Other categories a right answer may give (OpenSRE's name for it; its DNS scenarios
+    /// also accept `dependency_failure`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub equivalent_root_cause_categories: Vec<Category>,
 }
 
 /// `alert.json`: what fired. It may be vague or misleading; it is not the truth.
@@ -281,7 +341,13 @@ pub struct ContainerStatus {
 
 /// The tool's flattened container state: one of `running`, `waiting`, `terminated` is `true`.
 /// Hand-written OpenSRE fixtures also put `exit_code` inside a waiting state; that is accepted.
+///
+/// OpenSRE's loader accepts any object as a state; hand-written fixtures also spell a flag
+/// as the Kubernetes object (`"terminated": {"reason": "Evicted", ...}`): such a flag reads
+/// as `true`, and its `reason`, `message`, `exit_code`/`exitCode` and
+/// `started_at`/`startedAt` fill the fields this object does not set.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "RawContainerState")]
 #[expect(missing_docs, reason = "field names are the documented wire names")]
 pub struct ContainerState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -298,6 +364,85 @@ pub struct ContainerState {
     pub message: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exit_code: Option<i32>,
+}
+
+/// The wire form of a [`ContainerState`]: each flag a boolean or an object.
+#[derive(Deserialize)]
+struct RawContainerState {
+    #[serde(default)]
+    running: Option<Flag>,
+    #[serde(default)]
+    waiting: Option<Flag>,
+    #[serde(default)]
+    terminated: Option<Flag>,
+    #[serde(default)]
+    started_at: Option<String>,
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    exit_code: Option<i32>,
+}
+
+/// A state flag: `true`/`false`, or the Kubernetes state object it stands for.
+struct Flag {
+    set: bool,
+    detail: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+impl<'de> Deserialize<'de> for Flag {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::Bool(set) => Ok(Flag { set, detail: None }),
+            serde_json::Value::Object(m) => Ok(Flag {
+                set: true,
+                detail: Some(m),
+            }),
+            other => Err(serde::de::Error::custom(format!(
+                "invalid type: {other}, expected a boolean or an object"
+            ))),
+        }
+    }
+}
+
+impl From<RawContainerState> for ContainerState {
+    fn from(raw: RawContainerState) -> Self {
+        let mut state = ContainerState {
+            running: raw.running.as_ref().map(|f| f.set),
+            waiting: raw.waiting.as_ref().map(|f| f.set),
+            terminated: raw.terminated.as_ref().map(|f| f.set),
+            started_at: raw.started_at,
+            reason: raw.reason,
+            message: raw.message,
+            exit_code: raw.exit_code,
+        };
+        let details = [raw.running, raw.waiting, raw.terminated]
+            .into_iter()
+            .flatten()
+            .filter(|f| f.set)
+            .filter_map(|f| f.detail);
+        for d in details {
+            let text = |keys: &[&str]| {
+                keys.iter()
+                    .find_map(|k| d.get(*k).and_then(serde_json::Value::as_str))
+                    .map(str::to_owned)
+            };
+            state.reason = state.reason.take().or_else(|| text(&["reason"]));
+            state.message = state.message.take().or_else(|| text(&["message"]));
+            state.started_at = state
+                .started_at
+                .take()
+                .or_else(|| text(&["started_at", "startedAt"]));
+            state.exit_code = state.exit_code.or_else(|| {
+                ["exit_code", "exitCode"]
+                    .iter()
+                    .find_map(|k| d.get(*k).and_then(serde_json::Value::as_i64))
+                    .and_then(|c| i32::try_from(c).ok())
+            });
+        }
+        state
+    }
 }
 
 /// Which of the three states a [`ContainerState`] is in.
@@ -424,8 +569,14 @@ pub struct Node {
     #[serde(default)]
     pub internal_ip: Option<String>,
     pub ready: ConditionStatus,
+    /// Optional for OpenSRE's loader; `Unknown` when absent.
+    #[serde(default)]
     pub memory_pressure: ConditionStatus,
+    /// Optional for OpenSRE's loader; `Unknown` when absent.
+    #[serde(default)]
     pub disk_pressure: ConditionStatus,
+    /// Optional for OpenSRE's loader; `Unknown` when absent.
+    #[serde(default)]
     pub pid_pressure: ConditionStatus,
     #[serde(default)]
     pub capacity_cpu: Option<String>,
@@ -487,7 +638,10 @@ pub struct DatadogMonitorsFile {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[expect(missing_docs, reason = "field names are the documented wire names")]
 pub struct DatadogMonitor {
-    pub id: u64,
+    /// Optional: OpenSRE's loader does not require it (its own `000-healthy` has monitors
+    /// without one); every monitor the Datadog API returns has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
     pub name: String,
     #[serde(rename = "type")]
     pub kind: String,
@@ -499,6 +653,13 @@ pub struct DatadogMonitor {
     pub overall_state: String,
     #[serde(default)]
     pub tags: Vec<String>,
+}
+
+impl DatadogMonitor {
+    /// The id for citations: the number, or `-` for a hand-written monitor without one.
+    pub fn id_label(&self) -> String {
+        self.id.map_or_else(|| "-".to_owned(), |id| id.to_string())
+    }
 }
 
 /// An evidence source: its content, or the tool's report that it was unavailable.

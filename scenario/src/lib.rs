@@ -10,13 +10,18 @@
 
 pub mod case;
 pub mod files;
+pub mod import;
 pub mod k8s_api;
 pub mod load;
 pub mod manifest;
+pub mod opensre_rules;
 pub mod projection;
 pub mod taxonomy;
 
-pub use case::{Answer, Case, Context, Evidence, Prediction, case_id};
-pub use files::{EvidenceKind, ScenarioFile, Source};
-pub use load::{LoadReport, Problem, Problems, Scenario, Suite, load, load_report};
+pub use case::{Answer, Case, Context, Evidence, Prediction, SourceState, case_id};
+pub use files::{EvidenceKind, Profile, ScenarioFile, Source};
+pub use load::{
+    LoadReport, Problem, Problems, Scenario, Suite, load, load_profile, load_report,
+    load_report_profile,
+};
 pub use taxonomy::{Category, FailureMode, RootCause, Signal};

@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::case::{Answer, Case, Context, Evidence, case_id};
 use crate::files::{
-    AnswerFile, EvidenceKind, PodsFile, ScenarioFile, Source, StateKind, UnavailableFile,
+    AnswerFile, EvidenceKind, PodsFile, Profile, ScenarioFile, Source, StateKind, UnavailableFile,
     is_unavailable,
 };
 
@@ -121,6 +121,17 @@ impl Scenario {
             exit_code: self.answer_file.exit_code,
             affected_pod: self.answer_file.affected_pod.clone(),
             affected_container: self.answer_file.affected_container.clone(),
+            acceptable_root_causes: self.answer_file.acceptable_root_causes.clone(),
+            acceptable_categories: {
+                let mut c = self.answer_file.equivalent_root_cause_categories.clone();
+                for cause in &self.answer_file.acceptable_root_causes {
+                    if !c.contains(&cause.category()) {
+                        c.push(cause.category());
+                    }
+                }
+                c.retain(|k| *k != self.answer_file.root_cause_category);
+                c
+            },
         }
     }
 
@@ -134,7 +145,21 @@ impl Scenario {
     ) -> Result<Scenario, Problems> {
         let mut problems = Vec::new();
         check_scenario_file(dir_name, &file, &mut problems);
+        // The generator's own scenarios keep SPEC's 0..3 (OpenSRE's loader takes any).
+        if file.scenario_difficulty > 3 {
+            problems.push(Problem::field(
+                format!("{dir_name}/scenario.yml"),
+                "scenario_difficulty",
+                format!("expected 0..3, got {}", file.scenario_difficulty),
+            ));
+        }
         check_answer(dir_name, &file, &answer_file, &mut problems);
+        if let Ok(value) = serde_json::to_value(&answer_file) {
+            problems.extend(crate::opensre_rules::answer_yml(
+                &value,
+                &format!("{dir_name}/answer.yml"),
+            ));
+        }
         for kind in &file.available_evidence {
             if !evidence_listed(&evidence, *kind) {
                 problems.push(Problem::field(
@@ -246,10 +271,44 @@ pub struct LoadReport {
     pub problems: Vec<Problem>,
 }
 
+impl LoadReport {
+    /// The scenarios that loaded, as a suite (what `eval --skip-invalid` evaluates).
+    pub fn into_suite(self) -> Suite {
+        Suite {
+            root: self.root,
+            scenarios: self.scenarios,
+        }
+    }
+
+    /// The problems of each directory that did not load, in directory order. A problem that
+    /// belongs to no failed directory (a duplicate id, a suite-level error) is listed under
+    /// its file's first path segment.
+    pub fn problems_by_dir(&self) -> Vec<(String, Vec<String>)> {
+        self.failed
+            .iter()
+            .map(|dir| {
+                let own: Vec<String> = self
+                    .problems
+                    .iter()
+                    .filter(|p| p.file.split('/').next() == Some(dir.as_str()))
+                    .map(ToString::to_string)
+                    .collect();
+                (dir.clone(), own)
+            })
+            .collect()
+    }
+}
+
 /// Loads `path`: a single scenario directory (it has a `scenario.yml`) or a suite directory
 /// (every subdirectory whose name starts with three digits). Returns every problem found.
 pub fn load(path: &Path) -> Result<Suite, Problems> {
-    let report = load_report(path);
+    load_profile(path, Profile::Opensre)
+}
+
+/// Like [`load`], reading the evidence of `profile`: the `opensre` files, or the raw objects
+/// under `k8s-api/` (strictly checked; the cases then carry them in `Case::k8s_api`).
+pub fn load_profile(path: &Path, profile: Profile) -> Result<Suite, Problems> {
+    let report = load_report_profile(path, profile);
     if report.problems.is_empty() {
         Ok(Suite {
             root: report.root,
@@ -262,6 +321,11 @@ pub fn load(path: &Path) -> Result<Suite, Problems> {
 
 /// Like [`load`], but keeps what loaded next to what did not.
 pub fn load_report(path: &Path) -> LoadReport {
+    load_report_profile(path, Profile::Opensre)
+}
+
+/// Like [`load_report`], reading the evidence of `profile`.
+pub fn load_report_profile(path: &Path, profile: Profile) -> LoadReport {
     let fail = |root: PathBuf, p: Problem| LoadReport {
         root,
         scenarios: Vec::new(),
@@ -299,8 +363,10 @@ pub fn load_report(path: &Path) -> LoadReport {
             Err(p) => return fail(path.to_path_buf(), p),
         }
     };
-    let results: Vec<Result<Scenario, Vec<Problem>>> =
-        names.par_iter().map(|name| load_one(&root, name)).collect();
+    let results: Vec<Result<Scenario, Vec<Problem>>> = names
+        .par_iter()
+        .map(|name| load_one(&root, name, profile))
+        .collect();
     let mut problems = Vec::new();
     let mut failed = Vec::new();
     let mut scenarios = Vec::with_capacity(results.len());
@@ -390,6 +456,21 @@ pub fn read_text(path: &Path, shown: &str) -> Result<String, Problem> {
     })
 }
 
+/// Parses `answer.yml` text on its own (for `import --answer`): YAML, OpenSRE's answer rules,
+/// the typed model; every problem names `shown` and the field.
+pub fn parse_answer(text: &str, shown: &str) -> Result<AnswerFile, Vec<Problem>> {
+    let value = parse_yaml(text, shown).map_err(|p| vec![p])?;
+    let mut problems = crate::opensre_rules::answer_yml(&value, shown);
+    match typed::<AnswerFile>(value, shown) {
+        Ok(a) if problems.is_empty() => Ok(a),
+        Ok(_) => Err(problems),
+        Err(p) => {
+            problems.push(p);
+            Err(problems)
+        }
+    }
+}
+
 /// Parses YAML text into a JSON value (so YAML and JSON share one typed, path-reporting step).
 fn parse_yaml(text: &str, shown: &str) -> Result<Value, Problem> {
     serde_saphyr::from_str::<Value>(text).map_err(|e| {
@@ -470,7 +551,7 @@ fn nice_type(expected: &str) -> &str {
 }
 
 /// Loads `root/name` (and its base, if any) into a scenario, or every problem found.
-fn load_one(root: &Path, name: &str) -> Result<Scenario, Vec<Problem>> {
+fn load_one(root: &Path, name: &str, profile: Profile) -> Result<Scenario, Vec<Problem>> {
     let dir = root.join(name);
     let shown = |file: &str| format!("{name}/{file}");
     let mut problems = Vec::new();
@@ -522,6 +603,9 @@ fn load_one(root: &Path, name: &str) -> Result<Scenario, Vec<Problem>> {
     let answer = if answer_path.is_file() {
         read_text(&answer_path, &shown("answer.yml"))
             .and_then(|t| parse_yaml(&t, &shown("answer.yml")))
+            .inspect(|v| {
+                problems.extend(crate::opensre_rules::answer_yml(v, &shown("answer.yml")));
+            })
             .and_then(|v| typed::<AnswerFile>(v, &shown("answer.yml")))
             .map_err(|p| problems.push(p))
             .ok()
@@ -563,8 +647,33 @@ fn load_one(root: &Path, name: &str) -> Result<Scenario, Vec<Problem>> {
     };
 
     let mut evidence = Evidence::default();
+    let mut raw = None;
     let mut seen = Vec::new();
-    for (i, kind) in scenario_file.available_evidence.iter().enumerate() {
+    if profile == Profile::K8sApi {
+        let own = dir.join(crate::k8s_api::DIR);
+        let own_shown = format!("{name}/{}", crate::k8s_api::DIR);
+        let base = base_dir.as_ref().map(|(b, p)| {
+            (
+                p.join(crate::k8s_api::DIR),
+                format!("{b}/{}", crate::k8s_api::DIR),
+            )
+        });
+        match crate::k8s_api::load_dir(
+            &own,
+            &own_shown,
+            base.as_ref().map(|(p, s)| (p.as_path(), s.as_str())),
+            &scenario_file.available_evidence,
+        ) {
+            Ok(r) => raw = Some(r),
+            Err(p) => problems.extend(p),
+        }
+    }
+    let opensre_files: &[EvidenceKind] = if profile == Profile::K8sApi {
+        &[]
+    } else {
+        &scenario_file.available_evidence
+    };
+    for (i, kind) in opensre_files.iter().enumerate() {
         if seen.contains(kind) {
             problems.push(Problem::field(
                 shown("scenario.yml"),
@@ -594,7 +703,7 @@ fn load_one(root: &Path, name: &str) -> Result<Scenario, Vec<Problem>> {
 
     match (answer, alert, problems.is_empty()) {
         (Some(answer_file), Some(alert), true) => {
-            let case = make_case(&scenario_file, alert, evidence);
+            let case = make_case_in(&scenario_file, alert, evidence, raw);
             Ok(Scenario {
                 dir_name: name.to_owned(),
                 file: scenario_file,
@@ -743,13 +852,6 @@ fn check_scenario_file(name: &str, f: &ScenarioFile, problems: &mut Vec<Problem>
             "\"unknown\" is not a ground truth",
         ));
     }
-    if f.scenario_difficulty > 3 {
-        problems.push(Problem::field(
-            &file,
-            "scenario_difficulty",
-            format!("expected 0..3, got {}", f.scenario_difficulty),
-        ));
-    }
     for (field, value) in [
         ("cluster_name", &f.cluster_name),
         ("namespace", &f.namespace),
@@ -806,6 +908,30 @@ fn check_answer(name: &str, f: &ScenarioFile, a: &AnswerFile, problems: &mut Vec
             ));
         }
     }
+    for (i, alt) in a.acceptable_root_causes.iter().enumerate() {
+        if a.root_cause.is_none() {
+            problems.push(Problem::field(
+                &file,
+                "acceptable_root_causes",
+                "needs a root_cause to be the primary label",
+            ));
+            break;
+        }
+        if Some(*alt) == a.root_cause {
+            problems.push(Problem::field(
+                &file,
+                format!("acceptable_root_causes[{i}]"),
+                format!("\"{alt}\" is the primary root_cause already"),
+            ));
+        }
+        if !alt.mode().is_ground_truth() {
+            problems.push(Problem::field(
+                &file,
+                format!("acceptable_root_causes[{i}]"),
+                format!("\"{alt}\" is not a ground truth"),
+            ));
+        }
+    }
     if let Some(pod) = &a.affected_pod
         && !pod.contains('/')
     {
@@ -840,19 +966,9 @@ fn load_evidence(
     }
     let one = |r: Result<(), Problem>| r.map_err(|p| vec![p]);
     match kind {
-        EvidenceKind::EksPods => {
-            let src: Source<PodsFile> = source(value, shown).map_err(|p| vec![p])?;
-            let mut problems = Vec::new();
-            if let Source::Available(pods) = &src {
-                check_pods(shown, pods, &mut problems);
-            }
-            ev.eks_pods = Some(src);
-            if problems.is_empty() {
-                Ok(())
-            } else {
-                Err(problems)
-            }
-        }
+        // A container state is any object for OpenSRE's loader, so the one-flag rule
+        // (`check_pods`) holds the generator's own scenarios only.
+        EvidenceKind::EksPods => one(source(value, shown).map(|s| ev.eks_pods = Some(s))),
         EvidenceKind::EksEvents => one(source(value, shown).map(|s| ev.eks_events = Some(s))),
         EvidenceKind::EksDeployments => {
             one(source(value, shown).map(|s| ev.eks_deployments = Some(s)))
@@ -868,6 +984,8 @@ fn load_evidence(
     }
 }
 
+/// The generator's own rule for container states: exactly one flag, and an exit code for a
+/// terminated one.
 fn check_pods(shown: &str, pods: &PodsFile, problems: &mut Vec<Problem>) {
     for (i, pod) in pods.pods.iter().enumerate() {
         for (j, c) in pod.containers.iter().enumerate() {
@@ -889,18 +1007,19 @@ fn check_pods(shown: &str, pods: &PodsFile, problems: &mut Vec<Problem>) {
 }
 
 fn evidence_listed(ev: &Evidence, kind: EvidenceKind) -> bool {
-    match kind {
-        EvidenceKind::EksPods => ev.eks_pods.is_some(),
-        EvidenceKind::EksEvents => ev.eks_events.is_some(),
-        EvidenceKind::EksDeployments => ev.eks_deployments.is_some(),
-        EvidenceKind::EksNodeHealth => ev.eks_node_health.is_some(),
-        EvidenceKind::EksPodLogs => ev.eks_pod_logs.is_some(),
-        EvidenceKind::DatadogLogs => ev.datadog_logs.is_some(),
-        EvidenceKind::DatadogMonitors => ev.datadog_monitors.is_some(),
-    }
+    ev.state(kind).is_some()
 }
 
 fn make_case(f: &ScenarioFile, alert: crate::files::Alert, evidence: Evidence) -> Case {
+    make_case_in(f, alert, evidence, None)
+}
+
+fn make_case_in(
+    f: &ScenarioFile,
+    alert: crate::files::Alert,
+    evidence: Evidence,
+    raw: Option<crate::k8s_api::RawEvidence>,
+) -> Case {
     Case {
         id: case_id(&f.scenario_id),
         context: Context {
@@ -913,6 +1032,12 @@ fn make_case(f: &ScenarioFile, alert: crate::files::Alert, evidence: Evidence) -
         },
         alert,
         evidence,
+        profile: if raw.is_some() {
+            Profile::K8sApi
+        } else {
+            Profile::Opensre
+        },
+        k8s_api: raw,
     }
 }
 

@@ -35,7 +35,8 @@ use k8s_openapi::jiff::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::files::EvidenceKind;
+use crate::case::{Case, Evidence};
+use crate::files::{EvidenceKind, Profile};
 use crate::k8s_api::datadog::{DatadogAnswer, DatadogFailure, LogsSearchResponse, Monitor};
 use crate::k8s_api::{ApiAnswer, EventList, NodeList, PodList, PodLogCapture, RawEvidence};
 
@@ -85,6 +86,101 @@ pub enum ProjectionError {
     /// Pod logs are listed but the call names no pod.
     #[error("the scenario has pod logs but the tool calls name no pod")]
     NoPodLogsCall,
+    /// A projected file does not read back through the `opensre` model.
+    #[error("the projected {kind} file does not read back: {message}")]
+    Unreadable {
+        /// The source.
+        kind: &'static str,
+        /// The parse error.
+        message: String,
+    },
+}
+
+impl ToolCalls {
+    /// The calls an agent investigating `case` makes, as the loader assumes them for a
+    /// `k8s-api` case: the case's cluster and namespace; the pod logs of the alerted pod
+    /// (`kube_pod`, else the only pod the capture has), its previous instance where the
+    /// capture has one (the crash logs), else the current one; Datadog logs of
+    /// `service:<workload>`; monitors unfiltered.
+    pub fn for_case(case: &Case) -> ToolCalls {
+        let ns = case.context.namespace.clone();
+        let pod_logs = case
+            .k8s_api
+            .as_ref()
+            .and_then(|r| r.pod_logs.as_ref())
+            .and_then(|c| {
+                let in_ns: Vec<&crate::k8s_api::PodLogEntry> =
+                    c.logs.iter().filter(|e| e.namespace == ns).collect();
+                let alerted = case.alert.common_annotations.kube_pod.as_deref();
+                let pod = match alerted {
+                    Some(p) if in_ns.iter().any(|e| e.pod == p) => p.to_owned(),
+                    _ => in_ns.first()?.pod.clone(),
+                };
+                let previous = in_ns.iter().any(|e| e.pod == pod && e.previous);
+                Some(PodLogsCall {
+                    pod,
+                    container: None,
+                    previous,
+                })
+            });
+        ToolCalls {
+            cluster_name: case.context.cluster_name.clone(),
+            namespace: ns,
+            pod_logs,
+            datadog_logs_query: format!("service:{}", case.context.workload_name),
+            datadog_monitors_query: None,
+        }
+    }
+}
+
+/// Turns a case of profile `k8s-api` into the `opensre` case the tools would have given the
+/// agent: its raw objects projected with [`ToolCalls::for_case`] and read back through the
+/// `opensre` model. A case of profile `opensre` comes back unchanged.
+pub fn project_case(case: &Case) -> Result<Case, ProjectionError> {
+    let Some(raw) = case
+        .k8s_api
+        .as_ref()
+        .filter(|_| case.profile == Profile::K8sApi)
+    else {
+        return Ok(case.clone());
+    };
+    let files = project(raw, &ToolCalls::for_case(case))?;
+    let mut evidence = Evidence::default();
+    for (kind, text) in files {
+        let bad = |e: serde_json::Error| ProjectionError::Unreadable {
+            kind: kind.as_str(),
+            message: e.to_string(),
+        };
+        match kind {
+            EvidenceKind::EksPods => {
+                evidence.eks_pods = Some(serde_json::from_str(&text).map_err(bad)?);
+            }
+            EvidenceKind::EksEvents => {
+                evidence.eks_events = Some(serde_json::from_str(&text).map_err(bad)?);
+            }
+            EvidenceKind::EksDeployments => {
+                evidence.eks_deployments = Some(serde_json::from_str(&text).map_err(bad)?);
+            }
+            EvidenceKind::EksNodeHealth => {
+                evidence.eks_node_health = Some(serde_json::from_str(&text).map_err(bad)?);
+            }
+            EvidenceKind::EksPodLogs => {
+                evidence.eks_pod_logs = Some(serde_json::from_str(&text).map_err(bad)?);
+            }
+            EvidenceKind::DatadogLogs => {
+                evidence.datadog_logs = Some(serde_json::from_str(&text).map_err(bad)?);
+            }
+            EvidenceKind::DatadogMonitors => {
+                evidence.datadog_monitors = Some(serde_json::from_str(&text).map_err(bad)?);
+            }
+        }
+    }
+    Ok(Case {
+        evidence,
+        profile: Profile::Opensre,
+        k8s_api: None,
+        ..case.clone()
+    })
 }
 
 /// Computes the text of every `opensre` evidence file the raw evidence holds, in

@@ -324,19 +324,43 @@ fn bad_root_cause_of_another_mode() {
     );
 }
 
+/// Loads a mutated copy of the canonical suite, which must load.
+fn loads(mutate: impl FnOnce(&Path)) -> scenario::Suite {
+    let tmp = suite_copy();
+    mutate(tmp.path());
+    match load(tmp.path()) {
+        Ok(suite) => suite,
+        Err(p) => panic!("expected the suite to load; got:\n{p}"),
+    }
+}
+
 #[test]
-fn bad_difficulty_out_of_range() {
-    check(
-        |d| {
-            edit(
-                &d.join("002-oom-killed/scenario.yml"),
-                "scenario_difficulty: 1",
-                "scenario_difficulty: 7",
-            );
-        },
-        "002-oom-killed/scenario.yml",
-        &["scenario_difficulty", "expected 0..3, got 7"],
-    );
+fn any_difficulty_or_none_is_accepted_as_opensres_loader_does() {
+    // OpenSRE's loader takes any integer (its tests have level 4) and defaults a missing
+    // one to 1.
+    let suite = loads(|d| {
+        edit(
+            &d.join("002-oom-killed/scenario.yml"),
+            "scenario_difficulty: 1",
+            "scenario_difficulty: 7",
+        );
+        edit(
+            &d.join("000-healthy/scenario.yml"),
+            "scenario_difficulty: 0\n",
+            "",
+        );
+    });
+    let difficulty = |n: &str| {
+        suite
+            .scenarios()
+            .iter()
+            .find(|s| s.dir_name() == n)
+            .unwrap()
+            .file()
+            .scenario_difficulty
+    };
+    assert_eq!(difficulty("002-oom-killed"), 7);
+    assert_eq!(difficulty("000-healthy"), 1);
 }
 
 #[test]
@@ -569,20 +593,116 @@ fn bad_missing_answer_yml() {
 }
 
 #[test]
-fn bad_container_state_with_no_flag() {
+fn any_container_state_object_is_accepted_as_opensres_loader_does() {
+    // No flag at all, and a flag spelled as the Kubernetes object (OpenSRE's 014 fixture).
+    let suite = loads(|d| {
+        edit(
+            &d.join("002-oom-killed/eks_pods.json"),
+            "\"terminated\": true,",
+            "",
+        );
+        let p = d.join("001-crashloop-backoff/eks_pods.json");
+        let text = fs::read_to_string(&p).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut v = v;
+        v["pods"][0]["containers"][0]["state"] = serde_json::json!({"terminated": {"reason": "Evicted", "exitCode": 137, "finished_at": "2026-04-18T10:42:00Z"}});
+        fs::write(&p, v.to_string()).unwrap();
+    });
+    let crash = suite
+        .scenarios()
+        .iter()
+        .find(|s| s.dir_name() == "001-crashloop-backoff")
+        .unwrap();
+    let state = &crash.case().evidence.pods().unwrap().pods[0].containers[0].state;
+    assert_eq!(state.kind(), StateKind::Terminated);
+    assert_eq!(state.reason.as_deref(), Some("Evicted"));
+    assert_eq!(state.exit_code, Some(137));
+    let oom = suite
+        .scenarios()
+        .iter()
+        .find(|s| s.dir_name() == "002-oom-killed")
+        .unwrap();
+    assert_eq!(
+        oom.case().evidence.pods().unwrap().pods[1].containers[0]
+            .state
+            .kind(),
+        StateKind::Unknown
+    );
+}
+
+#[test]
+fn monitors_without_id_and_nodes_without_pressure_are_accepted() {
+    let suite = loads(|d| {
+        let p = d.join("000-healthy/datadog_monitors.json");
+        let mut v: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&p).unwrap()).unwrap();
+        for m in v["monitors"].as_array_mut().unwrap() {
+            m.as_object_mut().unwrap().remove("id");
+        }
+        fs::write(&p, v.to_string()).unwrap();
+        let p = d.join("000-healthy/eks_node_health.json");
+        let mut v: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&p).unwrap()).unwrap();
+        v["nodes"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("pid_pressure");
+        fs::write(&p, v.to_string()).unwrap();
+    });
+    let healthy = &suite.scenarios()[0];
+    let monitors = &healthy.case().evidence.datadog_monitors().unwrap().monitors;
+    assert!(
+        monitors
+            .iter()
+            .all(|m| m.id.is_none() && m.id_label() == "-")
+    );
+    assert_eq!(
+        healthy.case().evidence.nodes().unwrap().nodes[0].pid_pressure,
+        scenario::files::ConditionStatus::Unknown
+    );
+}
+
+#[test]
+fn bad_trajectory_action_outside_opensres_vocabulary() {
     check(
         |d| {
             edit(
-                &d.join("002-oom-killed/eks_pods.json"),
-                "\"terminated\": true,",
-                "",
+                &d.join("001-crashloop-backoff/answer.yml"),
+                "get_eks_pod_logs",
+                "get_pod_logs",
             );
         },
-        "002-oom-killed/eks_pods.json",
-        &[
-            "pods[1].containers[0].state",
-            "exactly one of running, waiting, terminated",
-        ],
+        "001-crashloop-backoff/answer.yml",
+        &["optimal_trajectory[2]", "unknown action \"get_pod_logs\""],
+    );
+}
+
+#[test]
+fn bad_empty_required_queries_and_zero_loops() {
+    check(
+        |d| {
+            let p = d.join("001-crashloop-backoff/answer.yml");
+            let text = fs::read_to_string(&p).unwrap();
+            fs::write(
+                &p,
+                format!("{text}required_queries: []\n")
+                    .replace("max_investigation_loops: 3", "max_investigation_loops: 0"),
+            )
+            .unwrap();
+        },
+        "001-crashloop-backoff/answer.yml",
+        &["required_queries", "must be a non-empty list"],
+    );
+    check(
+        |d| {
+            edit(
+                &d.join("001-crashloop-backoff/answer.yml"),
+                "max_investigation_loops: 3",
+                "max_investigation_loops: 0",
+            );
+        },
+        "001-crashloop-backoff/answer.yml",
+        &["max_investigation_loops", "positive integer"],
     );
 }
 
@@ -634,8 +754,8 @@ fn every_problem_of_a_suite_is_collected() {
     let tmp = suite_copy();
     edit(
         &tmp.path().join("002-oom-killed/scenario.yml"),
-        "scenario_difficulty: 1",
-        "scenario_difficulty: 9",
+        "severity: critical",
+        "severity: [critical]",
     );
     edit(
         &tmp.path().join("003-image-pull-backoff/eks_events.json"),
@@ -656,4 +776,80 @@ fn every_problem_of_a_suite_is_collected() {
     );
     assert_eq!(report.scenarios.len(), 1, "000-healthy still loads");
     assert_eq!(report.failed.len(), 3);
+}
+
+#[test]
+fn acceptable_root_causes_widen_the_answer_and_are_checked() {
+    let suite = loads(|d| {
+        let p = d.join("003-image-pull-backoff/answer.yml");
+        let text = fs::read_to_string(&p).unwrap();
+        fs::write(&p, format!("{text}acceptable_root_causes: [registry_auth, rate_limited]\nequivalent_root_cause_categories: [infrastructure]\n")).unwrap();
+    });
+    let a = suite
+        .scenarios()
+        .iter()
+        .find(|s| s.dir_name() == "003-image-pull-backoff")
+        .unwrap()
+        .answer();
+    assert_eq!(a.root_cause, Some(RootCause::ImageNotFound));
+    assert_eq!(a.accepts_cause(RootCause::RegistryAuth), Some(true));
+    assert_eq!(a.accepts_cause(RootCause::InvalidImageName), Some(false));
+    // rate_limited brings its category; the equivalent one is listed.
+    assert!(
+        a.accepts_category(Category::DependencyFailure)
+            && a.accepts_category(Category::Infrastructure)
+    );
+    assert!(!a.accepts_category(Category::CodeDefect));
+    assert!(
+        a.accepts_mode(FailureMode::ImagePullBackoff) && !a.accepts_mode(FailureMode::OomKilled)
+    );
+    check(
+        |d| {
+            let p = d.join("003-image-pull-backoff/answer.yml");
+            let text = fs::read_to_string(&p).unwrap();
+            fs::write(
+                &p,
+                format!("{text}acceptable_root_causes: [image_not_found]\n"),
+            )
+            .unwrap();
+        },
+        "003-image-pull-backoff/answer.yml",
+        &[
+            "acceptable_root_causes[0]",
+            "is the primary root_cause already",
+        ],
+    );
+}
+
+#[test]
+fn evidence_state_by_kind_walks_every_listed_source() {
+    let suite = loads(|d| {
+        fs::write(
+            d.join("001-crashloop-backoff/eks_events.json"),
+            r#"{"available": false, "error": "events is forbidden"}"#,
+        )
+        .unwrap();
+    });
+    let crash = suite
+        .scenarios()
+        .iter()
+        .find(|s| s.dir_name() == "001-crashloop-backoff")
+        .unwrap();
+    let ev = &crash.case().evidence;
+    assert_eq!(
+        ev.listed(),
+        crash
+            .file()
+            .available_evidence
+            .iter()
+            .copied()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        ev.state(scenario::EvidenceKind::EksEvents),
+        Some(scenario::SourceState::Unavailable("events is forbidden"))
+    );
+    assert!(!ev.has(scenario::EvidenceKind::EksEvents) && ev.has(scenario::EvidenceKind::EksPods));
 }

@@ -134,6 +134,8 @@ mod tests {
             triagebench_version: "0.1.0".into(),
             report_schema_version: "1".into(),
             classifier_notes: Vec::new(),
+            skipped: 0,
+            skipped_scenarios: Vec::new(),
         }
     }
 

@@ -8,6 +8,11 @@
 //! written); 2 on bad input (arguments, a corpus that does not load, a corpus changed since its
 //! manifest without `--allow-modified`, a bad classifier spec); 3 when the run directory exists;
 //! 4 when a classifier cannot start or a report cannot be written.
+//!
+//! `--skip-invalid` evaluates the scenarios that load and leaves out the ones that do not,
+//! listing each with its problems (stderr, the summary and `run.json`: `skipped`,
+//! `skipped_scenarios`); a suite-level problem (no scenarios, a duplicate id) still stops the
+//! run with 2.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,6 +63,14 @@ pub struct Args {
     /// Do not show the progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Evaluate the scenarios that load; list every one that does not, with its problems.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Evidence profile the cases carry: `opensre` (the default: what OpenSRE's harness reads
+    /// and every classifier speaks) or `k8s-api` (the raw objects under `k8s-api/`; the
+    /// built-in classifiers project them as OpenSRE's tools would).
+    #[arg(long, default_value = "opensre", value_parser = scenario::Profile::parse)]
+    pub profile: scenario::Profile,
 }
 
 /// Parses `30s`, `1.5s`, `500ms`, or a bare number of seconds.
@@ -155,7 +168,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .0
         .set_message(format!("loading and hashing {}", args.corpus.display()));
     spinner.0.enable_steady_tick(Duration::from_millis(120));
-    let suite = scenario::load(&args.corpus).map_err(|problems| {
+    let report = scenario::load_report_profile(&args.corpus, args.profile);
+    let mut skipped: Vec<evaluator::tables::SkippedScenario> = Vec::new();
+    let loaded = if report.problems.is_empty() {
+        Ok(report.into_suite())
+    } else if args.skip_invalid && !report.scenarios.is_empty() {
+        let by_dir = report.problems_by_dir();
+        let attributed: usize = by_dir.iter().map(|(_, p)| p.len()).sum();
+        if attributed == report.problems.len() {
+            skipped = by_dir
+                .into_iter()
+                .map(|(scenario, problems)| evaluator::tables::SkippedScenario {
+                    scenario,
+                    problems,
+                })
+                .collect();
+            Ok(report.into_suite())
+        } else {
+            Err(scenario::Problems(report.problems))
+        }
+    } else {
+        Err(scenario::Problems(report.problems))
+    };
+    let suite = loaded.map_err(|problems| {
         let n = problems.0.len();
         let mut msg = format!(
             "{}: {n} problem(s) while loading the corpus:",
@@ -173,6 +208,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         crate::exit::bad_input(msg)
     })?;
+    for k in &skipped {
+        eprintln!("skipped {} (does not load):", k.scenario);
+        for p in &k.problems {
+            eprintln!("  {p}");
+        }
+    }
     let corpus =
         evaluator::corpus_info(&args.corpus, args.allow_modified).map_err(|e| match e {
             CorpusError::Io { .. } => anyhow::Error::new(e),
@@ -209,6 +250,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         trials: args.trials,
         classifier_spec: args.classifier.clone(),
         corpus,
+        skipped,
     };
     let bar = ClearOnDrop(bar);
     let run = evaluator::evaluate(&suite, classifier.as_ref(), &config, &|| bar.0.inc(1))
@@ -313,6 +355,8 @@ mod tests {
             run_id: Some(run_id.into()),
             max_errors: None,
             quiet: true,
+            skip_invalid: false,
+            profile: scenario::Profile::Opensre,
         }
     }
 
@@ -384,6 +428,23 @@ mod tests {
         assert!(
             format!("{err:#}").contains("001-crashloop-backoff/eks_pods.json"),
             "{err:#}"
+        );
+        // ... unless --skip-invalid: the three that load are evaluated, the broken one is
+        // listed with its problem in run.json.
+        let skipping = Args {
+            allow_modified: true,
+            skip_invalid: true,
+            ..args(&corpus, &reports, "skipping")
+        };
+        assert_eq!(run(skipping).unwrap(), ExitCode::SUCCESS);
+        let info = evaluator::report::read_info(&reports.join("skipping")).unwrap();
+        assert_eq!((info.scenarios, info.skipped), (3, 1));
+        assert_eq!(info.skipped_scenarios[0].scenario, "001-crashloop-backoff");
+        assert!(
+            info.skipped_scenarios[0].problems[0]
+                .starts_with("001-crashloop-backoff/eks_pods.json: malformed JSON"),
+            "{:?}",
+            info.skipped_scenarios
         );
 
         // Every call fails (a replay with no lines): the run completes, 0 by default, 1 past --max-errors.

@@ -1,10 +1,13 @@
 //! `triagebench validate <dir>`: load a suite (or one scenario), print a table, and every
 //! problem with its file and field. Exit 0 when everything loads, 2 otherwise.
+//! `--opensre-loader` also applies OpenSRE's own loader rules (`scenario::opensre_rules`), for
+//! suites meant for OpenSRE's harness: triagebench accepts more than OpenSRE's loader does
+//! (an unavailable source without its list, a null event count, ...).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use scenario::{EvidenceKind, load_report};
+use scenario::{EvidenceKind, load_report_profile};
 use serde::Serialize;
 
 /// Arguments of `triagebench validate`.
@@ -15,6 +18,13 @@ pub struct Args {
     /// Print one JSON document instead of a table (for machines).
     #[arg(long)]
     pub json: bool,
+    /// Also check that OpenSRE's own fixture loader would load every scenario.
+    #[arg(long)]
+    pub opensre_loader: bool,
+    /// Evidence profile to read: `opensre` (the tools' answers, what OpenSRE's harness reads)
+    /// or `k8s-api` (the raw objects under `k8s-api/`, strictly checked).
+    #[arg(long, default_value = "opensre", value_parser = scenario::Profile::parse)]
+    pub profile: scenario::Profile,
 }
 
 #[derive(Serialize)]
@@ -37,7 +47,7 @@ struct Report {
 
 /// Runs the subcommand.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let report = load_report(&args.dir);
+    let report = load_report_profile(&args.dir, args.profile);
     let mut rows: Vec<Row> = report
         .scenarios
         .iter()
@@ -64,8 +74,21 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         status: "invalid",
     }));
     rows.sort_by(|a, b| a.scenario.cmp(&b.scenario));
-    let ok = report.problems.is_empty();
-    let problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+    let mut problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+    if args.opensre_loader {
+        let rules = if args.dir.join("scenario.yml").is_file() {
+            let name = args
+                .dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            scenario::opensre_rules::check_scenario(&report.root, &name)
+        } else {
+            scenario::opensre_rules::check_suite(&args.dir)
+        };
+        problems.extend(rules.iter().map(ToString::to_string));
+    }
+    let ok = problems.is_empty();
     if args.json {
         let doc = Report {
             ok,

@@ -17,6 +17,7 @@ mod cmd_dashboard;
 mod cmd_eval;
 mod cmd_generate;
 mod cmd_history;
+mod cmd_import;
 mod cmd_validate;
 mod exit;
 
@@ -46,6 +47,9 @@ enum Command {
     History(cmd_history::Args),
     /// Write reports/dashboard.html, a self-contained accuracy dashboard.
     Dashboard(cmd_dashboard::Args),
+    /// Turn a real snapshot (kubectl -o json, logs, Datadog responses) and its answer into a
+    /// scenario directory in both profiles.
+    Import(Box<cmd_import::Args>),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +61,7 @@ fn main() -> ExitCode {
         Command::Compare(args) => cmd_compare::run(args),
         Command::History(args) => cmd_history::run(args),
         Command::Dashboard(args) => cmd_dashboard::run(args),
+        Command::Import(args) => cmd_import::run(*args),
     };
     match result {
         Ok(code) => code,

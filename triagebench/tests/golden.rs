@@ -174,6 +174,7 @@ fn produce(work: &Path) -> Outputs {
                 path: "corpus/golden".into(),
                 ..info.clone()
             },
+            skipped: Vec::new(),
         };
         let mut run = evaluator::evaluate(&suite, classifier.as_ref(), &config, &|| {}).unwrap();
         normalize(&mut run, started_at);

@@ -120,6 +120,7 @@ pub fn config(corpus: &Path, run_id: &str, threads: usize, trials: u32) -> EvalC
         trials,
         classifier_spec: "test".into(),
         corpus: evaluator::corpus_info(corpus, false).unwrap_or_else(|e| panic!("{e}")),
+        skipped: Vec::new(),
     }
 }
 
@@ -236,6 +237,8 @@ impl Classifier for Fake {
                         exit_code: None,
                         affected_pod: None,
                         affected_container: None,
+                        acceptable_root_causes: Vec::new(),
+                        acceptable_categories: Vec::new(),
                     });
                 }
             }

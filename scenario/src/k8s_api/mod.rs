@@ -133,20 +133,32 @@ impl PodLogEntry {
 
 /// The raw evidence of a scenario, one field per file of the layout; `None` where the
 /// scenario does not list the source.
-#[derive(Clone, Debug, Default, PartialEq)]
+///
+/// On the wire (a case of profile `k8s-api`) it is an object with one key per file, each the
+/// file's own JSON.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[expect(
     missing_docs,
     reason = "one field per file of the layout, named as the file"
 )]
 pub struct RawEvidence {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pods: Option<ApiAnswer<PodList>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<ApiAnswer<EventList>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployments: Option<ApiAnswer<DeploymentList>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub statefulsets: Option<ApiAnswer<StatefulSetList>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replicasets: Option<ApiAnswer<ReplicaSetList>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nodes: Option<ApiAnswer<NodeList>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pod_logs: Option<PodLogCapture>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datadog_logs: Option<DatadogAnswer<LogsSearchResponse>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datadog_monitors: Option<DatadogAnswer<Vec<Monitor>>>,
 }
 
@@ -678,5 +690,60 @@ pub fn load_dir(
     } else {
         problems.sort();
         Err(problems)
+    }
+}
+
+/// On the wire (the case protocol), an answer is the file's own JSON: the list, or the
+/// `Status` (told apart by `kind`).
+impl<T: Serialize> Serialize for ApiAnswer<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            ApiAnswer::Ok(t) => t.serialize(s),
+            ApiAnswer::Failed(st) => st.serialize(s),
+        }
+    }
+}
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for ApiAnswer<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(d)?;
+        if value.get("kind").and_then(Value::as_str) == Some("Status") {
+            serde_json::from_value(value)
+                .map(|s| ApiAnswer::Failed(Box::new(s)))
+                .map_err(serde::de::Error::custom)
+        } else {
+            serde_json::from_value(value)
+                .map(ApiAnswer::Ok)
+                .map_err(serde::de::Error::custom)
+        }
+    }
+}
+
+/// On the wire, a Datadog answer is the file's own JSON: the response, or
+/// `{"datadog_error": ...}`.
+impl<T: Serialize> Serialize for DatadogAnswer<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            DatadogAnswer::Ok(t) => t.serialize(s),
+            DatadogAnswer::Failed(f) => DatadogFailureFile {
+                datadog_error: f.clone(),
+            }
+            .serialize(s),
+        }
+    }
+}
+
+impl<'de, T: serde::de::DeserializeOwned> Deserialize<'de> for DatadogAnswer<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = Value::deserialize(d)?;
+        if value.get("datadog_error").is_some() {
+            serde_json::from_value::<DatadogFailureFile>(value)
+                .map(|f| DatadogAnswer::Failed(f.datadog_error))
+                .map_err(serde::de::Error::custom)
+        } else {
+            serde_json::from_value(value)
+                .map(DatadogAnswer::Ok)
+                .map_err(serde::de::Error::custom)
+        }
     }
 }
