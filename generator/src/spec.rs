@@ -969,6 +969,18 @@ impl Templates {
         self.causes.iter().find(|(c, _)| *c == rc).map(|(_, s)| s)
     }
 
+    /// Every compiled spec string: `(file, spec path, template source)`, sorted by file and
+    /// path (for tools that trace generated text back to the template that wrote it).
+    pub fn spec_strings(&self) -> Vec<(&'static str, &str, &str)> {
+        let mut out: Vec<(&'static str, &str, &str)> = self
+            .spec_paths
+            .iter()
+            .map(|(source, (file, path))| (*file, path.as_str(), source.as_str()))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
     /// Causes the spec covers, in taxonomy order.
     pub fn causes(&self) -> impl Iterator<Item = RootCause> + '_ {
         self.causes.iter().map(|(c, _)| *c)
