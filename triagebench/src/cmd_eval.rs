@@ -13,8 +13,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use adapters::SpecError;
 use anyhow::Context;
-use classifier::SpecError;
 use evaluator::report::ReportError;
 use evaluator::{CorpusError, EvalConfig};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -179,12 +179,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             other => crate::exit::bad_input(other.to_string()),
         })?;
 
-    let options = classifier::Options {
+    let options = adapters::Options {
         workers: args.workers,
         timeout: args.timeout,
         retries: args.retries,
     };
-    let classifier = classifier::from_spec(&args.classifier, &options).map_err(|e| match e {
+    let classifier = adapters::from_spec(&args.classifier, &options).map_err(|e| match e {
         SpecError::Spawn { .. } => anyhow::Error::new(e).context("--classifier"),
         other => crate::exit::bad_input(format!("--classifier: {other}")),
     })?;

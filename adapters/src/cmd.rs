@@ -32,9 +32,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use classifier::{CallError, Classifier};
 use scenario::{Case, Prediction};
 
-use crate::{CallError, Classifier, Options, SpecError, human, wire};
+use crate::{Options, SpecError, human, wire};
 
 /// Cases one worker may have in flight at once (so out-of-order answers can happen).
 pub const IN_FLIGHT_PER_WORKER: usize = 4;

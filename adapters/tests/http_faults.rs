@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use classifier::{Options, SpecError, from_spec};
+use adapters::{Options, SpecError, from_spec};
 use common::cases;
 
 /// What the server does with one request.

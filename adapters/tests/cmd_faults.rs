@@ -6,13 +6,13 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use classifier::{Options, SpecError, from_spec};
+use adapters::{Options, SpecError, from_spec};
 use common::{cases, expect_errors, root, run_all};
 
 const N: usize = 24;
 
 fn spec(mode: &str, marker: &str) -> String {
-    let script = root().join("classifier/tests/fixtures/fake_worker.py");
+    let script = root().join("adapters/tests/fixtures/fake_worker.py");
     format!("cmd:python3 '{}' {mode} {marker}", script.display())
 }
 
@@ -144,7 +144,7 @@ fn trial_is_sent_and_pool_reports_its_shape() {
     let c = from_spec(&spec("ok", "-"), &opts(3, 1000)).unwrap();
     assert_eq!(
         c.concurrency(),
-        Some(3 * classifier::cmd::IN_FLIGHT_PER_WORKER)
+        Some(3 * adapters::cmd::IN_FLIGHT_PER_WORKER)
     );
     assert!(c.name().starts_with("cmd:python3 "));
     let all = cases(2);
