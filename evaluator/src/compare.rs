@@ -8,12 +8,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
+use scenario::Level;
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::{correct_at, labels_at, score};
 use crate::report::RunReport;
 use crate::stats::mcnemar_exact;
-use crate::tables::{LEVELS, PredictionRow, RunInfo};
+use crate::tables::{PredictionRow, RunInfo};
 
 /// Version of the compare JSON document.
 pub const COMPARE_SCHEMA_VERSION: &str = "1";
@@ -176,8 +177,8 @@ pub struct ClassDelta {
 /// The comparison at one level.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LevelDelta {
-    /// One of [`LEVELS`].
-    pub level: String,
+    /// The level compared.
+    pub level: Level,
     /// Paired rows scored at this level.
     pub n: u64,
     #[expect(missing_docs, reason = "accuracy on the paired rows")]
@@ -267,7 +268,7 @@ pub struct Comparison {
     pub only_in_base: u64,
     #[expect(missing_docs, reason = "see only_in_base")]
     pub only_in_candidate: u64,
-    /// Per level, in [`LEVELS`] order.
+    /// Per level, in [`Level::ALL`] order.
     pub levels: Vec<LevelDelta>,
     #[expect(missing_docs, reason = "scenarios per second of each side")]
     pub throughput: Throughput,
@@ -347,7 +348,7 @@ pub fn compare(
     let mut levels = Vec::new();
     let mut reasons = Vec::new();
     let mut regressed_classes = Vec::new();
-    for level in LEVELS {
+    for &level in Level::ALL {
         let mut n = 0u64;
         let (mut base_right, mut cand_right, mut b, mut c) = (0u64, 0u64, 0u64, 0u64);
         let mut per_class: BTreeMap<String, (u64, u64)> = BTreeMap::new();
@@ -503,7 +504,7 @@ pub fn compare(
                 .map(|c| format!("{level}:{}", c.class)),
         );
         levels.push(LevelDelta {
-            level: (*level).to_owned(),
+            level,
             n,
             base_accuracy,
             candidate_accuracy,

@@ -14,10 +14,12 @@ use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use scenario::Level;
+
 use crate::columns::{BatchBuilder, Columns, read_parquet};
 use crate::metrics::Scores;
 use crate::report::{ReportError, sync_dir, unique};
-use crate::tables::{HistoryRow, LEVELS, RunInfo};
+use crate::tables::{HistoryRow, RunInfo};
 
 /// `history.parquet`
 pub const HISTORY_FILE: &str = "history.parquet";
@@ -28,14 +30,14 @@ pub const LOCK_TIMEOUT: Duration = Duration::from_secs(60);
 /// The history rows of one run: per level a headline row (`class` null: accuracy, macro F1),
 /// then per class that occurs (`recall`).
 pub fn rows_of(info: &RunInfo, scores: &Scores) -> Vec<HistoryRow> {
-    let base = |level: &str, class: Option<String>| HistoryRow {
+    let base = |level: Level, class: Option<String>| HistoryRow {
         run_id: info.run_id.clone(),
         started_at: info.started_at.clone(),
         classifier: info.classifier.clone(),
         classifier_version: info.classifier_version.clone(),
         corpus_id: info.corpus_id.clone(),
         corpus_hash: info.corpus_hash.clone(),
-        level: level.to_owned(),
+        level,
         class,
         accuracy: None,
         macro_f1: None,
@@ -49,7 +51,7 @@ pub fn rows_of(info: &RunInfo, scores: &Scores) -> Vec<HistoryRow> {
         trials: info.trials,
     };
     let mut out = Vec::new();
-    for level in LEVELS {
+    for &level in Level::ALL {
         let Some(overall) = scores.overall(level) else {
             continue;
         };
@@ -180,7 +182,7 @@ pub fn read(path: &Path) -> Result<Vec<HistoryRow>, ReportError> {
         let (corpus_id, corpus_hash, level, class) = (
             s("corpus_id")?,
             s("corpus_hash")?,
-            s("level")?,
+            c.level("level")?,
             c.opt_str("class")?,
         );
         let (accuracy, macro_f1, recall) = (
@@ -203,7 +205,7 @@ pub fn read(path: &Path) -> Result<Vec<HistoryRow>, ReportError> {
                 classifier_version: version[i].clone(),
                 corpus_id: corpus_id[i].clone(),
                 corpus_hash: corpus_hash[i].clone(),
-                level: level[i].clone(),
+                level: level[i],
                 class: class[i].clone(),
                 accuracy: accuracy[i],
                 macro_f1: macro_f1[i],
@@ -269,9 +271,9 @@ pub struct RunTrend {
     #[expect(missing_docs, reason = "history columns")]
     pub corpus_hash: String,
     /// Level -> accuracy (from the headline rows).
-    pub accuracy: std::collections::BTreeMap<String, f64>,
+    pub accuracy: BTreeMap<Level, f64>,
     /// Level -> macro F1.
-    pub macro_f1: std::collections::BTreeMap<String, f64>,
+    pub macro_f1: BTreeMap<Level, f64>,
     #[expect(missing_docs, reason = "history columns")]
     pub scenarios_per_second: f64,
     #[expect(missing_docs, reason = "history columns")]
@@ -315,10 +317,10 @@ pub fn trend(rows: &[HistoryRow]) -> Vec<RunTrend> {
         });
         if r.class.is_none() {
             if let Some(a) = r.accuracy {
-                runs[i].accuracy.insert(r.level.clone(), a);
+                runs[i].accuracy.insert(r.level, a);
             }
             if let Some(f) = r.macro_f1 {
-                runs[i].macro_f1.insert(r.level.clone(), f);
+                runs[i].macro_f1.insert(r.level, f);
             }
         }
     }

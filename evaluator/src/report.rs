@@ -423,14 +423,14 @@ pub fn write_confusion(path: &Path, rows: &[ConfusionRow]) -> Result<(), ReportE
 pub fn read_confusion(path: &Path) -> Result<Vec<ConfusionRow>, ReportError> {
     read_parquet(path, |c: &Columns<'_>| {
         let (level, expected, predicted, count) = (
-            c.str("level")?,
+            c.level("level")?,
             c.str("expected")?,
             c.str("predicted")?,
             c.u64("count")?,
         );
         Ok((0..level.len())
             .map(|i| ConfusionRow {
-                level: level[i].clone(),
+                level: level[i],
                 expected: expected[i].clone(),
                 predicted: predicted[i].clone(),
                 count: count[i],
@@ -468,7 +468,7 @@ pub fn write_metrics(path: &Path, rows: &[MetricRow]) -> Result<(), ReportError>
 pub fn read_metrics(path: &Path) -> Result<Vec<MetricRow>, ReportError> {
     read_parquet(path, |c: &Columns<'_>| {
         let (level, kind, class, support) = (
-            c.str("level")?,
+            c.level("level")?,
             c.str("kind")?,
             c.opt_str("class")?,
             c.u64("support")?,
@@ -484,7 +484,7 @@ pub fn read_metrics(path: &Path) -> Result<Vec<MetricRow>, ReportError> {
         let (flip, pass, majority) = (f("flip_rate")?, f("pass_k")?, f("majority_accuracy")?);
         Ok((0..level.len())
             .map(|i| MetricRow {
-                level: level[i].clone(),
+                level: level[i],
                 kind: kind[i].clone(),
                 class: class[i].clone(),
                 support: support[i],
@@ -522,14 +522,14 @@ pub fn write_slices(path: &Path, rows: &[SliceRow]) -> Result<(), ReportError> {
 /// Reads `slices.parquet`.
 pub fn read_slices(path: &Path) -> Result<Vec<SliceRow>, ReportError> {
     read_parquet(path, |c: &Columns<'_>| {
-        let (dimension, value, level) = (c.str("dimension")?, c.str("value")?, c.str("level")?);
+        let (dimension, value, level) = (c.str("dimension")?, c.str("value")?, c.level("level")?);
         let (n, correct) = (c.u64("n")?, c.u64("correct")?);
         let (acc, lo, hi) = (c.f64("accuracy")?, c.f64("ci_low")?, c.f64("ci_high")?);
         Ok((0..level.len())
             .map(|i| SliceRow {
                 dimension: dimension[i].clone(),
                 value: value[i].clone(),
-                level: level[i].clone(),
+                level: level[i],
                 n: n[i],
                 correct: correct[i],
                 accuracy: acc[i],

@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 
 use crate::eval::Run;
 use crate::metrics::Scores;
-use crate::tables::{LEVELS, MetricRow, SliceRow};
+use scenario::Level;
+
+use crate::tables::{MetricRow, SliceRow};
 
 /// How many weakest slices and error reasons to show.
 pub const SHOWN: usize = 5;
@@ -52,7 +54,7 @@ pub fn render(run: &Run, scores: &Scores) -> String {
         let _ = write!(s, " {:>6} {:>7} {:>8}", "flip", "pass^k", "majority");
     }
     s.push('\n');
-    for level in LEVELS {
+    for &level in Level::ALL {
         let Some(m) = scores.overall(level) else {
             continue;
         };
@@ -92,7 +94,7 @@ pub fn render(run: &Run, scores: &Scores) -> String {
     let fm: Vec<_> = scores
         .confusion
         .iter()
-        .filter(|c| c.level == "failure_mode")
+        .filter(|c| c.level == Level::FailureMode)
         .collect();
     let mut labels: Vec<&str> = Vec::new();
     for c in &fm {
@@ -128,7 +130,7 @@ pub fn render(run: &Run, scores: &Scores) -> String {
                 let _ = write!(s, " {cell:>6}");
             }
             let class = scores
-                .classes("failure_mode")
+                .classes(Level::FailureMode)
                 .find(|m| m.class.as_deref() == Some(*exp));
             let _ = writeln!(
                 s,
@@ -147,7 +149,7 @@ pub fn render(run: &Run, scores: &Scores) -> String {
         .filter(|m| {
             m.kind == "class"
                 && m.support > 0
-                && matches!(m.level.as_str(), "root_cause_category" | "root_cause")
+                && matches!(m.level, Level::RootCauseCategory | Level::RootCause)
         })
         .filter(|m| m.recall.is_some_and(|r| r < 1.0))
         .collect();
@@ -162,7 +164,7 @@ pub fn render(run: &Run, scores: &Scores) -> String {
         let width = weak_classes
             .iter()
             .take(SHOWN)
-            .map(|m| m.level.len() + 1 + m.class.as_deref().unwrap_or("").len())
+            .map(|m| m.level.as_str().len() + 1 + m.class.as_deref().unwrap_or("").len())
             .max()
             .unwrap_or(0);
         for m in weak_classes.iter().take(SHOWN) {
@@ -185,10 +187,10 @@ pub fn render(run: &Run, scores: &Scores) -> String {
         .collect();
     if !by_difficulty.is_empty() {
         let _ = writeln!(s, "\naccuracy by difficulty");
-        for level in LEVELS {
+        for &level in Level::ALL {
             let cells: Vec<String> = by_difficulty
                 .iter()
-                .filter(|r| r.level == *level)
+                .filter(|r| r.level == level)
                 .map(|r| format!("{}: {:.3} (n {})", r.value, r.accuracy, r.n))
                 .collect();
             if !cells.is_empty() {

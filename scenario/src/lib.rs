@@ -11,6 +11,7 @@
 pub mod case;
 pub mod files;
 pub mod k8s_api;
+pub mod level;
 pub mod load;
 pub mod manifest;
 pub mod projection;
@@ -18,5 +19,6 @@ pub mod taxonomy;
 
 pub use case::{Answer, Case, Context, Evidence, Prediction, case_id};
 pub use files::{EvidenceKind, ScenarioFile, Source};
+pub use level::Level;
 pub use load::{LoadReport, Problem, Problems, Scenario, Suite, load, load_report};
 pub use taxonomy::{Category, FailureMode, RootCause, Signal};

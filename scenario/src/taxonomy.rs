@@ -4,8 +4,6 @@
 //! place in `ALL`), and each root cause is one row of `root_causes!` carrying its failure
 //! mode, category and the exit codes that point at it. Adding a cause is one row here.
 
-use std::fmt;
-
 /// Declares a closed label vocabulary: the enum, its exact wire strings, `ALL`, parsing,
 /// `Display` and serde as a plain string.
 macro_rules! labels {
@@ -26,10 +24,10 @@ macro_rules! labels {
             }
 
             /// Parses an exact wire string; an unknown one is an error that lists the valid ones.
-            pub fn parse(s: &str) -> Result<Self, UnknownLabel> {
+            pub fn parse(s: &str) -> Result<Self, $crate::taxonomy::UnknownLabel> {
                 match s {
                     $($text => Ok($name::$variant),)+
-                    _ => Err(UnknownLabel {
+                    _ => Err($crate::taxonomy::UnknownLabel {
                         field: $what,
                         value: s.to_owned(),
                         expected: Self::ALL.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", "),
@@ -38,14 +36,15 @@ macro_rules! labels {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                // `pad`, not `write_str`: `{:<20}` pads a label like a `&str`.
+                f.pad(self.as_str())
             }
         }
 
         impl std::str::FromStr for $name {
-            type Err = UnknownLabel;
+            type Err = $crate::taxonomy::UnknownLabel;
             fn from_str(s: &str) -> Result<Self, Self::Err> { Self::parse(s) }
         }
 
@@ -64,7 +63,9 @@ macro_rules! labels {
     };
 }
 
-/// A label string that is not in the taxonomy.
+pub(crate) use labels;
+
+/// A label string that is not in the taxonomy (or a vocabulary declared like it).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("unknown {field} \"{value}\" (expected one of: {expected})")]
 pub struct UnknownLabel {

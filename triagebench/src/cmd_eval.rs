@@ -334,11 +334,9 @@ mod tests {
             assert!(reports.join("first").join(file).is_file(), "{file}");
         }
         let history = evaluator::history::read(&reports.join("history.parquet")).unwrap();
-        assert!(
-            history
-                .iter()
-                .any(|r| r.run_id == "first" && r.class.is_none() && r.level == "failure_mode")
-        );
+        assert!(history.iter().any(|r| r.run_id == "first"
+            && r.class.is_none()
+            && r.level == scenario::Level::FailureMode));
 
         // The run id is taken: refused before anything runs.
         let err = run(args(&canonical(), &reports, "first")).unwrap_err();

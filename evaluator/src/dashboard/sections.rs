@@ -4,39 +4,36 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use scenario::Level;
+
 use super::fmt::{count, esc, ms, num, pct, pct_opt, pts, push, pval, short_time, tick_time};
 use super::svg::{
     Axis, Bar, BarGroup, Dumbbell, LineSeries, Marker, PALETTE, dumbbell_chart, hbar_chart,
     heatmap, line_chart,
 };
 use super::{CompareSummary, DashboardData, LatestRun};
-use crate::tables::{ERROR_LABEL, HistoryRow, LEVELS, MetricRow, SliceRow};
+use crate::tables::{ERROR_LABEL, HistoryRow, MetricRow, SliceRow};
 
 /// The page stylesheet.
 const STYLE: &str = include_str!("style.css");
 
-/// The levels with a confusion matrix (localization is a yes/no score).
-const MATRIX_LEVELS: &[&str] = &["failure_mode", "root_cause_category", "root_cause"];
-
 /// A level as people read it.
-fn level_name(level: &str) -> &str {
+fn level_name(level: Level) -> &'static str {
     match level {
-        "failure_mode" => "failure mode",
-        "root_cause_category" => "root cause category",
-        "root_cause" => "root cause",
-        "localization" => "localization",
-        other => other,
+        Level::FailureMode => "failure mode",
+        Level::RootCauseCategory => "root cause category",
+        Level::RootCause => "root cause",
+        Level::Localization => "localization",
     }
 }
 
 /// The fixed colour of a level in grouped bars.
-fn level_color(level: &str) -> &'static str {
+fn level_color(level: Level) -> &'static str {
     match level {
-        "failure_mode" => PALETTE[0],
-        "root_cause_category" => PALETTE[5],
-        "root_cause" => PALETTE[4],
-        "localization" => PALETTE[2],
-        _ => PALETTE[6],
+        Level::FailureMode => PALETTE[0],
+        Level::RootCauseCategory => PALETTE[5],
+        Level::RootCause => PALETTE[4],
+        Level::Localization => PALETTE[2],
     }
 }
 
@@ -47,8 +44,8 @@ struct Run<'a> {
     /// The line this run belongs to: the classifier, and its corpus when the history holds
     /// more than one (accuracies on different corpora are not comparable).
     series: String,
-    accuracy: BTreeMap<&'a str, f64>,
-    macro_f1: BTreeMap<&'a str, f64>,
+    accuracy: BTreeMap<Level, f64>,
+    macro_f1: BTreeMap<Level, f64>,
 }
 
 /// Groups history rows into runs, oldest first (by start time, then run id).
@@ -63,10 +60,10 @@ fn runs(history: &[HistoryRow]) -> Vec<Run<'_>> {
         });
         if row.class.is_none() {
             if let Some(a) = row.accuracy.filter(|v| v.is_finite()) {
-                run.accuracy.insert(&row.level, a);
+                run.accuracy.insert(row.level, a);
             }
             if let Some(f) = row.macro_f1.filter(|v| v.is_finite()) {
-                run.macro_f1.insert(&row.level, f);
+                run.macro_f1.insert(row.level, f);
             }
         }
     }
@@ -274,21 +271,21 @@ fn header(out: &mut String, data: &DashboardData, runs: &[Run<'_>]) {
             r.head.classifier == l.head.classifier && r.head.corpus_id == l.head.corpus_id
         })
     });
-    for level in ["failure_mode", "root_cause"] {
+    for level in [Level::FailureMode, Level::RootCause] {
         let overall = data
             .latest
             .as_ref()
             .and_then(|l| overall_row(&l.metrics, level));
         let value = overall
             .and_then(|m| m.accuracy)
-            .or_else(|| last.and_then(|r| r.accuracy.get(level).copied()));
+            .or_else(|| last.and_then(|r| r.accuracy.get(&level).copied()));
         let mut sub = String::new();
         if let Some((lo, hi)) =
             overall.and_then(|m| Some((m.accuracy_ci_low?, m.accuracy_ci_high?)))
         {
             sub.push_str(&format!("95% CI {}–{}", pct(lo), pct(hi)));
         }
-        if let (Some(v), Some(p)) = (value, previous.and_then(|p| p.accuracy.get(level))) {
+        if let (Some(v), Some(p)) = (value, previous.and_then(|p| p.accuracy.get(&level))) {
             if !sub.is_empty() {
                 sub.push_str(" · ");
             }
@@ -302,7 +299,7 @@ fn header(out: &mut String, data: &DashboardData, runs: &[Run<'_>]) {
             "",
         );
     }
-    let f1 = last.and_then(|r| r.macro_f1.get("failure_mode").copied());
+    let f1 = last.and_then(|r| r.macro_f1.get(&Level::FailureMode).copied());
     kpi(
         out,
         "failure mode macro F1",
@@ -368,7 +365,7 @@ fn short_hash(h: &str) -> String {
 }
 
 /// The overall metric row of a level.
-fn overall_row<'a>(metrics: &'a [MetricRow], level: &str) -> Option<&'a MetricRow> {
+fn overall_row(metrics: &[MetricRow], level: Level) -> Option<&MetricRow> {
     metrics
         .iter()
         .find(|m| m.kind == "overall" && m.level == level)
@@ -424,10 +421,10 @@ fn trend(
     runs: &[Run<'_>],
     chart: &str,
     what: &str,
-    pick: for<'r, 'a> fn(&'r Run<'a>) -> &'r BTreeMap<&'a str, f64>,
+    pick: for<'r, 'a> fn(&'r Run<'a>) -> &'r BTreeMap<Level, f64>,
 ) {
     let heading = what.to_owned();
-    let levels: Vec<&str> = LEVELS
+    let levels: Vec<Level> = Level::ALL
         .iter()
         .copied()
         .filter(|l| runs.iter().any(|r| pick(r).contains_key(l)))
@@ -453,7 +450,7 @@ fn trend(
     body.push_str("<div class=\"panels fill\">");
     for level in levels {
         let series = per_classifier(runs, &styles, |r| {
-            let v = *pick(r).get(level)?;
+            let v = *pick(r).get(&level)?;
             let tip = format!(
                 "{} {} · run {} · {} · {} {}",
                 r.head.classifier,
@@ -486,11 +483,11 @@ fn trend(
 
 /// The confusion heatmaps of the latest run.
 fn confusion(out: &mut String, latest: Option<&LatestRun>) {
-    for level in MATRIX_LEVELS {
+    for &level in Level::LABELED {
         let chart = format!("confusion-{level}");
         let heading = format!("Confusion: {}", level_name(level));
         let rows: Vec<_> = latest
-            .map(|l| l.confusion.iter().filter(|r| r.level == *level).collect())
+            .map(|l| l.confusion.iter().filter(|r| r.level == level).collect())
             .unwrap_or_default();
         if rows.iter().all(|r| r.count == 0) {
             empty(
@@ -569,7 +566,7 @@ fn confusion(out: &mut String, latest: Option<&LatestRun>) {
             &chart,
             &heading,
             &caption,
-            *level == "root_cause",
+            level == Level::RootCause,
             &svg,
         );
     }
@@ -592,16 +589,16 @@ fn wilson(k: f64, n: f64) -> Option<(f64, f64)> {
 fn recall(out: &mut String, latest: Option<&LatestRun>) {
     let heading = "Recall per class";
     let metrics = latest.map(|l| l.metrics.as_slice()).unwrap_or_default();
-    let class_rows = |level: &str| -> Vec<&MetricRow> {
+    let class_rows = |level: Level| -> Vec<&MetricRow> {
         metrics
             .iter()
             .filter(|m| m.kind == "class" && m.level == level && m.support > 0)
             .collect()
     };
-    let levels: Vec<&str> = MATRIX_LEVELS
+    let levels: Vec<Level> = Level::LABELED
         .iter()
         .copied()
-        .filter(|l| !class_rows(l).is_empty())
+        .filter(|&l| !class_rows(l).is_empty())
         .collect();
     if levels.is_empty() {
         empty(
@@ -685,9 +682,9 @@ fn recall(out: &mut String, latest: Option<&LatestRun>) {
 }
 
 /// A legend of levels, as HTML.
-fn level_legend(levels: &[&str]) -> String {
+fn level_legend(levels: &[Level]) -> String {
     let mut out = String::from("<ul class=\"legend\">");
-    for l in levels {
+    for &l in levels {
         push(
             &mut out,
             format_args!(
@@ -751,7 +748,7 @@ fn slice_chart(
         empty(out, chart, heading, none);
         return;
     }
-    let levels: Vec<&str> = LEVELS
+    let levels: Vec<Level> = Level::ALL
         .iter()
         .copied()
         .filter(|l| rows.iter().any(|r| r.level == *l))
@@ -801,7 +798,7 @@ fn slice_chart(
                 bars: levels
                     .iter()
                     .map(
-                        |l| match rows.iter().find(|r| r.value == *v && r.level == *l) {
+                        |&l| match rows.iter().find(|r| r.value == *v && r.level == l) {
                             Some(r) => Bar {
                                 value: Some(r.accuracy),
                                 interval: Some((r.ci_low, r.ci_high)),
@@ -844,7 +841,7 @@ fn slice_chart(
     body.push_str("<details><summary>All numbers</summary><table><thead><tr><th>");
     body.push_str(&esc(dimension));
     body.push_str("</th><th>n</th>");
-    for l in &levels {
+    for &l in &levels {
         push(&mut body, format_args!("<th>{}</th>", esc(level_name(l))));
     }
     body.push_str("</tr></thead><tbody>");
@@ -1034,9 +1031,9 @@ fn trials(out: &mut String, latest: Option<&LatestRun>) {
         return;
     };
     let k = latest.info.trials;
-    let rows: Vec<&MetricRow> = LEVELS
+    let rows: Vec<&MetricRow> = Level::ALL
         .iter()
-        .filter_map(|l| overall_row(&latest.metrics, l))
+        .filter_map(|&l| overall_row(&latest.metrics, l))
         .filter(|m| m.flip_rate.is_some() || m.pass_k.is_some() || m.majority_accuracy.is_some())
         .collect();
     if k <= 1 || rows.is_empty() {
@@ -1048,7 +1045,7 @@ fn trials(out: &mut String, latest: Option<&LatestRun>) {
         );
         return;
     }
-    let metric = |name: &str, v: Option<f64>, color: &'static str, level: &str| Bar {
+    let metric = |name: &str, v: Option<f64>, color: &'static str, level: Level| Bar {
         value: v,
         interval: None,
         color,
@@ -1057,18 +1054,18 @@ fn trials(out: &mut String, latest: Option<&LatestRun>) {
     let groups: Vec<BarGroup> = rows
         .iter()
         .map(|m| BarGroup {
-            label: level_name(&m.level).to_owned(),
+            label: level_name(m.level).to_owned(),
             note: format!("k = {k}"),
             bars: vec![
-                metric("accuracy (all trials)", m.accuracy, PALETTE[0], &m.level),
+                metric("accuracy (all trials)", m.accuracy, PALETTE[0], m.level),
                 metric(
                     "majority accuracy",
                     m.majority_accuracy,
                     PALETTE[5],
-                    &m.level,
+                    m.level,
                 ),
-                metric(&format!("pass^{k}"), m.pass_k, PALETTE[2], &m.level),
-                metric("flip rate", m.flip_rate, PALETTE[1], &m.level),
+                metric(&format!("pass^{k}"), m.pass_k, PALETTE[2], m.level),
+                metric("flip rate", m.flip_rate, PALETTE[1], m.level),
             ],
         })
         .collect();
@@ -1083,7 +1080,7 @@ fn trials(out: &mut String, latest: Option<&LatestRun>) {
             &mut body,
             format_args!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(level_name(&m.level)),
+                esc(level_name(m.level)),
                 pct_opt(m.accuracy),
                 pct_opt(m.majority_accuracy),
                 pct_opt(m.pass_k),
@@ -1142,7 +1139,7 @@ fn compare(out: &mut String, cmp: Option<&CompareSummary>) {
         .levels
         .iter()
         .map(|l| Dumbbell {
-            label: level_name(&l.level).to_owned(),
+            label: level_name(l.level).to_owned(),
             base: l.base_accuracy,
             candidate: l.candidate_accuracy,
             worse: l.regressed,
@@ -1169,7 +1166,7 @@ fn compare(out: &mut String, cmp: Option<&CompareSummary>) {
             format_args!(
                 "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 if l.regressed { " class=\"bad\"" } else { "" },
-                esc(level_name(&l.level)),
+                esc(level_name(l.level)),
                 pct(l.base_accuracy),
                 pct(l.candidate_accuracy),
                 pts(l.candidate_accuracy - l.base_accuracy),
@@ -1215,7 +1212,7 @@ fn compare(out: &mut String, cmp: Option<&CompareSummary>) {
                 &mut body,
                 format_args!(
                     "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(level_name(&c.level)),
+                    esc(level_name(c.level)),
                     esc(&c.class),
                     esc(&c.metric),
                     pct(c.base),
