@@ -24,9 +24,11 @@ build:
 test:
     cargo test --workspace --locked
 
-# Rewrite the golden files in tests/golden/ from the current code (CI only compares them).
+# Rewrite the golden files in tests/golden/ and the generated files (the prediction schema, the
+# browser check's chart list, the taxonomy table of docs/CONTRACT.md) from the current code
+# (CI only compares them).
 bless:
-    TRIAGEBENCH_BLESS=1 cargo test --locked -p triagebench --test golden
+    TRIAGEBENCH_BLESS=1 cargo test --locked -p triagebench --test golden --test generated
 
 # Validate a suite directory (default: the hand-written canonical suite).
 validate dir="corpus/canonical":

@@ -20,6 +20,7 @@ use classifier::Classifier;
 pub mod cmd;
 pub mod http;
 pub mod replay;
+pub mod schema;
 pub mod wire;
 
 /// Options for external classifiers (ignored by `rules`).

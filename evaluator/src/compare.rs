@@ -582,6 +582,114 @@ fn fmt_delta(v: Option<f64>) -> String {
     v.map_or_else(|| "-".into(), |v| format!("{v:+.3}"))
 }
 
+/// A column of the comparison tables, laid out once for both renders: its Markdown header,
+/// and its text header and width (`None`: the text form leaves it out). The first column is
+/// left-aligned, the others right-aligned, in both forms.
+#[derive(Debug)]
+struct Column {
+    md: &'static str,
+    text: Option<(&'static str, usize)>,
+}
+
+const fn col(md: &'static str, text: &'static str, width: usize) -> Column {
+    Column {
+        md,
+        text: Some((text, width)),
+    }
+}
+
+/// The per-level table: one row per level.
+const LEVEL_COLUMNS: [Column; 7] = [
+    col("level", "level", 20),
+    col("base", "base", 8),
+    col("candidate", "candidate", 9),
+    col("Δ", "delta", 8),
+    col("newly wrong", "b", 6),
+    col("newly right", "c", 6),
+    col("McNemar p", "p", 9),
+];
+
+/// The per-class table of a level: one row per class that changed.
+const CLASS_COLUMNS: [Column; 8] = [
+    col("class", "class", 26),
+    col("support", "support", 7),
+    col("recall Δ", "recall d", 9),
+    col("precision Δ", "prec d", 9),
+    col("F1 Δ", "F1 d", 8),
+    col("newly wrong", "b", 5),
+    col("newly right", "c", 5),
+    Column {
+        md: "p",
+        text: None,
+    },
+];
+
+fn level_cells(l: &LevelDelta) -> Vec<String> {
+    vec![
+        l.level.to_string(),
+        format!("{:.4}", l.base_accuracy),
+        format!("{:.4}", l.candidate_accuracy),
+        format!("{:+.4}", l.delta),
+        l.newly_wrong.to_string(),
+        l.newly_right.to_string(),
+        fmt_p(l.p_value),
+    ]
+}
+
+fn class_cells(d: &ClassDelta) -> Vec<String> {
+    vec![
+        d.class.clone(),
+        d.support.to_string(),
+        fmt_delta(d.recall_delta),
+        fmt_delta(d.precision_delta),
+        fmt_delta(d.f1_delta),
+        d.newly_wrong.to_string(),
+        d.newly_right.to_string(),
+        fmt_p(d.p_value),
+    ]
+}
+
+/// `| a | b |` and the alignment row.
+fn md_header(columns: &[Column]) -> String {
+    let names: Vec<&str> = columns.iter().map(|c| c.md).collect();
+    let align: Vec<&str> = (0..columns.len())
+        .map(|i| if i == 0 { "---" } else { "---:" })
+        .collect();
+    format!("| {} |\n|{}|\n", names.join(" | "), align.join("|"))
+}
+
+/// A Markdown row; `flag` follows the first cell.
+fn md_row(mut cells: Vec<String>, flag: &str) -> String {
+    cells[0].push_str(flag);
+    format!("| {} |\n", cells.join(" | "))
+}
+
+/// The text header: the text columns' names, padded to their widths.
+fn text_header(columns: &[Column], indent: &str) -> String {
+    let names = columns
+        .iter()
+        .map(|c| c.text.map_or_else(String::new, |(name, _)| name.to_owned()));
+    text_row(columns, indent, names.collect(), "")
+}
+
+/// A text row: the text columns' cells, padded to their widths; `flag` ends the line.
+fn text_row(columns: &[Column], indent: &str, cells: Vec<String>, flag: &str) -> String {
+    let padded: Vec<String> = columns
+        .iter()
+        .zip(cells)
+        .enumerate()
+        .filter_map(|(i, (c, cell))| {
+            let (_, w) = c.text?;
+            Some(if i == 0 {
+                format!("{cell:<w$}")
+            } else {
+                format!("{cell:>w$}")
+            })
+        })
+        .collect();
+    format!("{indent}{}{flag}\n", padded.join(" "))
+}
+
 /// How many flipped scenarios the text and Markdown forms list per level and direction.
 pub const FLIPS_SHOWN: usize = 15;
 
@@ -616,24 +724,9 @@ pub fn render_markdown(c: &Comparison) -> String {
     if !c.reasons.is_empty() {
         s.push('\n');
     }
-    let _ = writeln!(
-        s,
-        "| level | base | candidate | Δ | newly wrong | newly right | McNemar p |"
-    );
-    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|");
+    s.push_str(&md_header(&LEVEL_COLUMNS));
     for l in &c.levels {
-        let flag = l.flag(" ⚠️", " ⬆️");
-        let _ = writeln!(
-            s,
-            "| {}{flag} | {:.4} | {:.4} | {:+.4} | {} | {} | {} |",
-            l.level,
-            l.base_accuracy,
-            l.candidate_accuracy,
-            l.delta,
-            l.newly_wrong,
-            l.newly_right,
-            fmt_p(l.p_value)
-        );
+        s.push_str(&md_row(level_cells(l), l.flag(" ⚠️", " ⬆️")));
     }
     let _ = writeln!(
         s,
@@ -654,25 +747,12 @@ pub fn render_markdown(c: &Comparison) -> String {
             l.level, l.newly_wrong, l.newly_right
         );
         if !changed.is_empty() {
-            let _ = writeln!(
-                s,
-                "| class | support | recall Δ | precision Δ | F1 Δ | newly wrong | newly right | p |"
-            );
-            let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|");
+            s.push_str(&md_header(&CLASS_COLUMNS));
             for d in changed {
-                let _ = writeln!(
-                    s,
-                    "| {}{} | {} | {} | {} | {} | {} | {} | {} |",
-                    d.class,
+                s.push_str(&md_row(
+                    class_cells(d),
                     if d.regressed { " ⚠️" } else { "" },
-                    d.support,
-                    fmt_delta(d.recall_delta),
-                    fmt_delta(d.precision_delta),
-                    fmt_delta(d.f1_delta),
-                    d.newly_wrong,
-                    d.newly_right,
-                    fmt_p(d.p_value)
-                );
+                ));
             }
             s.push('\n');
         }
@@ -733,24 +813,14 @@ pub fn render_text(c: &Comparison) -> String {
         c.only_in_base,
         c.only_in_candidate
     );
-    let _ = writeln!(
-        s,
-        "{:<20} {:>8} {:>9} {:>8} {:>6} {:>6} {:>9}",
-        "level", "base", "candidate", "delta", "b", "c", "p"
-    );
+    s.push_str(&text_header(&LEVEL_COLUMNS, ""));
     for l in &c.levels {
-        let flag = l.flag("  WORSE", "  better");
-        let _ = writeln!(
-            s,
-            "{:<20} {:>8.4} {:>9.4} {:>+8.4} {:>6} {:>6} {:>9}{flag}",
-            l.level,
-            l.base_accuracy,
-            l.candidate_accuracy,
-            l.delta,
-            l.newly_wrong,
-            l.newly_right,
-            fmt_p(l.p_value)
-        );
+        s.push_str(&text_row(
+            &LEVEL_COLUMNS,
+            "",
+            level_cells(l),
+            l.flag("  WORSE", "  better"),
+        ));
     }
     let _ = writeln!(
         s,
@@ -769,24 +839,10 @@ pub fn render_text(c: &Comparison) -> String {
             continue;
         }
         let _ = writeln!(s, "\n{}: per class", l.level);
-        let _ = writeln!(
-            s,
-            "  {:<26} {:>7} {:>9} {:>9} {:>8} {:>5} {:>5}",
-            "class", "support", "recall d", "prec d", "F1 d", "b", "c"
-        );
+        s.push_str(&text_header(&CLASS_COLUMNS, "  "));
         for d in changed {
-            let _ = writeln!(
-                s,
-                "  {:<26} {:>7} {:>9} {:>9} {:>8} {:>5} {:>5}{}",
-                d.class,
-                d.support,
-                fmt_delta(d.recall_delta),
-                fmt_delta(d.precision_delta),
-                fmt_delta(d.f1_delta),
-                d.newly_wrong,
-                d.newly_right,
-                if d.regressed { "  REGRESSED" } else { "" }
-            );
+            let flag = if d.regressed { "  REGRESSED" } else { "" };
+            s.push_str(&text_row(&CLASS_COLUMNS, "  ", class_cells(d), flag));
         }
         for (title, flips) in [
             ("newly wrong", &l.flipped_wrong),

@@ -1,5 +1,5 @@
 //! The accuracy dashboard: one self-contained HTML file (inline CSS and inline SVG, no script, no
-//! network) drawn from the report tables of SPEC section 6.
+//! network) drawn from the report tables (`docs/CONTRACT.md` section 5).
 //!
 //! [`render`] is a pure function of [`DashboardData`]: accuracy and macro F1 over runs per
 //! classifier, the latest run's confusion matrices, per-class recall, accuracy by difficulty,

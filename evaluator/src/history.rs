@@ -11,14 +11,14 @@
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions, TryLockError};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use scenario::Level;
 
 use crate::columns::{BatchBuilder, Columns, read_parquet};
 use crate::metrics::Scores;
-use crate::report::{ReportError, sync_dir, unique};
+use crate::report::{ReportError, dir_and_name, replace_file, temp_prefix};
 use crate::tables::{HistoryRow, RunInfo};
 
 /// `history.parquet`
@@ -81,32 +81,17 @@ pub fn append_with_timeout(
     rows: &[HistoryRow],
     timeout: Duration,
 ) -> Result<(), ReportError> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).map_err(ReportError::io(&dir))?;
-    let name = path
-        .file_name()
-        .map_or_else(|| HISTORY_FILE.into(), |n| n.to_string_lossy().into_owned());
+    let (dir, name) = dir_and_name(path)?;
     let _lock = Lock::acquire(&dir.join(format!("{name}.lock")), timeout)?;
 
-    let tmp_prefix = format!(".{name}.tmp-");
-    remove_leftover_temps(&dir, &tmp_prefix)?;
+    remove_leftover_temps(&dir, &temp_prefix(&name))?;
     let mut all = if path.exists() {
         read(path)?
     } else {
         Vec::new()
     };
     all.extend_from_slice(rows);
-    let tmp = dir.join(format!("{tmp_prefix}{}-{}", std::process::id(), unique()));
-    let result = write_rows(&tmp, &all)
-        .and_then(|()| std::fs::rename(&tmp, path).map_err(ReportError::io(path)));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result?;
-    sync_dir(&dir)
+    replace_file(path, |tmp| write_rows(tmp, &all))
 }
 
 fn remove_leftover_temps(dir: &Path, prefix: &str) -> Result<(), ReportError> {

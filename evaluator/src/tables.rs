@@ -1,4 +1,4 @@
-//! Row types of the report tables (SPEC section 6). These are the contract between the code that
+//! Row types of the report tables (`docs/CONTRACT.md` section 5). These are the contract between the code that
 //! writes reports (`report`), the code that reads them back (`compare`, `history`, `dashboard`)
 //! and outside readers (DuckDB, pandas, Spark, Grafana): one struct per Parquet table, one field
 //! per column, same names. Change them only with a version bump of `REPORT_SCHEMA_VERSION`.

@@ -631,25 +631,6 @@ fn demo_dashboard_for_the_browser_check() {
         .expect("write sparse dashboard");
 }
 
-/// The browser check looks for the same charts the renderer promises.
-#[test]
-fn browser_check_expects_every_chart() {
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/browser/check-dashboard.mjs"
-    );
-    let text = std::fs::read_to_string(script).expect("read tests/browser/check-dashboard.mjs");
-    let start = text
-        .find("const CHARTS = [")
-        .expect("CHARTS list in the browser check");
-    let list = &text[start..start + text[start..].find("];").expect("end of CHARTS")];
-    let names: Vec<&str> = list.split('"').skip(1).step_by(2).collect();
-    assert_eq!(
-        names, CHARTS,
-        "tests/browser/check-dashboard.mjs CHARTS differs from evaluator::dashboard::CHARTS"
-    );
-}
-
 /// Runs on different corpora are separate lines: their accuracies are not comparable.
 #[test]
 fn corpora_split_the_lines() {

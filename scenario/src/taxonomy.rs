@@ -1,4 +1,4 @@
-//! The label taxonomy of SPEC section 2, as data in one place.
+//! The label taxonomy (`docs/CONTRACT.md` section 1), as data in one place.
 //!
 //! Each label set is declared once through `labels!` (the enum, its wire string and its
 //! place in `ALL`), and each root cause is one row of `root_causes!` carrying its failure
@@ -203,6 +203,32 @@ root_causes! {
     Unknown = "unknown" => Unknown, Unknown, [];
 }
 
+/// The root causes as a Markdown table (failure mode, root cause, category, exit codes), in
+/// taxonomy order, without `unknown`: the generated block of `docs/CONTRACT.md`.
+#[must_use]
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "| failure_mode | root_cause | root_cause_category | exit codes |\n|---|---|---|---|\n",
+    );
+    for cause in RootCause::ALL.iter().filter(|c| **c != RootCause::Unknown) {
+        let info = cause.info();
+        let codes = if info.exit_codes.is_empty() {
+            "-".to_owned()
+        } else {
+            info.exit_codes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push_str(&format!(
+            "| {} | `{cause}` | {} | {codes} |\n",
+            info.mode, info.category
+        ));
+    }
+    out
+}
+
 impl RootCause {
     /// The causes that belong to a failure mode, in taxonomy order.
     pub fn of_mode(mode: FailureMode) -> impl Iterator<Item = RootCause> {
@@ -249,21 +275,33 @@ mod tests {
     }
 
     #[test]
-    fn every_core_mode_has_causes_and_spec_table_holds() {
+    fn every_core_mode_has_causes_and_every_cause_is_consistent() {
         for mode in FailureMode::CORE {
             assert!(RootCause::of_mode(*mode).count() >= 1, "{mode}");
         }
-        assert_eq!(RootCause::of_mode(FailureMode::CrashloopBackoff).count(), 6);
-        assert_eq!(RootCause::of_mode(FailureMode::OomKilled).count(), 2);
-        assert_eq!(RootCause::of_mode(FailureMode::ImagePullBackoff).count(), 5);
-        assert_eq!(RootCause::Segfault.info().exit_codes, &[139]);
-        assert_eq!(
-            RootCause::RegistryUnreachable.category(),
-            Category::DependencyFailure
-        );
-        assert_eq!(
-            RootCause::MissingConfig.category(),
-            Category::ConfigurationError
-        );
+        for cause in RootCause::ALL {
+            let info = cause.info();
+            let unknown = *cause == RootCause::Unknown;
+            // Only `unknown` abstains; every other cause is a ground truth at all three levels.
+            assert_eq!(!unknown, info.mode.is_ground_truth(), "{cause}");
+            assert_eq!(unknown, info.category == Category::Unknown, "{cause}");
+            assert_eq!(
+                *cause == RootCause::None,
+                info.mode == FailureMode::Healthy,
+                "{cause}"
+            );
+            assert!(
+                info.exit_codes.iter().all(|c| (0..=255).contains(c)),
+                "{cause}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_markdown_table_has_a_row_per_cause() {
+        let table = markdown_table();
+        let rows = table.lines().filter(|l| l.contains(" | `")).count();
+        assert_eq!(rows, RootCause::ALL.len() - 1, "{table}");
+        assert!(table.contains("| crashloop_backoff | `segfault` | code_defect | 139 |"));
     }
 }

@@ -5,31 +5,17 @@
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use classifier::{CallError, Classifier};
 use scenario::{Case, Prediction};
 
-/// The workspace root.
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// `n` distinct cases `case-0..n` whose workload is `w0..wn` (the fake worker keys on it).
-pub fn cases(n: usize) -> Vec<Case> {
-    let suite = scenario::load(&root().join("corpus/canonical")).expect("canonical corpus");
-    let base = suite.scenarios()[0].case().clone();
-    (0..n)
-        .map(|i| {
-            let mut c = base.clone();
-            c.id = format!("case-{i}");
-            c.context.workload_name = format!("w{i}");
-            c
-        })
-        .collect()
-}
+// The workspace root and the canonical cases, shared with the classifier crate's tests.
+#[path = "../../../classifier/tests/common/mod.rs"]
+mod canonical;
+#[allow(unused_imports, reason = "each test binary uses a different subset")]
+pub use canonical::{cases, root};
 
 /// Runs every case through the classifier from `threads` threads; results by case id.
 pub fn run_all(

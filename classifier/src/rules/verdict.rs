@@ -33,15 +33,8 @@ impl Verdict {
     pub(super) fn cause(cause: RootCause, confidence: f64, rank: u8) -> Self {
         let info = cause.info();
         Verdict {
-            mode: info.mode,
-            category: info.category,
             cause,
-            exit_code: None,
-            pod: None,
-            container: None,
-            confidence,
-            rank,
-            cites: Vec::new(),
+            ..Verdict::mode(info.mode, info.category, confidence, rank)
         }
     }
 
