@@ -8,15 +8,26 @@ use crate::eval::Run;
 use crate::metrics::Scores;
 use scenario::Level;
 
-use crate::tables::{MetricRow, SliceRow};
+use crate::tables::{MetricRow, RunInfo, SliceRow};
 
 /// How many weakest slices and error reasons to show.
 pub const SHOWN: usize = 5;
 
-/// Renders the summary (plain text, no colour).
+/// Renders the summary (plain text, no colour): one section after the other.
 pub fn render(run: &Run, scores: &Scores) -> String {
-    let info = &run.info;
     let mut s = String::new();
+    header(&mut s, &run.info);
+    levels(&mut s, &run.info, scores);
+    confusion(&mut s, scores);
+    weakest_classes(&mut s, scores);
+    by_difficulty(&mut s, scores);
+    weakest_signals(&mut s, scores);
+    errors(&mut s, run);
+    s
+}
+
+/// What ran, on what, how fast.
+fn header(s: &mut String, info: &RunInfo) {
     let _ = writeln!(
         s,
         "run {}  {} {}  corpus {} ({} scenarios x {} trial{})",
@@ -43,7 +54,10 @@ pub fn render(run: &Run, scores: &Scores) -> String {
         info.latency_p95_ms,
         info.latency_p99_ms
     );
+}
 
+/// Accuracy with its interval, macro F1, kappa and n per level (and trial consistency).
+fn levels(s: &mut String, info: &RunInfo, scores: &Scores) {
     let multi = info.trials > 1;
     let _ = write!(
         s,
@@ -89,7 +103,10 @@ pub fn render(run: &Run, scores: &Scores) -> String {
         }
         s.push('\n');
     }
+}
 
+/// The failure-mode confusion matrix, columns numbered to keep it narrow.
+fn confusion(s: &mut String, scores: &Scores) {
     // Confusion matrix of the failure mode, columns numbered to keep it narrow.
     let fm: Vec<_> = scores
         .confusion
@@ -141,7 +158,10 @@ pub fn render(run: &Run, scores: &Scores) -> String {
             );
         }
     }
+}
 
+/// The weakest classes below the failure-mode level (that one is in the matrix).
+fn weakest_classes(s: &mut String, scores: &Scores) {
     // Weakest classes below the failure-mode level (that one is in the matrix above).
     let mut weak_classes: Vec<&MetricRow> = scores
         .metrics
@@ -178,7 +198,10 @@ pub fn render(run: &Run, scores: &Scores) -> String {
             );
         }
     }
+}
 
+/// Accuracy by difficulty, one line per level.
+fn by_difficulty(s: &mut String, scores: &Scores) {
     // Accuracy by difficulty, one line per level.
     let by_difficulty: Vec<&SliceRow> = scores
         .slices
@@ -198,7 +221,10 @@ pub fn render(run: &Run, scores: &Scores) -> String {
             }
         }
     }
+}
 
+/// The weakest adversarial signals, each shown once at its weakest level.
+fn weakest_signals(s: &mut String, scores: &Scores) {
     // Weakest adversarial signals, each shown once at its weakest level.
     let mut weak: Vec<&SliceRow> = scores
         .slices
@@ -240,7 +266,10 @@ pub fn render(run: &Run, scores: &Scores) -> String {
             );
         }
     }
+}
 
+/// Failed calls and the classifier's notes.
+fn errors(s: &mut String, run: &Run) {
     let errors: Vec<_> = run
         .predictions
         .iter()
@@ -266,10 +295,9 @@ pub fn render(run: &Run, scores: &Scores) -> String {
             );
         }
     }
-    for note in &info.classifier_notes {
+    for note in &run.info.classifier_notes {
         let _ = writeln!(s, "note: {note}");
     }
-    s
 }
 
 /// An interval bound at three decimals, rounded outwards so an interval never looks narrower
