@@ -349,176 +349,17 @@ pub fn compare(
     let mut reasons = Vec::new();
     let mut regressed_classes = Vec::new();
     for &level in Level::ALL {
-        let mut n = 0u64;
-        let (mut base_right, mut cand_right, mut b, mut c) = (0u64, 0u64, 0u64, 0u64);
-        let mut per_class: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-        let (mut flipped_wrong, mut flipped_right) = (Vec::new(), Vec::new());
-        for (br, cr) in &pairs {
-            let (Some(bok), Some(cok)) = (correct_at(br, level), correct_at(cr, level)) else {
-                continue;
-            };
-            n += 1;
-            base_right += u64::from(bok);
-            cand_right += u64::from(cok);
-            if bok == cok {
-                continue;
-            }
-            let (expected, base_pred) = labels_at(br, level).unwrap_or(("", ""));
-            let cand_pred = labels_at(cr, level).map_or("", |l| l.1);
-            let flip = Flip {
-                scenario_id: br.scenario_id.clone(),
-                trial: br.trial,
-                difficulty: br.difficulty,
-                family: br.family.clone(),
-                expected: expected.to_owned(),
-                base_predicted: base_pred.to_owned(),
-                candidate_predicted: cand_pred.to_owned(),
-            };
-            let entry = per_class.entry(expected.to_owned()).or_default();
-            if bok {
-                b += 1;
-                entry.0 += 1;
-                flipped_wrong.push(flip);
-            } else {
-                c += 1;
-                entry.1 += 1;
-                flipped_right.push(flip);
-            }
-        }
-        if n == 0 {
+        let Some(l) = level_delta(level, &pairs, (&base_scores, &cand_scores), options) else {
             continue;
-        }
-        let order = |f: &Flip| (f.difficulty, f.scenario_id.clone(), f.trial);
-        flipped_wrong.sort_by_key(order);
-        flipped_right.sort_by_key(order);
-        let base_accuracy = base_right as f64 / n as f64;
-        let candidate_accuracy = cand_right as f64 / n as f64;
-        let p_value = mcnemar_exact(b, c);
-        let significantly_worse = b > c && p_value < options.alpha;
-        let significantly_better = c > b && p_value < options.alpha;
-        let drop = base_accuracy - candidate_accuracy;
-        let drop_exceeded = options.max_drop.is_some_and(|d| drop > d + 1e-12);
-
-        let base_classes: HashMap<&str, _> = base_scores
-            .classes(level)
-            .filter_map(|m| m.class.as_deref().map(|c| (c, m)))
-            .collect();
-        let cand_classes: HashMap<&str, _> = cand_scores
-            .classes(level)
-            .filter_map(|m| m.class.as_deref().map(|c| (c, m)))
-            .collect();
-        let mut labels: Vec<&str> = base_classes
-            .keys()
-            .chain(cand_classes.keys())
-            .copied()
-            .collect();
-        labels.sort_by_key(|l| crate::metrics::label_order(level, l));
-        labels.dedup();
-        let diff = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| b - a);
-        let classes: Vec<ClassDelta> = labels
-            .iter()
-            .map(|label| {
-                let bm = base_classes.get(label);
-                let cm = cand_classes.get(label);
-                let (kb, kc) = per_class.get(*label).copied().unwrap_or((0, 0));
-                let p = mcnemar_exact(kb, kc);
-                let get =
-                    |m: Option<&&crate::tables::MetricRow>,
-                     f: fn(&crate::tables::MetricRow) -> Option<f64>| {
-                        m.and_then(|m| f(m))
-                    };
-                let (br, cr) = (get(bm, |m| m.recall), get(cm, |m| m.recall));
-                let (bp, cp) = (get(bm, |m| m.precision), get(cm, |m| m.precision));
-                let (bf, cf) = (get(bm, |m| m.f1), get(cm, |m| m.f1));
-                ClassDelta {
-                    class: (*label).to_owned(),
-                    support: bm.or(cm).map_or(0, |m| m.support),
-                    base_recall: br,
-                    candidate_recall: cr,
-                    recall_delta: diff(br, cr),
-                    base_precision: bp,
-                    candidate_precision: cp,
-                    precision_delta: diff(bp, cp),
-                    base_f1: bf,
-                    candidate_f1: cf,
-                    f1_delta: diff(bf, cf),
-                    newly_wrong: kb,
-                    newly_right: kc,
-                    p_value: p,
-                    regressed: kb > kc && p < options.alpha,
-                }
-            })
-            .collect();
-
-        if significantly_worse || drop_exceeded {
-            let mut named: Vec<&ClassDelta> = classes.iter().filter(|c| c.regressed).collect();
-            if named.is_empty() {
-                // No single class is significant on its own: name those that lost the most.
-                let mut losers: Vec<&ClassDelta> = classes
-                    .iter()
-                    .filter(|c| c.newly_wrong > c.newly_right)
-                    .collect();
-                losers.sort_by_key(|c| std::cmp::Reverse(c.newly_wrong - c.newly_right));
-                named = losers.into_iter().take(3).collect();
-            }
-            let names: Vec<String> = named
-                .iter()
-                .map(|c| {
-                    format!(
-                        "{} (recall {} -> {}, {} newly wrong)",
-                        c.class,
-                        fmt_opt(c.base_recall),
-                        fmt_opt(c.candidate_recall),
-                        c.newly_wrong
-                    )
-                })
-                .collect();
-            let why = match (significantly_worse, drop_exceeded) {
-                (true, true) => format!(
-                    "significantly worse (McNemar p = {} < {}) and dropped more than {:.3}",
-                    fmt_p(p_value),
-                    options.alpha,
-                    options.max_drop.unwrap_or(0.0)
-                ),
-                (true, false) => format!(
-                    "significantly worse (McNemar p = {} < {})",
-                    fmt_p(p_value),
-                    options.alpha
-                ),
-                _ => format!(
-                    "dropped more than --max-drop {:.3} (McNemar p = {})",
-                    options.max_drop.unwrap_or(0.0),
-                    fmt_p(p_value)
-                ),
-            };
-            reasons.push(format!(
-                "{level}: accuracy {base_accuracy:.4} -> {candidate_accuracy:.4} ({:+.4}), {b} newly wrong vs {c} newly right: {why}; regressed: {}",
-                candidate_accuracy - base_accuracy,
-                if names.is_empty() { "no single class".to_owned() } else { names.join(", ") }
-            ));
-        }
+        };
+        reasons.extend(regression_reason(&l, options));
         regressed_classes.extend(
-            classes
+            l.classes
                 .iter()
                 .filter(|c| c.regressed)
                 .map(|c| format!("{level}:{}", c.class)),
         );
-        levels.push(LevelDelta {
-            level,
-            n,
-            base_accuracy,
-            candidate_accuracy,
-            delta: candidate_accuracy - base_accuracy,
-            newly_wrong: b,
-            newly_right: c,
-            p_value,
-            significantly_worse,
-            significantly_better,
-            drop_exceeded,
-            classes,
-            flipped_wrong,
-            flipped_right,
-        });
+        levels.push(l);
     }
 
     let (bs, cs) = (
@@ -563,6 +404,205 @@ pub fn compare(
         reasons,
         regressed_classes,
     })
+}
+
+/// The comparison at one level of the paired rows; `None` where no pair is scored there.
+fn level_delta(
+    level: Level,
+    pairs: &[(&PredictionRow, &PredictionRow)],
+    (base_scores, cand_scores): (&crate::metrics::Scores, &crate::metrics::Scores),
+    options: &CompareOptions,
+) -> Option<LevelDelta> {
+    let mut n = 0u64;
+    let (mut base_right, mut cand_right, mut b, mut c) = (0u64, 0u64, 0u64, 0u64);
+    let mut per_class: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let (mut flipped_wrong, mut flipped_right) = (Vec::new(), Vec::new());
+    for (br, cr) in pairs {
+        let (Some(bok), Some(cok)) = (correct_at(br, level), correct_at(cr, level)) else {
+            continue;
+        };
+        n += 1;
+        base_right += u64::from(bok);
+        cand_right += u64::from(cok);
+        if bok == cok {
+            continue;
+        }
+        let (expected, base_pred) = labels_at(br, level).unwrap_or(("", ""));
+        let cand_pred = labels_at(cr, level).map_or("", |l| l.1);
+        let flip = Flip {
+            scenario_id: br.scenario_id.clone(),
+            trial: br.trial,
+            difficulty: br.difficulty,
+            family: br.family.clone(),
+            expected: expected.to_owned(),
+            base_predicted: base_pred.to_owned(),
+            candidate_predicted: cand_pred.to_owned(),
+        };
+        let entry = per_class.entry(expected.to_owned()).or_default();
+        if bok {
+            b += 1;
+            entry.0 += 1;
+            flipped_wrong.push(flip);
+        } else {
+            c += 1;
+            entry.1 += 1;
+            flipped_right.push(flip);
+        }
+    }
+    if n == 0 {
+        return None;
+    }
+    let order = |f: &Flip| (f.difficulty, f.scenario_id.clone(), f.trial);
+    flipped_wrong.sort_by_key(order);
+    flipped_right.sort_by_key(order);
+    let base_accuracy = base_right as f64 / n as f64;
+    let candidate_accuracy = cand_right as f64 / n as f64;
+    let p_value = mcnemar_exact(b, c);
+    let significantly_worse = b > c && p_value < options.alpha;
+    let significantly_better = c > b && p_value < options.alpha;
+    let drop = base_accuracy - candidate_accuracy;
+    let drop_exceeded = options.max_drop.is_some_and(|d| drop > d + 1e-12);
+
+    let classes = class_deltas(level, &per_class, base_scores, cand_scores, options.alpha);
+    Some(LevelDelta {
+        level,
+        n,
+        base_accuracy,
+        candidate_accuracy,
+        delta: candidate_accuracy - base_accuracy,
+        newly_wrong: b,
+        newly_right: c,
+        p_value,
+        significantly_worse,
+        significantly_better,
+        drop_exceeded,
+        classes,
+        flipped_wrong,
+        flipped_right,
+    })
+}
+
+/// Per-class recall, precision and F1 of both sides at a level, with the class's flips
+/// (`per_class`: label -> (newly wrong, newly right)) and McNemar's test on them.
+fn class_deltas(
+    level: Level,
+    per_class: &BTreeMap<String, (u64, u64)>,
+    base_scores: &crate::metrics::Scores,
+    cand_scores: &crate::metrics::Scores,
+    alpha: f64,
+) -> Vec<ClassDelta> {
+    let base_classes: HashMap<&str, _> = base_scores
+        .classes(level)
+        .filter_map(|m| m.class.as_deref().map(|c| (c, m)))
+        .collect();
+    let cand_classes: HashMap<&str, _> = cand_scores
+        .classes(level)
+        .filter_map(|m| m.class.as_deref().map(|c| (c, m)))
+        .collect();
+    let mut labels: Vec<&str> = base_classes
+        .keys()
+        .chain(cand_classes.keys())
+        .copied()
+        .collect();
+    labels.sort_by_key(|l| crate::metrics::label_order(level, l));
+    labels.dedup();
+    let diff = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| b - a);
+    labels
+        .iter()
+        .map(|label| {
+            let bm = base_classes.get(label);
+            let cm = cand_classes.get(label);
+            let (kb, kc) = per_class.get(*label).copied().unwrap_or((0, 0));
+            let p = mcnemar_exact(kb, kc);
+            let get = |m: Option<&&crate::tables::MetricRow>,
+                       f: fn(&crate::tables::MetricRow) -> Option<f64>| {
+                m.and_then(|m| f(m))
+            };
+            let (br, cr) = (get(bm, |m| m.recall), get(cm, |m| m.recall));
+            let (bp, cp) = (get(bm, |m| m.precision), get(cm, |m| m.precision));
+            let (bf, cf) = (get(bm, |m| m.f1), get(cm, |m| m.f1));
+            ClassDelta {
+                class: (*label).to_owned(),
+                support: bm.or(cm).map_or(0, |m| m.support),
+                base_recall: br,
+                candidate_recall: cr,
+                recall_delta: diff(br, cr),
+                base_precision: bp,
+                candidate_precision: cp,
+                precision_delta: diff(bp, cp),
+                base_f1: bf,
+                candidate_f1: cf,
+                f1_delta: diff(bf, cf),
+                newly_wrong: kb,
+                newly_right: kc,
+                p_value: p,
+                regressed: kb > kc && p < alpha,
+            }
+        })
+        .collect()
+}
+
+/// Why a level fails the gate (significantly worse, or a drop past `max_drop`), naming the
+/// classes that regressed; `None` when it passes.
+fn regression_reason(l: &LevelDelta, options: &CompareOptions) -> Option<String> {
+    if !(l.significantly_worse || l.drop_exceeded) {
+        return None;
+    }
+    let mut named: Vec<&ClassDelta> = l.classes.iter().filter(|c| c.regressed).collect();
+    if named.is_empty() {
+        // No single class is significant on its own: name those that lost the most.
+        let mut losers: Vec<&ClassDelta> = l
+            .classes
+            .iter()
+            .filter(|c| c.newly_wrong > c.newly_right)
+            .collect();
+        losers.sort_by_key(|c| std::cmp::Reverse(c.newly_wrong - c.newly_right));
+        named = losers.into_iter().take(3).collect();
+    }
+    let names: Vec<String> = named
+        .iter()
+        .map(|c| {
+            format!(
+                "{} (recall {} -> {}, {} newly wrong)",
+                c.class,
+                fmt_opt(c.base_recall),
+                fmt_opt(c.candidate_recall),
+                c.newly_wrong
+            )
+        })
+        .collect();
+    let why = match (l.significantly_worse, l.drop_exceeded) {
+        (true, true) => format!(
+            "significantly worse (McNemar p = {} < {}) and dropped more than {:.3}",
+            fmt_p(l.p_value),
+            options.alpha,
+            options.max_drop.unwrap_or(0.0)
+        ),
+        (true, false) => format!(
+            "significantly worse (McNemar p = {} < {})",
+            fmt_p(l.p_value),
+            options.alpha
+        ),
+        _ => format!(
+            "dropped more than --max-drop {:.3} (McNemar p = {})",
+            options.max_drop.unwrap_or(0.0),
+            fmt_p(l.p_value)
+        ),
+    };
+    Some(format!(
+        "{}: accuracy {:.4} -> {:.4} ({:+.4}), {} newly wrong vs {} newly right: {why}; regressed: {}",
+        l.level,
+        l.base_accuracy,
+        l.candidate_accuracy,
+        l.candidate_accuracy - l.base_accuracy,
+        l.newly_wrong,
+        l.newly_right,
+        if names.is_empty() {
+            "no single class".to_owned()
+        } else {
+            names.join(", ")
+        }
+    ))
 }
 
 fn fmt_opt(v: Option<f64>) -> String {
