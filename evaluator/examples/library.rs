@@ -26,7 +26,8 @@ pub fn generate_and_evaluate(
     let mut scenarios = Vec::new();
     let mut files = Vec::new();
     for i in 0..count {
-        let rendered = generator::render_scenario(&templates, &mix, seed, i, count)?;
+        let rendered =
+            generator::render_scenario(&templates, &mix, seed, i, count, generator::Profile::Both)?;
         scenarios.push(Scenario::from_files(&rendered.dir_name, &rendered.files)?);
         for (name, text) in rendered.files {
             files.push((format!("{}/{name}", rendered.dir_name), text));
