@@ -24,9 +24,18 @@ build:
 test:
     cargo test --workspace --locked
 
-# Rewrite the golden files in tests/golden/ from the current code (CI only compares them).
+# Rewrite the golden files in tests/golden/ and the generated files (the prediction schema, the
+# browser check's chart list, the taxonomy table of docs/CONTRACT.md) from the current code
+# (CI only compares them).
 bless:
-    TRIAGEBENCH_BLESS=1 cargo test --locked -p triagebench --test golden
+    TRIAGEBENCH_BLESS=1 cargo test --locked -p triagebench --test golden --test generated
+
+# Line coverage per crate: the whole test suite once under cargo-llvm-cov, then a table per
+# crate; fails below `floor` percent of lines. Needs `rustup component add llvm-tools` and
+# `cargo install --locked cargo-llvm-cov` (.ci/run installs both when missing).
+cov floor="0":
+    cargo llvm-cov --workspace --locked --json --summary-only --output-path "${CARGO_TARGET_DIR:-target}/llvm-cov.json"
+    python3 .ci/coverage.py "${CARGO_TARGET_DIR:-target}/llvm-cov.json" --floor {{floor}}
 
 # Validate a suite directory (default: the hand-written canonical suite).
 validate dir="corpus/canonical":

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""An example triagebench agent speaking the JSON Lines protocol (classifier/PROTOCOL.md).
+"""An example triagebench agent speaking the JSON Lines protocol (adapters/PROTOCOL.md).
 
 Run it through the evaluator with:
 

@@ -1,27 +1,20 @@
-//! Classifiers: the built-in rule baseline and the adapters for external ones (a pool of
-//! JSON Lines worker processes, an HTTP endpoint, a replay of a predictions file). All share one
-//! interface: a `Case` in, a `Prediction` (or the reason the call failed) out.
+//! Classifiers: the [`Classifier`] interface (a `Case` in, a `Prediction` or the reason the call
+//! failed out) and the pure built-ins:
 //!
-//! [`from_spec`] turns what a user typed after `--classifier` into one of them:
-//!
-//! | spec | classifier |
+//! | name | classifier |
 //! |---|---|
-//! | `rules` | [`RULES`], the built-in baseline (pure, no IO) |
+//! | `rules` | [`RULES`], the baseline written from the SOP and real-cluster facts |
 //! | `status-only` | [`STATUS_ONLY`], a naive yardstick that reads only container state reasons |
-//! | `cmd:python3 my_agent.py` | [`cmd::Pool`], long-lived JSON Lines workers ([`PROTOCOL.md`](../PROTOCOL.md)) |
-//! | `http://127.0.0.1:8080/classify` | [`http::Http`], one POST per case |
-//! | `replay:predictions.jsonl` | [`replay::Replay`], predictions made elsewhere |
-
-use std::time::Duration;
+//!
+//! This crate does no IO: no process, no network, no file. The adapters for external classifiers
+//! (a pool of JSON Lines workers, an HTTP endpoint, a replay of a predictions file) and the
+//! `--classifier` spec parser live in the `adapters` crate, so the baseline's tests and benches
+//! compile without an HTTP client.
 
 use scenario::{Case, Prediction};
 
-pub mod cmd;
-pub mod http;
-pub mod replay;
 pub mod rules;
 pub mod status_only;
-pub mod wire;
 
 pub use rules::RULES;
 pub use status_only::STATUS_ONLY;
@@ -100,153 +93,11 @@ impl Classifier for Builtin {
     }
 }
 
-/// Options for external classifiers (ignored by `rules`).
-#[derive(Clone, Debug)]
-pub struct Options {
-    /// Worker processes for `cmd:`; concurrent requests for `http://`.
-    pub workers: usize,
-    /// Per-case timeout.
-    pub timeout: Duration,
-    /// HTTP retries on 429/5xx and connection errors.
-    pub retries: u32,
-}
+/// Every built-in classifier, in the order `--classifier` documents them.
+pub const BUILTINS: [Builtin; 2] = [RULES, STATUS_ONLY];
 
-impl Default for Options {
-    fn default() -> Self {
-        Options {
-            workers: 2,
-            timeout: Duration::from_secs(30),
-            retries: 3,
-        }
-    }
-}
-
-/// A classifier spec that cannot be turned into a classifier: bad input, reported before any
-/// case runs.
-#[derive(Debug, thiserror::Error)]
-pub enum SpecError {
-    /// The spec matches none of the forms.
-    #[error(
-        "unknown classifier \"{0}\" (expected rules, status-only, cmd:<command>, http://<host>:<port>/<path> or replay:<file>)"
-    )]
-    Unknown(String),
-    /// `cmd:` with nothing after it.
-    #[error("cmd: needs a command, e.g. cmd:python3 my_agent.py")]
-    EmptyCommand,
-    /// The command line cannot be split into words.
-    #[error("cmd:{command}: {reason}")]
-    BadCommand {
-        /// The command as given.
-        command: String,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// The worker process cannot be started at all.
-    #[error("cmd:{command}: cannot start worker: {source}")]
-    Spawn {
-        /// The command as given.
-        command: String,
-        /// The OS error.
-        source: std::io::Error,
-    },
-    /// An `https://` endpoint: this build has no TLS.
-    #[error(
-        "{0}: https is not supported (built without TLS); serve the endpoint on loopback http://"
-    )]
-    Https(String),
-    /// An unusable URL.
-    #[error("{url}: {reason}")]
-    BadUrl {
-        /// The URL as given.
-        url: String,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// The replay file cannot be read.
-    #[error("replay:{path}: cannot read: {source}")]
-    ReplayRead {
-        /// The file.
-        path: String,
-        /// The OS error.
-        source: std::io::Error,
-    },
-    /// A line of the replay file that cannot be tied to a case.
-    #[error("replay:{path}:{line}: {}{message}", field.as_ref().map(|f| format!("{f}: ")).unwrap_or_default())]
-    ReplayLine {
-        /// The file.
-        path: String,
-        /// 1-based line number.
-        line: usize,
-        /// The field at fault, if one.
-        field: Option<String>,
-        /// What is wrong.
-        message: String,
-    },
-    /// Two lines of the replay file for the same case and trial.
-    #[error(
-        "replay:{path}:{second}: id \"{id}\" trial {trial} already has a prediction on line {first}"
-    )]
-    ReplayDuplicate {
-        /// The file.
-        path: String,
-        /// The repeated id.
-        id: String,
-        /// Its trial.
-        trial: u32,
-        /// Line of the first prediction.
-        first: usize,
-        /// Line of the repeat.
-        second: usize,
-    },
-    /// Options that cannot work (no workers, a zero timeout).
-    #[error("classifier options: {0}")]
-    BadOptions(String),
-}
-
-/// Builds the classifier a spec names: `rules`, `cmd:<command>`, `http://host:port/path` or
-/// `replay:<file>`. External classifiers are checked here (the command starts, the URL parses,
-/// the file reads), so bad input fails before any case runs.
-pub fn from_spec(spec: &str, opts: &Options) -> Result<Box<dyn Classifier>, SpecError> {
-    let spec = spec.trim();
-    if opts.workers == 0 {
-        return Err(SpecError::BadOptions("workers must be at least 1".into()));
-    }
-    if opts.timeout.is_zero() {
-        return Err(SpecError::BadOptions("timeout must be more than 0".into()));
-    }
-    if spec == rules::NAME {
-        return Ok(Box::new(RULES));
-    }
-    if spec == status_only::NAME {
-        return Ok(Box::new(STATUS_ONLY));
-    }
-    if let Some(command) = spec.strip_prefix("cmd:") {
-        return Ok(Box::new(cmd::Pool::start(command, opts)?));
-    }
-    if let Some(path) = spec.strip_prefix("replay:") {
-        if path.trim().is_empty() {
-            return Err(SpecError::Unknown(spec.to_owned()));
-        }
-        return Ok(Box::new(replay::Replay::open(std::path::Path::new(
-            path.trim(),
-        ))?));
-    }
-    if spec.starts_with("https://") {
-        return Err(SpecError::Https(spec.to_owned()));
-    }
-    if spec.starts_with("http://") {
-        return Ok(Box::new(http::Http::new(spec, opts)?));
-    }
-    Err(SpecError::Unknown(spec.to_owned()))
-}
-
-/// A duration as people write it: `2s`, `1.5s`, `250ms`.
-pub(crate) fn human(d: Duration) -> String {
-    if d.as_millis() < 1000 {
-        format!("{}ms", d.as_millis())
-    } else if d.subsec_millis() == 0 {
-        format!("{}s", d.as_secs())
-    } else {
-        format!("{:.1}s", d.as_secs_f64())
-    }
+/// The built-in classifier with this name (`rules`, `status-only`), if there is one.
+#[must_use]
+pub fn builtin(name: &str) -> Option<Builtin> {
+    BUILTINS.into_iter().find(|b| b.name == name)
 }

@@ -19,6 +19,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
+use scenario::Level;
 
 use crate::report::ReportError;
 
@@ -129,6 +130,14 @@ impl<'a> Columns<'a> {
         let a = self.strings(name)?;
         self.no_nulls(name, a)?;
         Ok(a.iter().map(|v| v.unwrap_or_default().to_owned()).collect())
+    }
+    /// A column of scoring levels; a value that is not a [`Level`] names the valid ones.
+    pub fn level(&self, name: &str) -> Result<Vec<Level>, ReportError> {
+        let a = self.strings(name)?;
+        self.no_nulls(name, a)?;
+        a.iter()
+            .map(|v| Level::parse(v.unwrap_or_default()).map_err(|e| self.err(name, e.to_string())))
+            .collect()
     }
     pub fn opt_str(&self, name: &str) -> Result<Vec<Option<String>>, ReportError> {
         Ok(self

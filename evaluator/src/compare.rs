@@ -8,12 +8,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 
+use scenario::Level;
 use serde::{Deserialize, Serialize};
 
 use crate::metrics::{correct_at, labels_at, score};
 use crate::report::RunReport;
 use crate::stats::mcnemar_exact;
-use crate::tables::{LEVELS, PredictionRow, RunInfo};
+use crate::tables::{PredictionRow, RunInfo};
 
 /// Version of the compare JSON document.
 pub const COMPARE_SCHEMA_VERSION: &str = "1";
@@ -176,8 +177,8 @@ pub struct ClassDelta {
 /// The comparison at one level.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LevelDelta {
-    /// One of [`LEVELS`].
-    pub level: String,
+    /// The level compared.
+    pub level: Level,
     /// Paired rows scored at this level.
     pub n: u64,
     #[expect(missing_docs, reason = "accuracy on the paired rows")]
@@ -267,7 +268,7 @@ pub struct Comparison {
     pub only_in_base: u64,
     #[expect(missing_docs, reason = "see only_in_base")]
     pub only_in_candidate: u64,
-    /// Per level, in [`LEVELS`] order.
+    /// Per level, in [`Level::ALL`] order.
     pub levels: Vec<LevelDelta>,
     #[expect(missing_docs, reason = "scenarios per second of each side")]
     pub throughput: Throughput,
@@ -347,177 +348,18 @@ pub fn compare(
     let mut levels = Vec::new();
     let mut reasons = Vec::new();
     let mut regressed_classes = Vec::new();
-    for level in LEVELS {
-        let mut n = 0u64;
-        let (mut base_right, mut cand_right, mut b, mut c) = (0u64, 0u64, 0u64, 0u64);
-        let mut per_class: BTreeMap<String, (u64, u64)> = BTreeMap::new();
-        let (mut flipped_wrong, mut flipped_right) = (Vec::new(), Vec::new());
-        for (br, cr) in &pairs {
-            let (Some(bok), Some(cok)) = (correct_at(br, level), correct_at(cr, level)) else {
-                continue;
-            };
-            n += 1;
-            base_right += u64::from(bok);
-            cand_right += u64::from(cok);
-            if bok == cok {
-                continue;
-            }
-            let (expected, base_pred) = labels_at(br, level).unwrap_or(("", ""));
-            let cand_pred = labels_at(cr, level).map_or("", |l| l.1);
-            let flip = Flip {
-                scenario_id: br.scenario_id.clone(),
-                trial: br.trial,
-                difficulty: br.difficulty,
-                family: br.family.clone(),
-                expected: expected.to_owned(),
-                base_predicted: base_pred.to_owned(),
-                candidate_predicted: cand_pred.to_owned(),
-            };
-            let entry = per_class.entry(expected.to_owned()).or_default();
-            if bok {
-                b += 1;
-                entry.0 += 1;
-                flipped_wrong.push(flip);
-            } else {
-                c += 1;
-                entry.1 += 1;
-                flipped_right.push(flip);
-            }
-        }
-        if n == 0 {
+    for &level in Level::ALL {
+        let Some(l) = level_delta(level, &pairs, (&base_scores, &cand_scores), options) else {
             continue;
-        }
-        let order = |f: &Flip| (f.difficulty, f.scenario_id.clone(), f.trial);
-        flipped_wrong.sort_by_key(order);
-        flipped_right.sort_by_key(order);
-        let base_accuracy = base_right as f64 / n as f64;
-        let candidate_accuracy = cand_right as f64 / n as f64;
-        let p_value = mcnemar_exact(b, c);
-        let significantly_worse = b > c && p_value < options.alpha;
-        let significantly_better = c > b && p_value < options.alpha;
-        let drop = base_accuracy - candidate_accuracy;
-        let drop_exceeded = options.max_drop.is_some_and(|d| drop > d + 1e-12);
-
-        let base_classes: HashMap<&str, _> = base_scores
-            .classes(level)
-            .filter_map(|m| m.class.as_deref().map(|c| (c, m)))
-            .collect();
-        let cand_classes: HashMap<&str, _> = cand_scores
-            .classes(level)
-            .filter_map(|m| m.class.as_deref().map(|c| (c, m)))
-            .collect();
-        let mut labels: Vec<&str> = base_classes
-            .keys()
-            .chain(cand_classes.keys())
-            .copied()
-            .collect();
-        labels.sort_by_key(|l| crate::metrics::label_order(level, l));
-        labels.dedup();
-        let diff = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| b - a);
-        let classes: Vec<ClassDelta> = labels
-            .iter()
-            .map(|label| {
-                let bm = base_classes.get(label);
-                let cm = cand_classes.get(label);
-                let (kb, kc) = per_class.get(*label).copied().unwrap_or((0, 0));
-                let p = mcnemar_exact(kb, kc);
-                let get =
-                    |m: Option<&&crate::tables::MetricRow>,
-                     f: fn(&crate::tables::MetricRow) -> Option<f64>| {
-                        m.and_then(|m| f(m))
-                    };
-                let (br, cr) = (get(bm, |m| m.recall), get(cm, |m| m.recall));
-                let (bp, cp) = (get(bm, |m| m.precision), get(cm, |m| m.precision));
-                let (bf, cf) = (get(bm, |m| m.f1), get(cm, |m| m.f1));
-                ClassDelta {
-                    class: (*label).to_owned(),
-                    support: bm.or(cm).map_or(0, |m| m.support),
-                    base_recall: br,
-                    candidate_recall: cr,
-                    recall_delta: diff(br, cr),
-                    base_precision: bp,
-                    candidate_precision: cp,
-                    precision_delta: diff(bp, cp),
-                    base_f1: bf,
-                    candidate_f1: cf,
-                    f1_delta: diff(bf, cf),
-                    newly_wrong: kb,
-                    newly_right: kc,
-                    p_value: p,
-                    regressed: kb > kc && p < options.alpha,
-                }
-            })
-            .collect();
-
-        if significantly_worse || drop_exceeded {
-            let mut named: Vec<&ClassDelta> = classes.iter().filter(|c| c.regressed).collect();
-            if named.is_empty() {
-                // No single class is significant on its own: name those that lost the most.
-                let mut losers: Vec<&ClassDelta> = classes
-                    .iter()
-                    .filter(|c| c.newly_wrong > c.newly_right)
-                    .collect();
-                losers.sort_by_key(|c| std::cmp::Reverse(c.newly_wrong - c.newly_right));
-                named = losers.into_iter().take(3).collect();
-            }
-            let names: Vec<String> = named
-                .iter()
-                .map(|c| {
-                    format!(
-                        "{} (recall {} -> {}, {} newly wrong)",
-                        c.class,
-                        fmt_opt(c.base_recall),
-                        fmt_opt(c.candidate_recall),
-                        c.newly_wrong
-                    )
-                })
-                .collect();
-            let why = match (significantly_worse, drop_exceeded) {
-                (true, true) => format!(
-                    "significantly worse (McNemar p = {} < {}) and dropped more than {:.3}",
-                    fmt_p(p_value),
-                    options.alpha,
-                    options.max_drop.unwrap_or(0.0)
-                ),
-                (true, false) => format!(
-                    "significantly worse (McNemar p = {} < {})",
-                    fmt_p(p_value),
-                    options.alpha
-                ),
-                _ => format!(
-                    "dropped more than --max-drop {:.3} (McNemar p = {})",
-                    options.max_drop.unwrap_or(0.0),
-                    fmt_p(p_value)
-                ),
-            };
-            reasons.push(format!(
-                "{level}: accuracy {base_accuracy:.4} -> {candidate_accuracy:.4} ({:+.4}), {b} newly wrong vs {c} newly right: {why}; regressed: {}",
-                candidate_accuracy - base_accuracy,
-                if names.is_empty() { "no single class".to_owned() } else { names.join(", ") }
-            ));
-        }
+        };
+        reasons.extend(regression_reason(&l, options));
         regressed_classes.extend(
-            classes
+            l.classes
                 .iter()
                 .filter(|c| c.regressed)
                 .map(|c| format!("{level}:{}", c.class)),
         );
-        levels.push(LevelDelta {
-            level: (*level).to_owned(),
-            n,
-            base_accuracy,
-            candidate_accuracy,
-            delta: candidate_accuracy - base_accuracy,
-            newly_wrong: b,
-            newly_right: c,
-            p_value,
-            significantly_worse,
-            significantly_better,
-            drop_exceeded,
-            classes,
-            flipped_wrong,
-            flipped_right,
-        });
+        levels.push(l);
     }
 
     let (bs, cs) = (
@@ -564,6 +406,205 @@ pub fn compare(
     })
 }
 
+/// The comparison at one level of the paired rows; `None` where no pair is scored there.
+fn level_delta(
+    level: Level,
+    pairs: &[(&PredictionRow, &PredictionRow)],
+    (base_scores, cand_scores): (&crate::metrics::Scores, &crate::metrics::Scores),
+    options: &CompareOptions,
+) -> Option<LevelDelta> {
+    let mut n = 0u64;
+    let (mut base_right, mut cand_right, mut b, mut c) = (0u64, 0u64, 0u64, 0u64);
+    let mut per_class: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    let (mut flipped_wrong, mut flipped_right) = (Vec::new(), Vec::new());
+    for (br, cr) in pairs {
+        let (Some(bok), Some(cok)) = (correct_at(br, level), correct_at(cr, level)) else {
+            continue;
+        };
+        n += 1;
+        base_right += u64::from(bok);
+        cand_right += u64::from(cok);
+        if bok == cok {
+            continue;
+        }
+        let (expected, base_pred) = labels_at(br, level).unwrap_or(("", ""));
+        let cand_pred = labels_at(cr, level).map_or("", |l| l.1);
+        let flip = Flip {
+            scenario_id: br.scenario_id.clone(),
+            trial: br.trial,
+            difficulty: br.difficulty,
+            family: br.family.clone(),
+            expected: expected.to_owned(),
+            base_predicted: base_pred.to_owned(),
+            candidate_predicted: cand_pred.to_owned(),
+        };
+        let entry = per_class.entry(expected.to_owned()).or_default();
+        if bok {
+            b += 1;
+            entry.0 += 1;
+            flipped_wrong.push(flip);
+        } else {
+            c += 1;
+            entry.1 += 1;
+            flipped_right.push(flip);
+        }
+    }
+    if n == 0 {
+        return None;
+    }
+    let order = |f: &Flip| (f.difficulty, f.scenario_id.clone(), f.trial);
+    flipped_wrong.sort_by_key(order);
+    flipped_right.sort_by_key(order);
+    let base_accuracy = base_right as f64 / n as f64;
+    let candidate_accuracy = cand_right as f64 / n as f64;
+    let p_value = mcnemar_exact(b, c);
+    let significantly_worse = b > c && p_value < options.alpha;
+    let significantly_better = c > b && p_value < options.alpha;
+    let drop = base_accuracy - candidate_accuracy;
+    let drop_exceeded = options.max_drop.is_some_and(|d| drop > d + 1e-12);
+
+    let classes = class_deltas(level, &per_class, base_scores, cand_scores, options.alpha);
+    Some(LevelDelta {
+        level,
+        n,
+        base_accuracy,
+        candidate_accuracy,
+        delta: candidate_accuracy - base_accuracy,
+        newly_wrong: b,
+        newly_right: c,
+        p_value,
+        significantly_worse,
+        significantly_better,
+        drop_exceeded,
+        classes,
+        flipped_wrong,
+        flipped_right,
+    })
+}
+
+/// Per-class recall, precision and F1 of both sides at a level, with the class's flips
+/// (`per_class`: label -> (newly wrong, newly right)) and McNemar's test on them.
+fn class_deltas(
+    level: Level,
+    per_class: &BTreeMap<String, (u64, u64)>,
+    base_scores: &crate::metrics::Scores,
+    cand_scores: &crate::metrics::Scores,
+    alpha: f64,
+) -> Vec<ClassDelta> {
+    let base_classes: HashMap<&str, _> = base_scores
+        .classes(level)
+        .filter_map(|m| m.class.as_deref().map(|c| (c, m)))
+        .collect();
+    let cand_classes: HashMap<&str, _> = cand_scores
+        .classes(level)
+        .filter_map(|m| m.class.as_deref().map(|c| (c, m)))
+        .collect();
+    let mut labels: Vec<&str> = base_classes
+        .keys()
+        .chain(cand_classes.keys())
+        .copied()
+        .collect();
+    labels.sort_by_key(|l| crate::metrics::label_order(level, l));
+    labels.dedup();
+    let diff = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| b - a);
+    labels
+        .iter()
+        .map(|label| {
+            let bm = base_classes.get(label);
+            let cm = cand_classes.get(label);
+            let (kb, kc) = per_class.get(*label).copied().unwrap_or((0, 0));
+            let p = mcnemar_exact(kb, kc);
+            let get = |m: Option<&&crate::tables::MetricRow>,
+                       f: fn(&crate::tables::MetricRow) -> Option<f64>| {
+                m.and_then(|m| f(m))
+            };
+            let (br, cr) = (get(bm, |m| m.recall), get(cm, |m| m.recall));
+            let (bp, cp) = (get(bm, |m| m.precision), get(cm, |m| m.precision));
+            let (bf, cf) = (get(bm, |m| m.f1), get(cm, |m| m.f1));
+            ClassDelta {
+                class: (*label).to_owned(),
+                support: bm.or(cm).map_or(0, |m| m.support),
+                base_recall: br,
+                candidate_recall: cr,
+                recall_delta: diff(br, cr),
+                base_precision: bp,
+                candidate_precision: cp,
+                precision_delta: diff(bp, cp),
+                base_f1: bf,
+                candidate_f1: cf,
+                f1_delta: diff(bf, cf),
+                newly_wrong: kb,
+                newly_right: kc,
+                p_value: p,
+                regressed: kb > kc && p < alpha,
+            }
+        })
+        .collect()
+}
+
+/// Why a level fails the gate (significantly worse, or a drop past `max_drop`), naming the
+/// classes that regressed; `None` when it passes.
+fn regression_reason(l: &LevelDelta, options: &CompareOptions) -> Option<String> {
+    if !(l.significantly_worse || l.drop_exceeded) {
+        return None;
+    }
+    let mut named: Vec<&ClassDelta> = l.classes.iter().filter(|c| c.regressed).collect();
+    if named.is_empty() {
+        // No single class is significant on its own: name those that lost the most.
+        let mut losers: Vec<&ClassDelta> = l
+            .classes
+            .iter()
+            .filter(|c| c.newly_wrong > c.newly_right)
+            .collect();
+        losers.sort_by_key(|c| std::cmp::Reverse(c.newly_wrong - c.newly_right));
+        named = losers.into_iter().take(3).collect();
+    }
+    let names: Vec<String> = named
+        .iter()
+        .map(|c| {
+            format!(
+                "{} (recall {} -> {}, {} newly wrong)",
+                c.class,
+                fmt_opt(c.base_recall),
+                fmt_opt(c.candidate_recall),
+                c.newly_wrong
+            )
+        })
+        .collect();
+    let why = match (l.significantly_worse, l.drop_exceeded) {
+        (true, true) => format!(
+            "significantly worse (McNemar p = {} < {}) and dropped more than {:.3}",
+            fmt_p(l.p_value),
+            options.alpha,
+            options.max_drop.unwrap_or(0.0)
+        ),
+        (true, false) => format!(
+            "significantly worse (McNemar p = {} < {})",
+            fmt_p(l.p_value),
+            options.alpha
+        ),
+        _ => format!(
+            "dropped more than --max-drop {:.3} (McNemar p = {})",
+            options.max_drop.unwrap_or(0.0),
+            fmt_p(l.p_value)
+        ),
+    };
+    Some(format!(
+        "{}: accuracy {:.4} -> {:.4} ({:+.4}), {} newly wrong vs {} newly right: {why}; regressed: {}",
+        l.level,
+        l.base_accuracy,
+        l.candidate_accuracy,
+        l.candidate_accuracy - l.base_accuracy,
+        l.newly_wrong,
+        l.newly_right,
+        if names.is_empty() {
+            "no single class".to_owned()
+        } else {
+            names.join(", ")
+        }
+    ))
+}
+
 fn fmt_opt(v: Option<f64>) -> String {
     v.map_or_else(|| "-".into(), |v| format!("{v:.3}"))
 }
@@ -579,6 +620,114 @@ pub fn fmt_p(p: f64) -> String {
 
 fn fmt_delta(v: Option<f64>) -> String {
     v.map_or_else(|| "-".into(), |v| format!("{v:+.3}"))
+}
+
+/// A column of the comparison tables, laid out once for both renders: its Markdown header,
+/// and its text header and width (`None`: the text form leaves it out). The first column is
+/// left-aligned, the others right-aligned, in both forms.
+#[derive(Debug)]
+struct Column {
+    md: &'static str,
+    text: Option<(&'static str, usize)>,
+}
+
+const fn col(md: &'static str, text: &'static str, width: usize) -> Column {
+    Column {
+        md,
+        text: Some((text, width)),
+    }
+}
+
+/// The per-level table: one row per level.
+const LEVEL_COLUMNS: [Column; 7] = [
+    col("level", "level", 20),
+    col("base", "base", 8),
+    col("candidate", "candidate", 9),
+    col("Δ", "delta", 8),
+    col("newly wrong", "b", 6),
+    col("newly right", "c", 6),
+    col("McNemar p", "p", 9),
+];
+
+/// The per-class table of a level: one row per class that changed.
+const CLASS_COLUMNS: [Column; 8] = [
+    col("class", "class", 26),
+    col("support", "support", 7),
+    col("recall Δ", "recall d", 9),
+    col("precision Δ", "prec d", 9),
+    col("F1 Δ", "F1 d", 8),
+    col("newly wrong", "b", 5),
+    col("newly right", "c", 5),
+    Column {
+        md: "p",
+        text: None,
+    },
+];
+
+fn level_cells(l: &LevelDelta) -> Vec<String> {
+    vec![
+        l.level.to_string(),
+        format!("{:.4}", l.base_accuracy),
+        format!("{:.4}", l.candidate_accuracy),
+        format!("{:+.4}", l.delta),
+        l.newly_wrong.to_string(),
+        l.newly_right.to_string(),
+        fmt_p(l.p_value),
+    ]
+}
+
+fn class_cells(d: &ClassDelta) -> Vec<String> {
+    vec![
+        d.class.clone(),
+        d.support.to_string(),
+        fmt_delta(d.recall_delta),
+        fmt_delta(d.precision_delta),
+        fmt_delta(d.f1_delta),
+        d.newly_wrong.to_string(),
+        d.newly_right.to_string(),
+        fmt_p(d.p_value),
+    ]
+}
+
+/// `| a | b |` and the alignment row.
+fn md_header(columns: &[Column]) -> String {
+    let names: Vec<&str> = columns.iter().map(|c| c.md).collect();
+    let align: Vec<&str> = (0..columns.len())
+        .map(|i| if i == 0 { "---" } else { "---:" })
+        .collect();
+    format!("| {} |\n|{}|\n", names.join(" | "), align.join("|"))
+}
+
+/// A Markdown row; `flag` follows the first cell.
+fn md_row(mut cells: Vec<String>, flag: &str) -> String {
+    cells[0].push_str(flag);
+    format!("| {} |\n", cells.join(" | "))
+}
+
+/// The text header: the text columns' names, padded to their widths.
+fn text_header(columns: &[Column], indent: &str) -> String {
+    let names = columns
+        .iter()
+        .map(|c| c.text.map_or_else(String::new, |(name, _)| name.to_owned()));
+    text_row(columns, indent, names.collect(), "")
+}
+
+/// A text row: the text columns' cells, padded to their widths; `flag` ends the line.
+fn text_row(columns: &[Column], indent: &str, cells: Vec<String>, flag: &str) -> String {
+    let padded: Vec<String> = columns
+        .iter()
+        .zip(cells)
+        .enumerate()
+        .filter_map(|(i, (c, cell))| {
+            let (_, w) = c.text?;
+            Some(if i == 0 {
+                format!("{cell:<w$}")
+            } else {
+                format!("{cell:>w$}")
+            })
+        })
+        .collect();
+    format!("{indent}{}{flag}\n", padded.join(" "))
 }
 
 /// How many flipped scenarios the text and Markdown forms list per level and direction.
@@ -615,24 +764,9 @@ pub fn render_markdown(c: &Comparison) -> String {
     if !c.reasons.is_empty() {
         s.push('\n');
     }
-    let _ = writeln!(
-        s,
-        "| level | base | candidate | Δ | newly wrong | newly right | McNemar p |"
-    );
-    let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|");
+    s.push_str(&md_header(&LEVEL_COLUMNS));
     for l in &c.levels {
-        let flag = l.flag(" ⚠️", " ⬆️");
-        let _ = writeln!(
-            s,
-            "| {}{flag} | {:.4} | {:.4} | {:+.4} | {} | {} | {} |",
-            l.level,
-            l.base_accuracy,
-            l.candidate_accuracy,
-            l.delta,
-            l.newly_wrong,
-            l.newly_right,
-            fmt_p(l.p_value)
-        );
+        s.push_str(&md_row(level_cells(l), l.flag(" ⚠️", " ⬆️")));
     }
     let _ = writeln!(
         s,
@@ -653,25 +787,12 @@ pub fn render_markdown(c: &Comparison) -> String {
             l.level, l.newly_wrong, l.newly_right
         );
         if !changed.is_empty() {
-            let _ = writeln!(
-                s,
-                "| class | support | recall Δ | precision Δ | F1 Δ | newly wrong | newly right | p |"
-            );
-            let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|---:|---:|");
+            s.push_str(&md_header(&CLASS_COLUMNS));
             for d in changed {
-                let _ = writeln!(
-                    s,
-                    "| {}{} | {} | {} | {} | {} | {} | {} | {} |",
-                    d.class,
+                s.push_str(&md_row(
+                    class_cells(d),
                     if d.regressed { " ⚠️" } else { "" },
-                    d.support,
-                    fmt_delta(d.recall_delta),
-                    fmt_delta(d.precision_delta),
-                    fmt_delta(d.f1_delta),
-                    d.newly_wrong,
-                    d.newly_right,
-                    fmt_p(d.p_value)
-                );
+                ));
             }
             s.push('\n');
         }
@@ -732,24 +853,14 @@ pub fn render_text(c: &Comparison) -> String {
         c.only_in_base,
         c.only_in_candidate
     );
-    let _ = writeln!(
-        s,
-        "{:<20} {:>8} {:>9} {:>8} {:>6} {:>6} {:>9}",
-        "level", "base", "candidate", "delta", "b", "c", "p"
-    );
+    s.push_str(&text_header(&LEVEL_COLUMNS, ""));
     for l in &c.levels {
-        let flag = l.flag("  WORSE", "  better");
-        let _ = writeln!(
-            s,
-            "{:<20} {:>8.4} {:>9.4} {:>+8.4} {:>6} {:>6} {:>9}{flag}",
-            l.level,
-            l.base_accuracy,
-            l.candidate_accuracy,
-            l.delta,
-            l.newly_wrong,
-            l.newly_right,
-            fmt_p(l.p_value)
-        );
+        s.push_str(&text_row(
+            &LEVEL_COLUMNS,
+            "",
+            level_cells(l),
+            l.flag("  WORSE", "  better"),
+        ));
     }
     let _ = writeln!(
         s,
@@ -768,24 +879,10 @@ pub fn render_text(c: &Comparison) -> String {
             continue;
         }
         let _ = writeln!(s, "\n{}: per class", l.level);
-        let _ = writeln!(
-            s,
-            "  {:<26} {:>7} {:>9} {:>9} {:>8} {:>5} {:>5}",
-            "class", "support", "recall d", "prec d", "F1 d", "b", "c"
-        );
+        s.push_str(&text_header(&CLASS_COLUMNS, "  "));
         for d in changed {
-            let _ = writeln!(
-                s,
-                "  {:<26} {:>7} {:>9} {:>9} {:>8} {:>5} {:>5}{}",
-                d.class,
-                d.support,
-                fmt_delta(d.recall_delta),
-                fmt_delta(d.precision_delta),
-                fmt_delta(d.f1_delta),
-                d.newly_wrong,
-                d.newly_right,
-                if d.regressed { "  REGRESSED" } else { "" }
-            );
+            let flag = if d.regressed { "  REGRESSED" } else { "" };
+            s.push_str(&text_row(&CLASS_COLUMNS, "  ", class_cells(d), flag));
         }
         for (title, flips) in [
             ("newly wrong", &l.flipped_wrong),

@@ -39,7 +39,7 @@ pub enum CorpusError {
     /// The files changed since the manifest was written.
     #[error(
         "{manifest}: content_hash is {recorded} but the corpus now hashes to {actual}: the corpus \
-         changed since it was generated (regenerate it, or pass --allow-modified)"
+         changed since it was generated (regenerate it, or allow a modified corpus)"
     )]
     Modified {
         /// Path of `manifest.json`.

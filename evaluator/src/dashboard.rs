@@ -1,5 +1,5 @@
 //! The accuracy dashboard: one self-contained HTML file (inline CSS and inline SVG, no script, no
-//! network) drawn from the report tables of SPEC section 6.
+//! network) drawn from the report tables (`docs/CONTRACT.md` section 5).
 //!
 //! [`render`] is a pure function of [`DashboardData`]: accuracy and macro F1 over runs per
 //! classifier, the latest run's confusion matrices, per-class recall, accuracy by difficulty,
@@ -14,6 +14,8 @@ mod sections;
 mod svg;
 
 use std::path::{Path, PathBuf};
+
+use scenario::Level;
 
 use crate::compare::Comparison;
 use crate::report::{self, ReportError};
@@ -78,7 +80,7 @@ pub struct CompareSummary {
     pub passed: bool,
     /// Why the gate failed (empty when it passed).
     pub reasons: Vec<String>,
-    /// Per-level accuracy comparison, in [`crate::tables::LEVELS`] order.
+    /// Per-level accuracy comparison, in [`Level::ALL`] order.
     pub levels: Vec<CompareLevel>,
     /// Classes whose recall dropped, worst first.
     pub regressed_classes: Vec<ClassDelta>,
@@ -91,8 +93,8 @@ pub struct CompareSummary {
 /// One level of a comparison.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompareLevel {
-    /// One of [`crate::tables::LEVELS`].
-    pub level: String,
+    /// The level.
+    pub level: Level,
     /// Accuracy of the base run.
     pub base_accuracy: f64,
     /// Accuracy of the candidate run.
@@ -110,8 +112,8 @@ pub struct CompareLevel {
 /// A per-class metric that changed between base and candidate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClassDelta {
-    /// One of [`crate::tables::LEVELS`].
-    pub level: String,
+    /// The level.
+    pub level: Level,
     /// The class.
     pub class: String,
     /// Which metric (`recall`, `precision`, `f1`).
@@ -143,7 +145,7 @@ impl From<&Comparison> for CompareSummary {
                 let candidate = k.candidate_recall.unwrap_or(f64::NAN);
                 let delta = k.recall_delta.unwrap_or(candidate - base);
                 let row = ClassDelta {
-                    level: l.level.clone(),
+                    level: l.level,
                     class: k.class.clone(),
                     metric: "recall".to_owned(),
                     base,
@@ -162,7 +164,7 @@ impl From<&Comparison> for CompareSummary {
                 .levels
                 .iter()
                 .map(|l| CompareLevel {
-                    level: l.level.clone(),
+                    level: l.level,
                     base_accuracy: l.base_accuracy,
                     candidate_accuracy: l.candidate_accuracy,
                     p_value: Some(l.p_value),

@@ -9,12 +9,12 @@ use std::time::{Instant, SystemTime};
 
 use classifier::{CallError, Classifier};
 use rayon::prelude::*;
+use scenario::time::Utc;
 use scenario::{EvidenceKind, Prediction, Scenario, Suite};
 
 use crate::corpus::CorpusInfo;
 use crate::stats::percentile_sorted;
 use crate::tables::{ERROR_LABEL, PredictionRow, REPORT_SCHEMA_VERSION, RunInfo};
-use crate::timefmt::Utc;
 
 /// How to run an evaluation.
 #[derive(Clone, Debug)]

@@ -11,13 +11,15 @@
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions, TryLockError};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
+
+use scenario::Level;
 
 use crate::columns::{BatchBuilder, Columns, read_parquet};
 use crate::metrics::Scores;
-use crate::report::{ReportError, sync_dir, unique};
-use crate::tables::{HistoryRow, LEVELS, RunInfo};
+use crate::report::{ReportError, dir_and_name, replace_file, temp_prefix};
+use crate::tables::{HistoryRow, RunInfo};
 
 /// `history.parquet`
 pub const HISTORY_FILE: &str = "history.parquet";
@@ -28,14 +30,14 @@ pub const LOCK_TIMEOUT: Duration = Duration::from_secs(60);
 /// The history rows of one run: per level a headline row (`class` null: accuracy, macro F1),
 /// then per class that occurs (`recall`).
 pub fn rows_of(info: &RunInfo, scores: &Scores) -> Vec<HistoryRow> {
-    let base = |level: &str, class: Option<String>| HistoryRow {
+    let base = |level: Level, class: Option<String>| HistoryRow {
         run_id: info.run_id.clone(),
         started_at: info.started_at.clone(),
         classifier: info.classifier.clone(),
         classifier_version: info.classifier_version.clone(),
         corpus_id: info.corpus_id.clone(),
         corpus_hash: info.corpus_hash.clone(),
-        level: level.to_owned(),
+        level,
         class,
         accuracy: None,
         macro_f1: None,
@@ -49,7 +51,7 @@ pub fn rows_of(info: &RunInfo, scores: &Scores) -> Vec<HistoryRow> {
         trials: info.trials,
     };
     let mut out = Vec::new();
-    for level in LEVELS {
+    for &level in Level::ALL {
         let Some(overall) = scores.overall(level) else {
             continue;
         };
@@ -79,32 +81,17 @@ pub fn append_with_timeout(
     rows: &[HistoryRow],
     timeout: Duration,
 ) -> Result<(), ReportError> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).map_err(ReportError::io(&dir))?;
-    let name = path
-        .file_name()
-        .map_or_else(|| HISTORY_FILE.into(), |n| n.to_string_lossy().into_owned());
+    let (dir, name) = dir_and_name(path)?;
     let _lock = Lock::acquire(&dir.join(format!("{name}.lock")), timeout)?;
 
-    let tmp_prefix = format!(".{name}.tmp-");
-    remove_leftover_temps(&dir, &tmp_prefix)?;
+    remove_leftover_temps(&dir, &temp_prefix(&name))?;
     let mut all = if path.exists() {
         read(path)?
     } else {
         Vec::new()
     };
     all.extend_from_slice(rows);
-    let tmp = dir.join(format!("{tmp_prefix}{}-{}", std::process::id(), unique()));
-    let result = write_rows(&tmp, &all)
-        .and_then(|()| std::fs::rename(&tmp, path).map_err(ReportError::io(path)));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result?;
-    sync_dir(&dir)
+    replace_file(path, |tmp| write_rows(tmp, &all))
 }
 
 fn remove_leftover_temps(dir: &Path, prefix: &str) -> Result<(), ReportError> {
@@ -180,7 +167,7 @@ pub fn read(path: &Path) -> Result<Vec<HistoryRow>, ReportError> {
         let (corpus_id, corpus_hash, level, class) = (
             s("corpus_id")?,
             s("corpus_hash")?,
-            s("level")?,
+            c.level("level")?,
             c.opt_str("class")?,
         );
         let (accuracy, macro_f1, recall) = (
@@ -203,7 +190,7 @@ pub fn read(path: &Path) -> Result<Vec<HistoryRow>, ReportError> {
                 classifier_version: version[i].clone(),
                 corpus_id: corpus_id[i].clone(),
                 corpus_hash: corpus_hash[i].clone(),
-                level: level[i].clone(),
+                level: level[i],
                 class: class[i].clone(),
                 accuracy: accuracy[i],
                 macro_f1: macro_f1[i],
@@ -269,9 +256,9 @@ pub struct RunTrend {
     #[expect(missing_docs, reason = "history columns")]
     pub corpus_hash: String,
     /// Level -> accuracy (from the headline rows).
-    pub accuracy: std::collections::BTreeMap<String, f64>,
+    pub accuracy: BTreeMap<Level, f64>,
     /// Level -> macro F1.
-    pub macro_f1: std::collections::BTreeMap<String, f64>,
+    pub macro_f1: BTreeMap<Level, f64>,
     #[expect(missing_docs, reason = "history columns")]
     pub scenarios_per_second: f64,
     #[expect(missing_docs, reason = "history columns")]
@@ -315,10 +302,10 @@ pub fn trend(rows: &[HistoryRow]) -> Vec<RunTrend> {
         });
         if r.class.is_none() {
             if let Some(a) = r.accuracy {
-                runs[i].accuracy.insert(r.level.clone(), a);
+                runs[i].accuracy.insert(r.level, a);
             }
             if let Some(f) = r.macro_f1 {
-                runs[i].macro_f1.insert(r.level.clone(), f);
+                runs[i].macro_f1.insert(r.level, f);
             }
         }
     }

@@ -1,5 +1,5 @@
 //! The evaluator: runs a classifier over a loaded corpus in parallel, scores it, and writes the
-//! Parquet reports of SPEC section 6.
+//! Parquet reports of `docs/CONTRACT.md` section 5.
 //!
 //! The flow is one straight line: [`corpus_info`] identifies the corpus (and refuses one changed
 //! since its manifest), [`evaluate`] runs the classifier and scores every call into a
@@ -14,13 +14,13 @@ pub mod dashboard;
 pub mod eval;
 pub mod history;
 pub mod metrics;
+pub mod pipeline;
 pub mod report;
 pub mod stats;
 pub mod summary;
 pub mod tables;
 
 mod columns;
-mod timefmt;
 
 pub use corpus::{CorpusError, CorpusInfo, corpus_info};
 pub use eval::{EvalConfig, EvalError, Run, evaluate};

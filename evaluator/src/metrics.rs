@@ -20,11 +20,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use scenario::{Category, EvidenceKind, FailureMode, RootCause};
+use scenario::{Category, EvidenceKind, FailureMode, Level, RootCause};
 
 use crate::eval::WRONG_TARGET_LABEL;
 use crate::stats::wilson;
-use crate::tables::{ConfusionRow, ERROR_LABEL, LEVELS, MetricRow, PredictionRow, SliceRow};
+use crate::tables::{ConfusionRow, ERROR_LABEL, MetricRow, PredictionRow, SliceRow};
 
 /// Slice dimensions in display order.
 pub const SLICE_DIMENSIONS: &[&str] = &[
@@ -50,14 +50,14 @@ pub struct Scores {
 
 impl Scores {
     /// The overall metric row of a level.
-    pub fn overall(&self, level: &str) -> Option<&MetricRow> {
+    pub fn overall(&self, level: Level) -> Option<&MetricRow> {
         self.metrics
             .iter()
             .find(|m| m.level == level && m.kind == "overall")
     }
 
     /// The class rows of a level, in label order.
-    pub fn classes<'a>(&'a self, level: &'a str) -> impl Iterator<Item = &'a MetricRow> + 'a {
+    pub fn classes(&self, level: Level) -> impl Iterator<Item = &MetricRow> {
         self.metrics
             .iter()
             .filter(move |m| m.level == level && m.kind == "class")
@@ -77,15 +77,15 @@ struct Obs<'a> {
 }
 
 /// The (expected, predicted) labels of a row at a level; `None` where the row is not scored there.
-pub fn labels_at<'a>(row: &'a PredictionRow, level: &str) -> Option<(&'a str, &'a str)> {
+pub fn labels_at(row: &PredictionRow, level: Level) -> Option<(&str, &str)> {
     match level {
-        "failure_mode" => Some((&row.expected_failure_mode, &row.predicted_failure_mode)),
-        "root_cause_category" => Some((&row.expected_category, &row.predicted_category)),
-        "root_cause" => row
+        Level::FailureMode => Some((&row.expected_failure_mode, &row.predicted_failure_mode)),
+        Level::RootCauseCategory => Some((&row.expected_category, &row.predicted_category)),
+        Level::RootCause => row
             .expected_root_cause
             .as_deref()
             .map(|e| (e, row.predicted_root_cause.as_str())),
-        "localization" => {
+        Level::Localization => {
             row.correct_localization?;
             let expected = row.expected_failure_mode.as_str();
             let predicted = if row.error.is_some() {
@@ -99,31 +99,28 @@ pub fn labels_at<'a>(row: &'a PredictionRow, level: &str) -> Option<(&'a str, &'
             };
             Some((expected, predicted))
         }
-        _ => None,
     }
 }
 
 /// Whether a row is right at a level; `None` where it is not scored there.
-pub fn correct_at(row: &PredictionRow, level: &str) -> Option<bool> {
+pub fn correct_at(row: &PredictionRow, level: Level) -> Option<bool> {
     match level {
-        "failure_mode" => Some(row.correct_failure_mode),
-        "root_cause_category" => Some(row.correct_category),
-        "root_cause" => row.correct_root_cause,
-        "localization" => row.correct_localization,
-        _ => None,
+        Level::FailureMode => Some(row.correct_failure_mode),
+        Level::RootCauseCategory => Some(row.correct_category),
+        Level::RootCause => row.correct_root_cause,
+        Level::Localization => row.correct_localization,
     }
 }
 
 /// Display order of a label at a level: taxonomy order, then other labels alphabetically, then
 /// `wrong_target`, then `error`.
-pub fn label_order(level: &str, label: &str) -> (usize, String) {
+pub fn label_order(level: Level, label: &str) -> (usize, String) {
     let pos = match level {
-        "failure_mode" | "localization" => {
+        Level::FailureMode | Level::Localization => {
             FailureMode::ALL.iter().position(|m| m.as_str() == label)
         }
-        "root_cause_category" => Category::ALL.iter().position(|c| c.as_str() == label),
-        "root_cause" => RootCause::ALL.iter().position(|c| c.as_str() == label),
-        _ => None,
+        Level::RootCauseCategory => Category::ALL.iter().position(|c| c.as_str() == label),
+        Level::RootCause => RootCause::ALL.iter().position(|c| c.as_str() == label),
     };
     match pos {
         Some(i) => (i, String::new()),
@@ -140,7 +137,7 @@ pub fn score(predictions: &[PredictionRow]) -> Scores {
     trials.dedup();
     let multi_trial = trials.len() > 1;
     let mut out = Scores::default();
-    for level in LEVELS {
+    for &level in Level::ALL {
         let obs: Vec<Obs<'_>> = predictions
             .iter()
             .filter_map(|r| {
@@ -153,7 +150,7 @@ pub fn score(predictions: &[PredictionRow]) -> Scores {
             })
             .collect();
         let (confusion, metrics) = level_scores(level, &obs, multi_trial);
-        if *level != "localization" {
+        if level.is_labeled() {
             out.confusion.extend(confusion);
         }
         out.metrics.extend(metrics);
@@ -163,7 +160,7 @@ pub fn score(predictions: &[PredictionRow]) -> Scores {
 }
 
 fn level_scores(
-    level: &str,
+    level: Level,
     obs: &[Obs<'_>],
     multi_trial: bool,
 ) -> (Vec<ConfusionRow>, Vec<MetricRow>) {
@@ -182,7 +179,7 @@ fn level_scores(
         .flat_map(|(i, e)| {
             let row = &matrix[i];
             labels.iter().enumerate().map(move |(j, p)| ConfusionRow {
-                level: level.to_owned(),
+                level,
                 expected: (*e).to_owned(),
                 predicted: (*p).to_owned(),
                 count: row[j],
@@ -236,7 +233,7 @@ fn level_scores(
         None
     };
     let overall = MetricRow {
-        level: level.to_owned(),
+        level,
         kind: "overall".into(),
         class: None,
         support: n,
@@ -326,17 +323,17 @@ fn slice_values(row: &PredictionRow) -> [Vec<String>; 4] {
 }
 
 fn slices(predictions: &[PredictionRow]) -> Vec<SliceRow> {
-    // (dimension index, value, level index) -> (n, correct)
-    let mut acc: BTreeMap<(usize, String, usize), (u64, u64)> = BTreeMap::new();
+    // (dimension index, value, level) -> (n, correct)
+    let mut acc: BTreeMap<(usize, String, Level), (u64, u64)> = BTreeMap::new();
     for row in predictions {
         let values = slice_values(row);
-        for (li, level) in LEVELS.iter().enumerate() {
+        for &level in Level::ALL {
             let Some(ok) = correct_at(row, level) else {
                 continue;
             };
             for (di, vals) in values.iter().enumerate() {
                 for v in vals {
-                    let e = acc.entry((di, v.clone(), li)).or_default();
+                    let e = acc.entry((di, v.clone(), level)).or_default();
                     e.0 += 1;
                     e.1 += u64::from(ok);
                 }
@@ -344,12 +341,12 @@ fn slices(predictions: &[PredictionRow]) -> Vec<SliceRow> {
         }
     }
     acc.into_iter()
-        .map(|((di, value, li), (n, correct))| {
+        .map(|((di, value, level), (n, correct))| {
             let (ci_low, ci_high) = wilson(correct, n);
             SliceRow {
                 dimension: SLICE_DIMENSIONS[di].to_owned(),
                 value,
-                level: LEVELS[li].to_owned(),
+                level,
                 n,
                 correct,
                 accuracy: correct as f64 / n as f64,

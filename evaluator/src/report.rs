@@ -59,7 +59,7 @@ pub enum ReportError {
         message: String,
     },
     /// The run directory already exists.
-    #[error("{path}: already exists (pick another --run-id, or remove it)")]
+    #[error("{path}: already exists (pick another run id, or remove it)")]
     Exists {
         /// The directory.
         path: PathBuf,
@@ -101,7 +101,7 @@ pub struct RunReport {
 }
 
 /// Writes `reports/<run-id>/` with every table and `run.json`, atomically: into
-/// `reports/.tmp-<run-id>-<pid>-<n>/`, each file fsynced, then renamed into place. Refuses an
+/// `reports/.tmp-<run-id>-<random>/`, each file fsynced, then renamed into place. Refuses an
 /// existing run directory. Returns the run directory.
 pub fn write_run(reports: &Path, run: &Run, scores: &Scores) -> Result<PathBuf, ReportError> {
     std::fs::create_dir_all(reports).map_err(ReportError::io(reports))?;
@@ -109,45 +109,39 @@ pub fn write_run(reports: &Path, run: &Run, scores: &Scores) -> Result<PathBuf, 
     if dir.exists() {
         return Err(ReportError::Exists { path: dir });
     }
-    let tmp = reports.join(format!(
-        ".tmp-{}-{}-{}",
-        run.info.run_id,
-        std::process::id(),
-        unique()
-    ));
-    std::fs::create_dir(&tmp).map_err(ReportError::io(&tmp))?;
-    let result = (|| {
-        write_predictions(&tmp.join(PREDICTIONS_FILE), &run.predictions)?;
-        write_confusion(&tmp.join(CONFUSION_FILE), &scores.confusion)?;
-        write_metrics(&tmp.join(METRICS_FILE), &scores.metrics)?;
-        write_slices(&tmp.join(SLICES_FILE), &scores.slices)?;
-        let mut json = serde_json::to_vec_pretty(&run.info).map_err(|e| ReportError::Json {
-            path: tmp.join(RUN_FILE),
-            message: e.to_string(),
-        })?;
-        json.push(b'\n');
-        write_synced(&tmp.join(RUN_FILE), &json)?;
-        sync_dir(&tmp)?;
-        if dir.exists() {
-            return Err(ReportError::Exists { path: dir.clone() });
-        }
-        // A concurrent writer of the same run id may have won the race: its directory stays.
-        std::fs::rename(&tmp, &dir).map_err(|source| {
-            if dir.exists() {
-                ReportError::Exists { path: dir.clone() }
-            } else {
-                ReportError::Io {
-                    path: dir.clone(),
-                    source,
-                }
-            }
-        })?;
-        sync_dir(reports)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
+    // Removed on drop unless it was renamed into place.
+    let tmp = temp_builder(&format!(".tmp-{}-", run.info.run_id), 0o777)
+        .tempdir_in(reports)
+        .map_err(ReportError::io(reports))?;
+    let t = tmp.path();
+    write_predictions(&t.join(PREDICTIONS_FILE), &run.predictions)?;
+    write_confusion(&t.join(CONFUSION_FILE), &scores.confusion)?;
+    write_metrics(&t.join(METRICS_FILE), &scores.metrics)?;
+    write_slices(&t.join(SLICES_FILE), &scores.slices)?;
+    let mut json = serde_json::to_vec_pretty(&run.info).map_err(|e| ReportError::Json {
+        path: t.join(RUN_FILE),
+        message: e.to_string(),
+    })?;
+    json.push(b'\n');
+    write_synced(&t.join(RUN_FILE), &json)?;
+    sync_dir(t)?;
+    if dir.exists() {
+        return Err(ReportError::Exists { path: dir });
     }
-    result.map(|()| dir)
+    // A concurrent writer of the same run id may have won the race: its directory stays.
+    std::fs::rename(t, &dir).map_err(|source| {
+        if dir.exists() {
+            ReportError::Exists { path: dir.clone() }
+        } else {
+            ReportError::Io {
+                path: dir.clone(),
+                source,
+            }
+        }
+    })?;
+    let _ = tmp.keep(); // renamed into place: nothing to remove
+    sync_dir(reports)?;
+    Ok(dir)
 }
 
 /// Reads a run directory back.
@@ -209,29 +203,60 @@ pub fn list_runs(reports: &Path) -> Result<Vec<PathBuf>, ReportError> {
 
 /// Writes `bytes` to `path` atomically: a temp file in the same directory, fsynced, renamed.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    let parent = match path.parent() {
+    replace_file(path, |tmp| write_synced(tmp, bytes))
+}
+
+/// Replaces `path` with what `write` puts into a fresh temp file beside it
+/// (`.<name>.tmp-<random>`, from `tempfile`), renamed over `path`, then fsyncs the directory.
+/// If anything fails the temp file is removed and `path` is untouched: a reader sees the old
+/// file or the new one, never a torn one. The one temp-then-rename write of the reports.
+pub(crate) fn replace_file(
+    path: &Path,
+    write: impl FnOnce(&Path) -> Result<(), ReportError>,
+) -> Result<(), ReportError> {
+    let (parent, name) = dir_and_name(path)?;
+    let tmp = temp_builder(&temp_prefix(&name), 0o666)
+        .tempfile_in(&parent)
+        .map_err(ReportError::io(&parent))?;
+    write(tmp.path())?;
+    tmp.persist(path)
+        .map_err(|e| ReportError::io(path)(e.error))?;
+    sync_dir(&parent)
+}
+
+/// A `tempfile` builder for a temp file or directory that becomes a user's output: created with
+/// `mode` less the umask, as `File::create` and `create_dir` would, not tempfile's private 0600
+/// and 0700.
+pub(crate) fn temp_builder(prefix: &str, mode: u32) -> tempfile::Builder<'_, 'static> {
+    let mut b = tempfile::Builder::new();
+    b.prefix(prefix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        b.permissions(std::fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = mode;
+    b
+}
+
+/// The directory of `path` (created if missing; `.` for a bare name) and its file name.
+pub(crate) fn dir_and_name(path: &Path) -> Result<(PathBuf, String), ReportError> {
+    let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    std::fs::create_dir_all(&parent).map_err(ReportError::io(&parent))?;
+    std::fs::create_dir_all(&dir).map_err(ReportError::io(&dir))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = parent.join(format!(".{name}.tmp-{}-{}", std::process::id(), unique()));
-    let result = write_synced(&tmp, bytes)
-        .and_then(|()| std::fs::rename(&tmp, path).map_err(ReportError::io(path)));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result?;
-    sync_dir(&parent)
+    Ok((dir, name))
 }
 
-pub(crate) fn unique() -> u64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static N: AtomicU64 = AtomicU64::new(0);
-    N.fetch_add(1, Ordering::Relaxed)
+/// The name prefix of [`replace_file`]'s temp files for a file called `name`.
+pub(crate) fn temp_prefix(name: &str) -> String {
+    format!(".{name}.tmp-")
 }
 
 fn write_synced(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
@@ -423,14 +448,14 @@ pub fn write_confusion(path: &Path, rows: &[ConfusionRow]) -> Result<(), ReportE
 pub fn read_confusion(path: &Path) -> Result<Vec<ConfusionRow>, ReportError> {
     read_parquet(path, |c: &Columns<'_>| {
         let (level, expected, predicted, count) = (
-            c.str("level")?,
+            c.level("level")?,
             c.str("expected")?,
             c.str("predicted")?,
             c.u64("count")?,
         );
         Ok((0..level.len())
             .map(|i| ConfusionRow {
-                level: level[i].clone(),
+                level: level[i],
                 expected: expected[i].clone(),
                 predicted: predicted[i].clone(),
                 count: count[i],
@@ -468,7 +493,7 @@ pub fn write_metrics(path: &Path, rows: &[MetricRow]) -> Result<(), ReportError>
 pub fn read_metrics(path: &Path) -> Result<Vec<MetricRow>, ReportError> {
     read_parquet(path, |c: &Columns<'_>| {
         let (level, kind, class, support) = (
-            c.str("level")?,
+            c.level("level")?,
             c.str("kind")?,
             c.opt_str("class")?,
             c.u64("support")?,
@@ -484,7 +509,7 @@ pub fn read_metrics(path: &Path) -> Result<Vec<MetricRow>, ReportError> {
         let (flip, pass, majority) = (f("flip_rate")?, f("pass_k")?, f("majority_accuracy")?);
         Ok((0..level.len())
             .map(|i| MetricRow {
-                level: level[i].clone(),
+                level: level[i],
                 kind: kind[i].clone(),
                 class: class[i].clone(),
                 support: support[i],
@@ -522,14 +547,14 @@ pub fn write_slices(path: &Path, rows: &[SliceRow]) -> Result<(), ReportError> {
 /// Reads `slices.parquet`.
 pub fn read_slices(path: &Path) -> Result<Vec<SliceRow>, ReportError> {
     read_parquet(path, |c: &Columns<'_>| {
-        let (dimension, value, level) = (c.str("dimension")?, c.str("value")?, c.str("level")?);
+        let (dimension, value, level) = (c.str("dimension")?, c.str("value")?, c.level("level")?);
         let (n, correct) = (c.u64("n")?, c.u64("correct")?);
         let (acc, lo, hi) = (c.f64("accuracy")?, c.f64("ci_low")?, c.f64("ci_high")?);
         Ok((0..level.len())
             .map(|i| SliceRow {
                 dimension: dimension[i].clone(),
                 value: value[i].clone(),
-                level: level[i].clone(),
+                level: level[i],
                 n: n[i],
                 correct: correct[i],
                 accuracy: acc[i],

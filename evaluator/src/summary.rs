@@ -6,15 +6,29 @@ use std::fmt::Write as _;
 
 use crate::eval::Run;
 use crate::metrics::Scores;
-use crate::tables::{LEVELS, MetricRow, SliceRow};
+use scenario::Level;
+
+use crate::tables::{MetricRow, RunInfo, SliceRow};
 
 /// How many weakest slices and error reasons to show.
 pub const SHOWN: usize = 5;
 
-/// Renders the summary (plain text, no colour).
+/// Renders the summary (plain text, no colour): one section after the other.
 pub fn render(run: &Run, scores: &Scores) -> String {
-    let info = &run.info;
     let mut s = String::new();
+    header(&mut s, &run.info);
+    levels(&mut s, &run.info, scores);
+    confusion(&mut s, scores);
+    weakest_classes(&mut s, scores);
+    by_difficulty(&mut s, scores);
+    weakest_signals(&mut s, scores);
+    skipped(&mut s, &run.info);
+    errors(&mut s, run);
+    s
+}
+
+/// What ran, on what, how fast.
+fn header(s: &mut String, info: &RunInfo) {
     let _ = writeln!(
         s,
         "run {}  {} {}  corpus {} ({} scenarios x {} trial{})",
@@ -41,7 +55,10 @@ pub fn render(run: &Run, scores: &Scores) -> String {
         info.latency_p95_ms,
         info.latency_p99_ms
     );
+}
 
+/// Accuracy with its interval, macro F1, kappa and n per level (and trial consistency).
+fn levels(s: &mut String, info: &RunInfo, scores: &Scores) {
     let multi = info.trials > 1;
     let _ = write!(
         s,
@@ -52,7 +69,7 @@ pub fn render(run: &Run, scores: &Scores) -> String {
         let _ = write!(s, " {:>6} {:>7} {:>8}", "flip", "pass^k", "majority");
     }
     s.push('\n');
-    for level in LEVELS {
+    for &level in Level::ALL {
         let Some(m) = scores.overall(level) else {
             continue;
         };
@@ -87,12 +104,15 @@ pub fn render(run: &Run, scores: &Scores) -> String {
         }
         s.push('\n');
     }
+}
 
+/// The failure-mode confusion matrix, columns numbered to keep it narrow.
+fn confusion(s: &mut String, scores: &Scores) {
     // Confusion matrix of the failure mode, columns numbered to keep it narrow.
     let fm: Vec<_> = scores
         .confusion
         .iter()
-        .filter(|c| c.level == "failure_mode")
+        .filter(|c| c.level == Level::FailureMode)
         .collect();
     let mut labels: Vec<&str> = Vec::new();
     for c in &fm {
@@ -128,7 +148,7 @@ pub fn render(run: &Run, scores: &Scores) -> String {
                 let _ = write!(s, " {cell:>6}");
             }
             let class = scores
-                .classes("failure_mode")
+                .classes(Level::FailureMode)
                 .find(|m| m.class.as_deref() == Some(*exp));
             let _ = writeln!(
                 s,
@@ -139,7 +159,10 @@ pub fn render(run: &Run, scores: &Scores) -> String {
             );
         }
     }
+}
 
+/// The weakest classes below the failure-mode level (that one is in the matrix).
+fn weakest_classes(s: &mut String, scores: &Scores) {
     // Weakest classes below the failure-mode level (that one is in the matrix above).
     let mut weak_classes: Vec<&MetricRow> = scores
         .metrics
@@ -147,7 +170,7 @@ pub fn render(run: &Run, scores: &Scores) -> String {
         .filter(|m| {
             m.kind == "class"
                 && m.support > 0
-                && matches!(m.level.as_str(), "root_cause_category" | "root_cause")
+                && matches!(m.level, Level::RootCauseCategory | Level::RootCause)
         })
         .filter(|m| m.recall.is_some_and(|r| r < 1.0))
         .collect();
@@ -162,7 +185,7 @@ pub fn render(run: &Run, scores: &Scores) -> String {
         let width = weak_classes
             .iter()
             .take(SHOWN)
-            .map(|m| m.level.len() + 1 + m.class.as_deref().unwrap_or("").len())
+            .map(|m| m.level.as_str().len() + 1 + m.class.as_deref().unwrap_or("").len())
             .max()
             .unwrap_or(0);
         for m in weak_classes.iter().take(SHOWN) {
@@ -176,7 +199,10 @@ pub fn render(run: &Run, scores: &Scores) -> String {
             );
         }
     }
+}
 
+/// Accuracy by difficulty, one line per level.
+fn by_difficulty(s: &mut String, scores: &Scores) {
     // Accuracy by difficulty, one line per level.
     let by_difficulty: Vec<&SliceRow> = scores
         .slices
@@ -185,10 +211,10 @@ pub fn render(run: &Run, scores: &Scores) -> String {
         .collect();
     if !by_difficulty.is_empty() {
         let _ = writeln!(s, "\naccuracy by difficulty");
-        for level in LEVELS {
+        for &level in Level::ALL {
             let cells: Vec<String> = by_difficulty
                 .iter()
-                .filter(|r| r.level == *level)
+                .filter(|r| r.level == level)
                 .map(|r| format!("{}: {:.3} (n {})", r.value, r.accuracy, r.n))
                 .collect();
             if !cells.is_empty() {
@@ -196,7 +222,10 @@ pub fn render(run: &Run, scores: &Scores) -> String {
             }
         }
     }
+}
 
+/// The weakest adversarial signals, each shown once at its weakest level.
+fn weakest_signals(s: &mut String, scores: &Scores) {
     // Weakest adversarial signals, each shown once at its weakest level.
     let mut weak: Vec<&SliceRow> = scores
         .slices
@@ -238,7 +267,10 @@ pub fn render(run: &Run, scores: &Scores) -> String {
             );
         }
     }
+}
 
+/// The scenarios `--skip-invalid` left out.
+fn skipped(s: &mut String, info: &RunInfo) {
     if info.skipped > 0 {
         let _ = writeln!(
             s,
@@ -252,7 +284,10 @@ pub fn render(run: &Run, scores: &Scores) -> String {
             let _ = writeln!(s, "  ... and {} more", info.skipped_scenarios.len() - SHOWN);
         }
     }
+}
 
+/// Failed calls and the classifier's notes.
+fn errors(s: &mut String, run: &Run) {
     let errors: Vec<_> = run
         .predictions
         .iter()
@@ -278,10 +313,9 @@ pub fn render(run: &Run, scores: &Scores) -> String {
             );
         }
     }
-    for note in &info.classifier_notes {
+    for note in &run.info.classifier_notes {
         let _ = writeln!(s, "note: {note}");
     }
-    s
 }
 
 /// An interval bound at three decimals, rounded outwards so an interval never looks narrower

@@ -1,20 +1,13 @@
-//! Row types of the report tables (SPEC section 6). These are the contract between the code that
+//! Row types of the report tables (`docs/CONTRACT.md` section 5). These are the contract between the code that
 //! writes reports (`report`), the code that reads them back (`compare`, `history`, `dashboard`)
 //! and outside readers (DuckDB, pandas, Spark, Grafana): one struct per Parquet table, one field
 //! per column, same names. Change them only with a version bump of `REPORT_SCHEMA_VERSION`.
 
+use scenario::Level;
 use serde::{Deserialize, Serialize};
 
 /// Version of the report tables; recorded in `run.json`.
 pub const REPORT_SCHEMA_VERSION: &str = "1";
-
-/// Levels a prediction is scored at, in display order.
-pub const LEVELS: &[&str] = &[
-    "failure_mode",
-    "root_cause_category",
-    "root_cause",
-    "localization",
-];
 
 /// The label written for a classifier call that failed.
 pub const ERROR_LABEL: &str = "error";
@@ -81,8 +74,8 @@ pub struct PredictionRow {
 /// `confusion.parquet`: long form, zero cells included.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConfusionRow {
-    /// One of [`LEVELS`] except `localization`.
-    pub level: String,
+    /// A labeled level ([`Level::LABELED`]: not `localization`).
+    pub level: Level,
     #[expect(missing_docs, reason = "expected label")]
     pub expected: String,
     #[expect(missing_docs, reason = "predicted label")]
@@ -94,8 +87,8 @@ pub struct ConfusionRow {
 /// `metrics.parquet`: per level and class (`kind = "class"`) and per level (`kind = "overall"`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MetricRow {
-    /// One of [`LEVELS`].
-    pub level: String,
+    /// The level scored.
+    pub level: Level,
     /// `class` or `overall`.
     pub kind: String,
     /// The class, for `kind = "class"`; null for overall rows.
@@ -132,7 +125,7 @@ impl MetricRow {
     /// A per-class row (`kind = "class"`): precision, recall, F1 and support; every
     /// overall-only column is null.
     pub fn class_row(
-        level: &str,
+        level: Level,
         class: &str,
         support: u64,
         precision: Option<f64>,
@@ -140,7 +133,7 @@ impl MetricRow {
         f1: Option<f64>,
     ) -> Self {
         MetricRow {
-            level: level.to_owned(),
+            level,
             kind: "class".to_owned(),
             class: Some(class.to_owned()),
             support,
@@ -167,8 +160,8 @@ pub struct SliceRow {
     pub dimension: String,
     /// The value of the dimension (`2`, `healthy_siblings`, `datadog_logs`, ...).
     pub value: String,
-    /// One of [`LEVELS`].
-    pub level: String,
+    /// The level scored.
+    pub level: Level,
     /// Rows in the slice that are scored at this level.
     pub n: u64,
     /// Of which correct.
@@ -197,8 +190,8 @@ pub struct HistoryRow {
     pub corpus_id: String,
     #[expect(missing_docs, reason = "corpus content hash")]
     pub corpus_hash: String,
-    /// One of [`LEVELS`].
-    pub level: String,
+    /// The level scored.
+    pub level: Level,
     /// Null for the level's headline row.
     pub class: Option<String>,
     #[expect(missing_docs, reason = "headline rows")]

@@ -78,7 +78,7 @@ fn the_gate_passes_the_same_classifier_and_fails_a_degraded_one_naming_the_class
     assert!(worse.is_worse());
     // 50 OOM cases, every fifth mislabelled: b = 10, c = 0, p = 2 / 2^10.
     let fm = &worse.levels[0];
-    assert_eq!(fm.level, "failure_mode");
+    assert_eq!(fm.level, scenario::Level::FailureMode);
     assert_eq!((fm.newly_wrong, fm.newly_right), (10, 0));
     assert!((fm.p_value - 2.0 / 1024.0).abs() < 1e-12);
     assert!((fm.delta + 10.0 / 200.0).abs() < 1e-12);

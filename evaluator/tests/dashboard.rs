@@ -6,7 +6,8 @@
 use evaluator::dashboard::{
     CHARTS, ClassDelta, CompareLevel, CompareSummary, DashboardData, LatestRun, render,
 };
-use evaluator::tables::{ConfusionRow, HistoryRow, LEVELS, MetricRow, RunInfo, SliceRow};
+use evaluator::tables::{ConfusionRow, HistoryRow, MetricRow, RunInfo, SliceRow};
+use scenario::Level;
 
 const MODES: &[&str] = &[
     "healthy",
@@ -116,7 +117,7 @@ fn history(names: &[&str], runs: usize, rng: &mut Lcg) -> Vec<HistoryRow> {
             classifier_version: format!("0.{}.0", 1 + i / 4),
             corpus_id: "canonical-2k".to_owned(),
             corpus_hash: "9f2c4e1ab37d5e60c1d2".to_owned(),
-            level: String::new(),
+            level: Level::FailureMode,
             class: None,
             accuracy: None,
             macro_f1: None,
@@ -133,22 +134,22 @@ fn history(names: &[&str], runs: usize, rng: &mut Lcg) -> Vec<HistoryRow> {
             scenarios: 2000,
             trials: 1,
         };
-        for (li, level) in LEVELS.iter().enumerate() {
+        for (li, level) in Level::ALL.iter().enumerate() {
             let acc = (skill - 0.08 * li as f64 + 0.03 * (rng.next() - 0.5)).clamp(0.0, 1.0);
             rows.push(HistoryRow {
-                level: (*level).to_owned(),
+                level: *level,
                 accuracy: Some(acc),
-                macro_f1: if *level == "localization" {
+                macro_f1: if *level == Level::Localization {
                     None
                 } else {
                     Some(acc - 0.04)
                 },
                 ..base.clone()
             });
-            if *level == "failure_mode" {
+            if *level == Level::FailureMode {
                 for m in MODES {
                     rows.push(HistoryRow {
-                        level: (*level).to_owned(),
+                        level: *level,
                         class: Some((*m).to_owned()),
                         recall: Some((acc + 0.1 * (rng.next() - 0.5)).clamp(0.0, 1.0)),
                         ..base.clone()
@@ -166,9 +167,9 @@ fn latest(info: RunInfo, rng: &mut Lcg) -> LatestRun {
     let mut confusion = Vec::new();
     let mut metrics = Vec::new();
     for (li, (level, labels)) in [
-        ("failure_mode", MODES),
-        ("root_cause_category", CATEGORIES),
-        ("root_cause", CAUSES),
+        (Level::FailureMode, MODES),
+        (Level::RootCauseCategory, CATEGORIES),
+        (Level::RootCause, CAUSES),
     ]
     .into_iter()
     .enumerate()
@@ -198,7 +199,7 @@ fn latest(info: RunInfo, rng: &mut Lcg) -> LatestRun {
             for (j, p) in predicted_labels.iter().enumerate() {
                 let count = matrix.get(i).map_or(0, |r| r[j]);
                 confusion.push(ConfusionRow {
-                    level: level.to_owned(),
+                    level,
                     expected: (*e).to_owned(),
                     predicted: (*p).to_owned(),
                     count,
@@ -248,7 +249,7 @@ fn latest(info: RunInfo, rng: &mut Lcg) -> LatestRun {
     let loc = 0.58;
     let (lo, hi) = wilson(1160, 2000);
     metrics.push(overall(
-        "localization",
+        Level::Localization,
         2000,
         loc,
         lo,
@@ -259,14 +260,14 @@ fn latest(info: RunInfo, rng: &mut Lcg) -> LatestRun {
     ));
     let mut slices = Vec::new();
     let mut slice = |dimension: &str, value: &str, base: f64, n: u64, rng: &mut Lcg| {
-        for (li, level) in LEVELS.iter().enumerate() {
+        for (li, level) in Level::ALL.iter().enumerate() {
             let acc = (base - 0.07 * li as f64 + 0.04 * rng.next()).clamp(0.0, 1.0);
             let correct = (acc * n as f64).round() as u64;
             let (lo, hi) = wilson(correct, n);
             slices.push(SliceRow {
                 dimension: dimension.to_owned(),
                 value: value.to_owned(),
-                level: (*level).to_owned(),
+                level: *level,
                 n,
                 correct,
                 accuracy: correct as f64 / n as f64,
@@ -312,7 +313,7 @@ fn latest(info: RunInfo, rng: &mut Lcg) -> LatestRun {
 
 #[expect(clippy::too_many_arguments, reason = "test fixture")]
 fn overall(
-    level: &str,
+    level: Level,
     n: u64,
     acc: f64,
     lo: f64,
@@ -323,7 +324,7 @@ fn overall(
 ) -> MetricRow {
     let repeated = trials > 1;
     MetricRow {
-        level: level.to_owned(),
+        level,
         kind: "overall".to_owned(),
         class: None,
         support: n,
@@ -348,11 +349,11 @@ fn compare_summary() -> CompareSummary {
         candidate_run: "20261111T0800Z-10".to_owned(),
         passed: false,
         reasons: vec!["root cause accuracy dropped 3.1 pts (McNemar p = 0.004)".to_owned()],
-        levels: LEVELS
+        levels: Level::ALL
             .iter()
             .enumerate()
             .map(|(i, l)| CompareLevel {
-                level: (*l).to_owned(),
+                level: *l,
                 base_accuracy: 0.9 - 0.08 * i as f64,
                 candidate_accuracy: 0.9 - 0.08 * i as f64 + if i == 2 { -0.031 } else { 0.006 },
                 p_value: Some(if i == 2 { 0.004 } else { 0.41 }),
@@ -362,7 +363,7 @@ fn compare_summary() -> CompareSummary {
             })
             .collect(),
         regressed_classes: vec![ClassDelta {
-            level: "root_cause".to_owned(),
+            level: Level::RootCause,
             class: "node_oom".to_owned(),
             metric: "recall".to_owned(),
             base: 0.81,
@@ -630,25 +631,6 @@ fn demo_dashboard_for_the_browser_check() {
     data.compare = None;
     std::fs::write(dir.join("dashboard-sparse.html"), render(&data))
         .expect("write sparse dashboard");
-}
-
-/// The browser check looks for the same charts the renderer promises.
-#[test]
-fn browser_check_expects_every_chart() {
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../tests/browser/check-dashboard.mjs"
-    );
-    let text = std::fs::read_to_string(script).expect("read tests/browser/check-dashboard.mjs");
-    let start = text
-        .find("const CHARTS = [")
-        .expect("CHARTS list in the browser check");
-    let list = &text[start..start + text[start..].find("];").expect("end of CHARTS")];
-    let names: Vec<&str> = list.split('"').skip(1).step_by(2).collect();
-    assert_eq!(
-        names, CHARTS,
-        "tests/browser/check-dashboard.mjs CHARTS differs from evaluator::dashboard::CHARTS"
-    );
 }
 
 /// Runs on different corpora are separate lines: their accuracies are not comparable.

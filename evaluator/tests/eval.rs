@@ -5,13 +5,14 @@
 
 mod common;
 
+use scenario::Level;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use classifier::{CallError, Classifier};
 use common::{Fake, Fault, config, load, write_corpus};
 use evaluator::report::{CONFUSION_FILE, METRICS_FILE, SLICES_FILE, read_run, write_run};
-use evaluator::tables::{ERROR_LABEL, LEVELS, PredictionRow};
+use evaluator::tables::{ERROR_LABEL, PredictionRow};
 use evaluator::{CorpusError, Run, evaluate, score};
 use scenario::{Case, Prediction};
 
@@ -109,7 +110,7 @@ fn every_scenario_once_per_trial_and_confusion_totals_match() {
     assert_eq!(keys, sorted);
 
     let scores = score(&run.predictions);
-    for level in ["failure_mode", "root_cause_category", "root_cause"] {
+    for &level in Level::LABELED {
         let total: u64 = scores
             .confusion
             .iter()
@@ -120,7 +121,7 @@ fn every_scenario_once_per_trial_and_confusion_totals_match() {
     }
     // Flaky in odd trials on every third scenario (i % 3 == 0), answering `healthy`: the healthy
     // ones among them (i % 4 == 0) do not flip.
-    let fm = scores.overall("failure_mode").unwrap();
+    let fm = scores.overall(Level::FailureMode).unwrap();
     let flips = (0..40).filter(|i| i % 3 == 0 && i % 4 != 0).count() as f64 / 40.0;
     assert!((fm.flip_rate.unwrap() - flips).abs() < 1e-12, "{fm:?}");
     // Healthy ones answered healthy do not flip; others fail trial 1 only: majority still right.
@@ -155,7 +156,7 @@ fn failed_calls_are_error_rows_at_every_level() {
     }
     // Everything else is right: 27 of 30.
     let fm = score(&run.predictions);
-    assert!((fm.overall("failure_mode").unwrap().accuracy.unwrap() - 0.9).abs() < 1e-12);
+    assert!((fm.overall(Level::FailureMode).unwrap().accuracy.unwrap() - 0.9).abs() < 1e-12);
 }
 
 #[derive(Debug)]
@@ -235,7 +236,7 @@ fn localization_needs_the_right_pod() {
     }
     let scores = score(&run.predictions);
     // 12 rows with a pod, 4 of them image pull on the wrong pod.
-    let loc = scores.overall("localization").unwrap();
+    let loc = scores.overall(Level::Localization).unwrap();
     assert_eq!(loc.support, 12);
     assert!((loc.accuracy.unwrap() - 8.0 / 12.0).abs() < 1e-12);
 }
@@ -269,10 +270,10 @@ fn parquet_read_back_gives_the_same_rows_and_numbers() {
     assert_eq!(back.slices, scores.slices);
     // Scoring the rows read back reproduces every number.
     assert_eq!(score(&back.predictions), scores);
-    for level in LEVELS {
+    for &level in Level::ALL {
         assert_eq!(
-            back.metrics.iter().filter(|m| m.level == *level).count(),
-            scores.metrics.iter().filter(|m| m.level == *level).count()
+            back.metrics.iter().filter(|m| m.level == level).count(),
+            scores.metrics.iter().filter(|m| m.level == level).count()
         );
     }
 
@@ -461,7 +462,7 @@ fn an_acceptable_root_cause_is_right_and_the_confusion_keeps_the_primary_label()
         .confusion
         .iter()
         .find(|c| {
-            c.level == "root_cause"
+            c.level == scenario::Level::RootCause
                 && c.expected == "image_not_found"
                 && c.predicted == "registry_auth"
         })
@@ -471,7 +472,7 @@ fn an_acceptable_root_cause_is_right_and_the_confusion_keeps_the_primary_label()
     let acc = scores
         .metrics
         .iter()
-        .find(|m| m.level == "root_cause" && m.kind == "overall")
+        .find(|m| m.level == scenario::Level::RootCause && m.kind == "overall")
         .and_then(|m| m.accuracy)
         .unwrap();
     assert!((acc - 0.25).abs() < 1e-9, "{acc}");

@@ -2,6 +2,7 @@
 //! or lock file from an interrupted writer changes nothing, a held lock makes a writer wait (and
 //! time out cleanly), and an unreadable history is never overwritten.
 
+use scenario::Level;
 use std::fs::File;
 use std::path::Path;
 use std::time::Duration;
@@ -18,7 +19,7 @@ fn rows(run: &str, n: usize) -> Vec<HistoryRow> {
             classifier_version: "0.1.0".into(),
             corpus_id: "c".into(),
             corpus_hash: "h".into(),
-            level: "failure_mode".into(),
+            level: Level::FailureMode,
             class: (i > 0).then(|| format!("class-{i}")),
             accuracy: (i == 0).then_some(0.9),
             macro_f1: (i == 0).then_some(0.8),

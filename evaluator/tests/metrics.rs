@@ -7,6 +7,7 @@ mod common;
 use common::row;
 use evaluator::score;
 use evaluator::tables::{MetricRow, PredictionRow};
+use scenario::Level;
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-6
@@ -54,7 +55,7 @@ fn oracle_rows() -> Vec<PredictionRow> {
     rows
 }
 
-fn class<'a>(metrics: &'a [MetricRow], level: &str, class: &str) -> &'a MetricRow {
+fn class<'a>(metrics: &'a [MetricRow], level: Level, class: &str) -> &'a MetricRow {
     metrics
         .iter()
         .find(|m| m.level == level && m.class.as_deref() == Some(class))
@@ -67,7 +68,7 @@ fn confusion_matrix_is_long_form_with_zero_cells() {
     let fm: Vec<_> = scores
         .confusion
         .iter()
-        .filter(|c| c.level == "failure_mode")
+        .filter(|c| c.level == Level::FailureMode)
         .collect();
     // Labels: the union of expected and predicted, taxonomy order then `error`: 4 x 4 cells.
     assert_eq!(fm.len(), 16);
@@ -97,7 +98,12 @@ fn confusion_matrix_is_long_form_with_zero_cells() {
         "a predicted-only label still gets its row"
     );
     // No confusion rows for localization; three levels with 16 cells each.
-    assert!(scores.confusion.iter().all(|c| c.level != "localization"));
+    assert!(
+        scores
+            .confusion
+            .iter()
+            .all(|c| c.level != Level::Localization)
+    );
     assert_eq!(scores.confusion.len(), 48);
 }
 
@@ -107,29 +113,29 @@ fn per_class_and_overall_metrics_match_the_hand_computation() {
     let m = &scores.metrics;
 
     // healthy: tp 5, predicted 6, support 6 -> P = R = 5/6; F1 = 2*5 / (6 + 6) = 0.833333.
-    let h = class(m, "failure_mode", "healthy");
+    let h = class(m, Level::FailureMode, "healthy");
     assert_eq!(h.support, 6);
     approx(h.precision, 5.0 / 6.0);
     approx(h.recall, 5.0 / 6.0);
     approx(h.f1, 10.0 / 12.0);
     // oom_killed: tp 3, predicted 5, support 5 -> P = R = 0.6, F1 = 6 / 10 = 0.6.
-    let o = class(m, "failure_mode", "oom_killed");
+    let o = class(m, Level::FailureMode, "oom_killed");
     approx(o.precision, 0.6);
     approx(o.recall, 0.6);
     approx(o.f1, 0.6);
     // crashloop: tp 2, predicted 3, support 4 -> P = 2/3, R = 1/2, F1 = 4 / 7 = 0.571429.
-    let c = class(m, "failure_mode", "crashloop_backoff");
+    let c = class(m, Level::FailureMode, "crashloop_backoff");
     approx(c.precision, 2.0 / 3.0);
     approx(c.recall, 0.5);
     approx(c.f1, 4.0 / 7.0);
     // error: never expected -> recall null; predicted once, never right -> precision 0, F1 0.
-    let e = class(m, "failure_mode", "error");
+    let e = class(m, Level::FailureMode, "error");
     assert_eq!(e.support, 0);
     assert_eq!(e.recall, None);
     approx(e.precision, 0.0);
     approx(e.f1, 0.0);
 
-    let overall = scores.overall("failure_mode").unwrap();
+    let overall = scores.overall(Level::FailureMode).unwrap();
     assert_eq!(overall.support, 15);
     // accuracy = (5 + 2 + 3) / 15 = 0.666667.
     approx(overall.accuracy, 10.0 / 15.0);
@@ -153,7 +159,7 @@ fn per_class_and_overall_metrics_match_the_hand_computation() {
     );
 
     // Category and root cause map one to one from the mode here: same accuracy and kappa.
-    for level in ["root_cause_category", "root_cause"] {
+    for level in [Level::RootCauseCategory, Level::RootCause] {
         let o = scores.overall(level).unwrap();
         approx(o.accuracy, 10.0 / 15.0);
         approx(o.kappa, 77.0 / 152.0);
@@ -163,7 +169,7 @@ fn per_class_and_overall_metrics_match_the_hand_computation() {
 #[test]
 fn localization_scores_only_rows_with_an_expected_pod() {
     let scores = score(&oracle_rows());
-    let loc = scores.overall("localization").unwrap();
+    let loc = scores.overall(Level::Localization).unwrap();
     // The 9 OOM and crashloop rows; right: 3 OOM - 1 wrong pod + 2 crashloop = 4.
     assert_eq!(loc.support, 9);
     approx(loc.accuracy, 4.0 / 9.0);
@@ -171,9 +177,9 @@ fn localization_scores_only_rows_with_an_expected_pod() {
     approx(loc.accuracy_ci_low, 0.188779);
     approx(loc.accuracy_ci_high, 0.733349);
     // oom_killed at localization: 2 of 5 right; the wrong pod shows up as `wrong_target`.
-    let o = class(&scores.metrics, "localization", "oom_killed");
+    let o = class(&scores.metrics, Level::Localization, "oom_killed");
     approx(o.recall, 0.4);
-    let wt = class(&scores.metrics, "localization", "wrong_target");
+    let wt = class(&scores.metrics, Level::Localization, "wrong_target");
     assert_eq!((wt.support, wt.precision), (0, Some(0.0)));
 }
 
@@ -201,7 +207,7 @@ fn trial_consistency_flip_rate_pass_k_and_majority() {
         rows.push(row("s4", t as u32, "oom_killed", p));
     }
     let scores = score(&rows);
-    let o = scores.overall("failure_mode").unwrap();
+    let o = scores.overall(Level::FailureMode).unwrap();
     // flips: s2, s4 -> 2/4; pass^3: s1 -> 1/4; majority right: s1, s2 -> 2/4.
     approx(o.flip_rate, 0.5);
     approx(o.pass_k, 0.25);
@@ -221,7 +227,7 @@ fn slices_count_rows_per_value_and_level() {
         }
     }
     let scores = score(&rows);
-    let get = |dim: &str, value: &str, level: &str| {
+    let get = |dim: &str, value: &str, level: Level| {
         scores
             .slices
             .iter()
@@ -229,22 +235,25 @@ fn slices_count_rows_per_value_and_level() {
             .unwrap_or_else(|| panic!("no slice {dim}={value} {level}"))
     };
     // The four crashloop rows carry the signal: 2 of 4 right; Wilson 2/4 = [0.150039, 0.849961].
-    let s = get("adversarial_signal", "stale_events", "failure_mode");
+    let s = get("adversarial_signal", "stale_events", Level::FailureMode);
     assert_eq!((s.n, s.correct), (4, 2));
     assert!(
         close(s.ci_low, 0.150039) && close(s.ci_high, 0.849961),
         "{s:?}"
     );
-    assert_eq!(get("adversarial_signal", "none", "failure_mode").n, 11);
+    assert_eq!(get("adversarial_signal", "none", Level::FailureMode).n, 11);
     // Difficulty splits all 15 rows.
-    let d0 = get("difficulty", "0", "failure_mode");
-    let d1 = get("difficulty", "1", "failure_mode");
+    let d0 = get("difficulty", "0", Level::FailureMode);
+    let d1 = get("difficulty", "1", Level::FailureMode);
     assert_eq!(d0.n + d1.n, 15);
     assert_eq!(d0.correct + d1.correct, 10);
     // Evidence: every row lacks six sources except eks_pods; crashloop rows also have events.
-    assert_eq!(get("evidence_missing", "eks_events", "failure_mode").n, 11);
     assert_eq!(
-        get("evidence_missing", "datadog_logs", "failure_mode").n,
+        get("evidence_missing", "eks_events", Level::FailureMode).n,
+        11
+    );
+    assert_eq!(
+        get("evidence_missing", "datadog_logs", Level::FailureMode).n,
         15
     );
     // Healthy rows expect no pod: no localization slice for them.
@@ -252,7 +261,7 @@ fn slices_count_rows_per_value_and_level() {
         !scores
             .slices
             .iter()
-            .any(|s| s.value == "healthy" && s.level == "localization")
+            .any(|s| s.value == "healthy" && s.level == Level::Localization)
     );
-    assert_eq!(get("family", "healthy", "failure_mode").n, 6);
+    assert_eq!(get("family", "healthy", Level::FailureMode).n, 6);
 }

@@ -8,8 +8,9 @@ use common::row;
 use evaluator::metrics::correct_at;
 use evaluator::report::{read_metrics, read_predictions, write_metrics, write_predictions};
 use evaluator::score;
-use evaluator::tables::{LEVELS, PredictionRow};
+use evaluator::tables::PredictionRow;
 use proptest::prelude::*;
+use scenario::Level;
 
 const LABELS: &[&str] = &[
     "healthy",
@@ -64,12 +65,12 @@ proptest! {
     #[test]
     fn totals_accuracy_and_order_independence(rows in rows_strategy()) {
         let scores = score(&rows);
-        for level in LEVELS {
+        for &level in Level::ALL {
             let scored: Vec<bool> = rows.iter().filter_map(|r| correct_at(r, level)).collect();
             let overall = scores.overall(level).unwrap();
             prop_assert_eq!(overall.support, scored.len() as u64);
-            if *level != "localization" {
-                let total: u64 = scores.confusion.iter().filter(|c| c.level == *level).map(|c| c.count).sum();
+            if level.is_labeled() {
+                let total: u64 = scores.confusion.iter().filter(|c| c.level == level).map(|c| c.count).sum();
                 prop_assert_eq!(total, scored.len() as u64);
             }
             let supports: u64 = scores.classes(level).map(|c| c.support).sum();

@@ -343,45 +343,44 @@ pub fn generate(
     let name = out
         .file_name()
         .map_or_else(|| "corpus".into(), |n| n.to_string_lossy().into_owned());
-    let tmp = parent.join(format!(".{name}.partial-{}", std::process::id()));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp).map_err(io(&tmp))?;
+    // Removed on drop (every early return below) unless it was renamed into place.
+    let prefix = format!(".{name}.partial-");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    #[cfg(unix)]
+    {
+        // 0777 less the umask, as `create_dir` gives, not tempfile's private 0700.
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o777));
     }
-    std::fs::create_dir(&tmp).map_err(io(&tmp))?;
-    let result = write_corpus(config, templates, &tmp, progress);
-    let manifest = match result {
-        Ok(m) => m,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(e);
-        }
-    };
-    let (manifest, signals) = manifest;
+    let tmp = builder.tempdir_in(&parent).map_err(io(&parent))?;
+    let (manifest, signals) = write_corpus(config, templates, tmp.path(), progress)?;
     // Rendering and writing; moving an old corpus aside and deleting it is not counted.
     let seconds = started.elapsed().as_secs_f64();
     // Swap into place.
     if out.exists() {
         if is_non_empty_dir(out) {
             if !config.force {
-                let _ = std::fs::remove_dir_all(&tmp);
                 return Err(GenError::Refused {
                     path: out.display().to_string(),
                 });
             }
             let old = parent.join(format!(".{name}.old-{}", std::process::id()));
             std::fs::rename(out, &old).map_err(io(out))?;
-            if let Err(e) = std::fs::rename(&tmp, out) {
+            if let Err(e) = std::fs::rename(tmp.path(), out) {
                 let _ = std::fs::rename(&old, out);
-                let _ = std::fs::remove_dir_all(&tmp);
                 return Err(io(out)(e));
             }
+            let _ = tmp.keep(); // renamed into place: nothing to remove
             std::fs::remove_dir_all(&old).map_err(io(&old))?;
         } else {
             std::fs::remove_dir(out).map_err(io(out))?;
-            std::fs::rename(&tmp, out).map_err(io(out))?;
+            std::fs::rename(tmp.path(), out).map_err(io(out))?;
+            let _ = tmp.keep(); // renamed into place: nothing to remove
         }
     } else {
-        std::fs::rename(&tmp, out).map_err(io(out))?;
+        std::fs::rename(tmp.path(), out).map_err(io(out))?;
+        let _ = tmp.keep(); // renamed into place: nothing to remove
     }
     Ok(Summary {
         manifest,

@@ -1,6 +1,7 @@
 //! Timestamps of the generated world: seconds (or milliseconds) since the Unix epoch, formatted
 //! the way the Kubernetes API, the tools and Datadog print them. Never the wall clock.
 
+use scenario::time::Utc;
 use serde::{Serialize, Serializer};
 
 /// The earliest snapshot date of a generated corpus: 2026-03-02T00:00:00Z.
@@ -43,23 +44,8 @@ impl Serialize for TsMicros {
 
 /// `YYYY-MM-DD` and `HH:MM:SS` of a Unix time (UTC).
 pub fn civil(secs: i64) -> (String, String) {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    (
-        format!("{y:04}-{m:02}-{d:02}"),
-        format!("{:02}:{:02}:{:02}", rem / 3600, (rem % 3600) / 60, rem % 60),
-    )
+    let utc = Utc::from_unix(secs);
+    (utc.date(), utc.time())
 }
 
 /// `2026-04-18T10:45:10Z`

@@ -64,28 +64,23 @@ fn banned() -> Vec<String> {
     words
 }
 
-/// Whether `word` occurs as a whole word in lowercased `hay` (a word char is [A-Za-z0-9_]).
-fn contains_word(hay: &str, word: &str) -> bool {
-    let word = word.to_ascii_lowercase();
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    let bytes = hay.as_bytes();
-    let mut from = 0;
-    while let Some(pos) = hay[from..].find(&word) {
-        let start = from + pos;
-        let end = start + word.len();
-        let before = start == 0 || !is_word(bytes[start - 1]);
-        let after = end == bytes.len() || !is_word(bytes[end]);
-        if before && after {
-            return true;
-        }
-        from = start + 1;
-    }
-    false
+/// The whole words of lowercased `hay` (a word char is [a-z0-9_]): a banned word, itself made
+/// of word chars only, occurs as a whole word exactly when it is one of them.
+fn words(hay: &str) -> std::collections::HashSet<&str> {
+    hay.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 /// Every leak in a corpus directory: (file, word).
 fn leaks(root: &Path) -> Vec<(String, String)> {
-    let words = banned();
+    let banned = banned();
+    assert!(
+        banned
+            .iter()
+            .all(|w| words(w).len() == 1 && *w == w.to_ascii_lowercase()),
+        "banned words are single lowercase words"
+    );
     let mut found = Vec::new();
     for entry in std::fs::read_dir(root).unwrap() {
         let entry = entry.unwrap();
@@ -117,8 +112,9 @@ fn leaks(root: &Path) -> Vec<(String, String)> {
             }
             let text = std::fs::read_to_string(&path).unwrap();
             let lower = text.to_ascii_lowercase();
-            for w in &words {
-                if contains_word(&lower, w) {
+            let present = words(&lower);
+            for w in &banned {
+                if present.contains(w.as_str()) {
                     found.push((format!("{name}/{fname}"), w.clone()));
                 }
             }
@@ -177,14 +173,13 @@ fn leaks(root: &Path) -> Vec<(String, String)> {
 }
 
 #[test]
-fn a_corpus_is_deterministic_valid_and_leak_free() {
-    // 2,000 scenarios in a release build; 400 in a debug one, where rendering costs about
-    // 20 ms a scenario (`.ci/run` validates a 2,000 corpus of the debug binary as well).
-    let n: u64 = if cfg!(debug_assertions) { 400 } else { 2000 };
+fn thread_count_does_not_change_the_corpus() {
+    // The whole corpus must be equal at 1 and 2 threads; 300 scenarios keep this test fast
+    // (validity and coverage are checked on 1,000 below).
     let t = templates();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = ram_tempdir();
     let a = tmp.path().join("a");
-    let one = generate(&t, &a, n, Some(2), false).expect("2 threads");
+    let one = generate(&t, &a, 300, Some(2), false).expect("2 threads");
     // A second run, in memory on one thread, hashes to the same content hash.
     let mix = parse_mix(&t, "").unwrap();
     let pool = rayon::ThreadPoolBuilder::new()
@@ -192,8 +187,8 @@ fn a_corpus_is_deterministic_valid_and_leak_free() {
         .build()
         .unwrap();
     let rendered: Vec<_> = pool.install(|| {
-        (0..n)
-            .map(|i| render_scenario(&t, &mix, 42, i, n, Profile::Both).unwrap())
+        (0..300)
+            .map(|i| render_scenario(&t, &mix, 42, i, 300, Profile::Both).unwrap())
             .collect()
     });
     assert_eq!(
@@ -211,10 +206,31 @@ fn a_corpus_is_deterministic_valid_and_leak_free() {
             one.manifest.bytes
         )
     );
+}
+
+/// A temp dir in RAM where the machine has one: writing and deleting thousands of small files
+/// on a disk mounted with `discard` takes longer than generating them.
+fn ram_tempdir() -> tempfile::TempDir {
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir()
+        && let Ok(dir) = tempfile::tempdir_in(shm)
+    {
+        return dir;
+    }
+    tempfile::tempdir().unwrap()
+}
+
+#[test]
+fn corpus_of_1000_is_valid_and_leak_free() {
+    // 1,000 scenarios (seed 42) hold every root cause at least 27 times and every tier.
+    let t = templates();
+    let tmp = ram_tempdir();
+    let a = tmp.path().join("a");
+    let one = generate(&t, &a, 1000, None, false).expect("generate");
 
     // Every scenario loads and validates; labels agree with the manifest.
     let suite = scenario::load(&a).unwrap_or_else(|p| panic!("corpus does not validate:\n{p}"));
-    assert_eq!(suite.scenarios().len() as u64, n);
+    assert_eq!(suite.scenarios().len(), 1000);
     let counts = scenario::load::label_counts(suite.scenarios());
     for level in [
         "failure_mode",
@@ -476,4 +492,29 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(e.path(), dst).unwrap();
         }
     }
+}
+
+#[test]
+fn the_leak_scan_finds_a_planted_label() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("00001");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("scenario.yml"), "failure_mode: oom_killed\n").unwrap();
+    std::fs::write(dir.join("eks_events.json"), r#"{"reason": "app_error_x"}"#).unwrap();
+    assert!(
+        leaks(tmp.path()).is_empty(),
+        "labels are allowed in scenario.yml"
+    );
+    std::fs::write(
+        dir.join("eks_pod_logs.json"),
+        r#"{"logs": "exit (OOM_Killed)."}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        leaks(tmp.path()),
+        [(
+            "00001/eks_pod_logs.json".to_owned(),
+            "oom_killed".to_owned()
+        )]
+    );
 }

@@ -1,4 +1,4 @@
-//! Serde types of every file of a scenario directory (SPEC sections 3 and 4, profile `opensre`).
+//! Serde types of every file of a scenario directory (`docs/CONTRACT.md` sections 2 and 3, profile `opensre`).
 //!
 //! These are the serialized boundary of the project: the generator writes them, the loader reads
 //! them, classifiers receive them. Unknown keys are ignored (OpenSRE adds keys we do not know);

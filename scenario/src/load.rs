@@ -1,5 +1,5 @@
-//! The loader: one scenario directory or a whole suite, with SPEC section 3's inheritance and
-//! lookup rules, collecting every problem of a suite (file + field path) instead of stopping at
+//! The loader: one scenario directory or a whole suite, with the inheritance and lookup rules
+//! of `docs/CONTRACT.md` section 2, collecting every problem of a suite (file + field path) instead of stopping at
 //! the first.
 
 use std::collections::{BTreeMap, HashMap};
@@ -185,6 +185,62 @@ impl Scenario {
         })
     }
 
+    /// Parses a scenario from its files given in memory as `(file name, text)` (what the
+    /// generator's `render_scenario` returns), with the checks of loading; a self-contained
+    /// scenario only (a `base` needs its sibling on disk). Problems name `<dir_name>/<file>`.
+    pub fn from_files(dir_name: &str, files: &[(String, String)]) -> Result<Scenario, Problems> {
+        let shown = |file: &str| format!("{dir_name}/{file}");
+        let text = |file: &str| -> Result<&str, Problem> {
+            files
+                .iter()
+                .find(|(name, _)| name == file)
+                .map(|(_, text)| text.as_str())
+                .ok_or_else(|| Problem::file(shown(file), "missing"))
+        };
+        let one = |p: Problem| Problems(vec![p]);
+        let file: ScenarioFile = text("scenario.yml")
+            .and_then(|t| parse_yaml(t, &shown("scenario.yml")))
+            .and_then(|v| typed(v, &shown("scenario.yml")))
+            .map_err(one)?;
+        if file.base.is_some() {
+            return Err(one(Problem::field(
+                shown("scenario.yml"),
+                "base",
+                "a scenario built in memory must be self-contained",
+            )));
+        }
+        let mut problems = Vec::new();
+        let answer: Option<AnswerFile> = text("answer.yml")
+            .and_then(|t| parse_yaml(t, &shown("answer.yml")))
+            .and_then(|v| typed(v, &shown("answer.yml")))
+            .map_err(|p| problems.push(p))
+            .ok();
+        let alert: Option<crate::files::Alert> = text("alert.json")
+            .and_then(|t| typed_json(t, &shown("alert.json")))
+            .map_err(|p| problems.push(p))
+            .ok();
+        let mut evidence = Evidence::default();
+        for kind in &file.available_evidence {
+            let name = kind.file_name();
+            match text(&name) {
+                Ok(t) => {
+                    if let Err(p) =
+                        parse_evidence(&mut evidence, *kind, t.to_owned(), &shown(&name))
+                    {
+                        problems.extend(p);
+                    }
+                }
+                Err(p) => problems.push(p),
+            }
+        }
+        match (answer, alert) {
+            (Some(answer), Some(alert)) if problems.is_empty() => {
+                Scenario::from_parts(dir_name, file, answer, alert, evidence)
+            }
+            _ => Err(sorted(problems)),
+        }
+    }
+
     /// Writes the scenario as a self-contained directory (no `base`), the inverse of loading.
     pub fn write_to(&self, dir: &Path) -> std::io::Result<()> {
         std::fs::create_dir_all(dir)?;
@@ -249,6 +305,48 @@ impl Suite {
     /// Scenarios in directory-name order.
     pub fn scenarios(&self) -> &[Scenario] {
         &self.scenarios
+    }
+
+    /// A suite built in memory (from [`Scenario::from_parts`], or scenarios of other suites),
+    /// named `root` in messages and reports. Scenarios are put in directory-name order; a
+    /// repeated directory name or scenario id is a problem, as it is for a suite on disk.
+    pub fn from_scenarios(
+        root: impl Into<PathBuf>,
+        mut scenarios: Vec<Scenario>,
+    ) -> Result<Suite, Problems> {
+        let root = root.into();
+        if scenarios.is_empty() {
+            return Err(Problems(vec![Problem::file(
+                root.display().to_string(),
+                "no scenarios",
+            )]));
+        }
+        scenarios.sort_by(|a, b| a.dir_name.cmp(&b.dir_name));
+        let mut problems = Vec::new();
+        let mut ids: HashMap<&str, &str> = HashMap::new();
+        for (i, s) in scenarios.iter().enumerate() {
+            if i > 0 && scenarios[i - 1].dir_name == s.dir_name {
+                problems.push(Problem::file(
+                    s.dir_name.clone(),
+                    "duplicate scenario directory name",
+                ));
+            }
+            if let Some(first) = ids.insert(s.id(), s.dir_name()) {
+                problems.push(Problem::field(
+                    format!("{}/scenario.yml", s.dir_name()),
+                    "scenario_id",
+                    format!(
+                        "duplicate scenario id \"{}\" (also used by {first}/)",
+                        s.id()
+                    ),
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(Suite { root, scenarios })
+        } else {
+            Err(sorted(problems))
+        }
     }
 }
 
@@ -949,7 +1047,17 @@ fn load_evidence(
     path: &Path,
     shown: &str,
 ) -> Result<(), Vec<Problem>> {
-    let value = read_text(path, shown).map_err(|p| vec![p])?;
+    let text = read_text(path, shown).map_err(|p| vec![p])?;
+    parse_evidence(ev, kind, text, shown)
+}
+
+/// Parses the text of one evidence file of `kind` into `ev`, checking it as loading does.
+fn parse_evidence(
+    ev: &mut Evidence,
+    kind: EvidenceKind,
+    value: String,
+    shown: &str,
+) -> Result<(), Vec<Problem>> {
     /// Only a document that mentions `"available"` can be the tool's unavailable report; every
     /// other file is parsed once, straight into its type (the hot path of loading a corpus).
     fn source<T: DeserializeOwned>(text: String, shown: &str) -> Result<Source<T>, Problem> {

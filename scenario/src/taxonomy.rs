@@ -1,10 +1,8 @@
-//! The label taxonomy of SPEC section 2, as data in one place.
+//! The label taxonomy (`docs/CONTRACT.md` section 1), as data in one place.
 //!
 //! Each label set is declared once through `labels!` (the enum, its wire string and its
 //! place in `ALL`), and each root cause is one row of `root_causes!` carrying its failure
 //! mode, category and the exit codes that point at it. Adding a cause is one row here.
-
-use std::fmt;
 
 /// Declares a closed label vocabulary: the enum, its exact wire strings, `ALL`, parsing,
 /// `Display` and serde as a plain string.
@@ -26,10 +24,10 @@ macro_rules! labels {
             }
 
             /// Parses an exact wire string; an unknown one is an error that lists the valid ones.
-            pub fn parse(s: &str) -> Result<Self, UnknownLabel> {
+            pub fn parse(s: &str) -> Result<Self, $crate::taxonomy::UnknownLabel> {
                 match s {
                     $($text => Ok($name::$variant),)+
-                    _ => Err(UnknownLabel {
+                    _ => Err($crate::taxonomy::UnknownLabel {
                         field: $what,
                         value: s.to_owned(),
                         expected: Self::ALL.iter().map(|l| l.as_str()).collect::<Vec<_>>().join(", "),
@@ -38,14 +36,15 @@ macro_rules! labels {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                // `pad`, not `write_str`: `{:<20}` pads a label like a `&str`.
+                f.pad(self.as_str())
             }
         }
 
         impl std::str::FromStr for $name {
-            type Err = UnknownLabel;
+            type Err = $crate::taxonomy::UnknownLabel;
             fn from_str(s: &str) -> Result<Self, Self::Err> { Self::parse(s) }
         }
 
@@ -64,7 +63,9 @@ macro_rules! labels {
     };
 }
 
-/// A label string that is not in the taxonomy.
+pub(crate) use labels;
+
+/// A label string that is not in the taxonomy (or a vocabulary declared like it).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("unknown {field} \"{value}\" (expected one of: {expected})")]
 pub struct UnknownLabel {
@@ -202,6 +203,32 @@ root_causes! {
     Unknown = "unknown" => Unknown, Unknown, [];
 }
 
+/// The root causes as a Markdown table (failure mode, root cause, category, exit codes), in
+/// taxonomy order, without `unknown`: the generated block of `docs/CONTRACT.md`.
+#[must_use]
+pub fn markdown_table() -> String {
+    let mut out = String::from(
+        "| failure_mode | root_cause | root_cause_category | exit codes |\n|---|---|---|---|\n",
+    );
+    for cause in RootCause::ALL.iter().filter(|c| **c != RootCause::Unknown) {
+        let info = cause.info();
+        let codes = if info.exit_codes.is_empty() {
+            "-".to_owned()
+        } else {
+            info.exit_codes
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push_str(&format!(
+            "| {} | `{cause}` | {} | {codes} |\n",
+            info.mode, info.category
+        ));
+    }
+    out
+}
+
 impl RootCause {
     /// The causes that belong to a failure mode, in taxonomy order.
     pub fn of_mode(mode: FailureMode) -> impl Iterator<Item = RootCause> {
@@ -248,21 +275,33 @@ mod tests {
     }
 
     #[test]
-    fn every_core_mode_has_causes_and_spec_table_holds() {
+    fn every_core_mode_has_causes_and_every_cause_is_consistent() {
         for mode in FailureMode::CORE {
             assert!(RootCause::of_mode(*mode).count() >= 1, "{mode}");
         }
-        assert_eq!(RootCause::of_mode(FailureMode::CrashloopBackoff).count(), 6);
-        assert_eq!(RootCause::of_mode(FailureMode::OomKilled).count(), 2);
-        assert_eq!(RootCause::of_mode(FailureMode::ImagePullBackoff).count(), 5);
-        assert_eq!(RootCause::Segfault.info().exit_codes, &[139]);
-        assert_eq!(
-            RootCause::RegistryUnreachable.category(),
-            Category::DependencyFailure
-        );
-        assert_eq!(
-            RootCause::MissingConfig.category(),
-            Category::ConfigurationError
-        );
+        for cause in RootCause::ALL {
+            let info = cause.info();
+            let unknown = *cause == RootCause::Unknown;
+            // Only `unknown` abstains; every other cause is a ground truth at all three levels.
+            assert_eq!(!unknown, info.mode.is_ground_truth(), "{cause}");
+            assert_eq!(unknown, info.category == Category::Unknown, "{cause}");
+            assert_eq!(
+                *cause == RootCause::None,
+                info.mode == FailureMode::Healthy,
+                "{cause}"
+            );
+            assert!(
+                info.exit_codes.iter().all(|c| (0..=255).contains(c)),
+                "{cause}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_markdown_table_has_a_row_per_cause() {
+        let table = markdown_table();
+        let rows = table.lines().filter(|l| l.contains(" | `")).count();
+        assert_eq!(rows, RootCause::ALL.len() - 1, "{table}");
+        assert!(table.contains("| crashloop_backoff | `segfault` | code_defect | 139 |"));
     }
 }

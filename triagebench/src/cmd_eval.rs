@@ -14,14 +14,14 @@
 //! `skipped_scenarios`); a suite-level problem (no scenarios, a duplicate id) still stops the
 //! run with 2.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Context;
-use classifier::SpecError;
-use evaluator::report::ReportError;
-use evaluator::{CorpusError, EvalConfig};
+use adapters::SpecError;
+use evaluator::CorpusError;
+use evaluator::eval::EvalError;
+use evaluator::pipeline::{Corpus, EvalRequest, PipelineError, Progress};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Arguments of `triagebench eval`.
@@ -95,195 +95,175 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs_f64(value * scale))
 }
 
-/// Checked configuration: everything that can be wrong with the arguments is found here,
-/// before a file is read or written.
-#[derive(Debug)]
-struct Config {
-    args: Args,
-    threads: usize,
+/// The flag a field of [`EvalRequest`] comes from, for messages.
+fn flag(field: &str) -> String {
+    format!("--{}", field.replace('_', "-"))
 }
 
-impl Config {
-    fn from_args(args: Args) -> anyhow::Result<Config> {
-        fn bad(m: impl Into<String>) -> anyhow::Error {
-            crate::exit::bad_input(m)
+/// Turns a pipeline error into the CLI's message and exit code, naming flags instead of fields.
+fn cli_error(e: PipelineError) -> anyhow::Error {
+    match e {
+        PipelineError::Config { field, message } => {
+            crate::exit::bad_input(format!("{}: {message}", flag(field)))
         }
-        let threads = match args.threads {
-            Some(0) => return Err(bad("--threads: must be at least 1")),
-            Some(n) => n,
-            None => std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
-        };
-        if args.trials == 0 || args.trials > 1000 {
-            return Err(bad(format!(
-                "--trials: expected 1..1000, got {}",
-                args.trials
-            )));
-        }
-        if args.workers == 0 {
-            return Err(bad("--workers: must be at least 1"));
-        }
-        if let Some(id) = &args.run_id {
-            evaluator::eval::check_run_id(id).map_err(|e| bad(format!("--run-id: {e}")))?;
-            let dir = args.reports.join(id);
-            if dir.exists() {
-                return Err(crate::exit::refused(format!(
-                    "{}: run directory already exists (pick another --run-id)",
-                    dir.display()
-                )));
+        PipelineError::RunExists { path } => crate::exit::refused(format!(
+            "{}: run directory already exists (pick another --run-id)",
+            path.display()
+        )),
+        PipelineError::Load { path, problems } => {
+            let n = problems.0.len();
+            let mut msg = format!(
+                "{}: {n} problem(s) while loading the corpus:",
+                path.display()
+            );
+            for p in problems.0.iter().take(PROBLEMS_SHOWN) {
+                msg.push_str(&format!("\n  {p}"));
             }
+            if n > PROBLEMS_SHOWN {
+                msg.push_str(&format!(
+                    "\n  ... and {} more (run `triagebench validate {}`)",
+                    n - PROBLEMS_SHOWN,
+                    path.display()
+                ));
+            }
+            crate::exit::bad_input(msg)
         }
-        if args.reports.exists() && !args.reports.is_dir() {
-            return Err(bad(format!(
-                "--reports {}: not a directory",
-                args.reports.display()
-            )));
-        }
-        Ok(Config { args, threads })
+        PipelineError::Corpus(e @ CorpusError::Io { .. }) => anyhow::Error::new(e),
+        PipelineError::Corpus(CorpusError::Modified {
+            manifest,
+            recorded,
+            actual,
+        }) => crate::exit::bad_input(format!(
+            "{}: content_hash is {recorded} but the corpus now hashes to {actual}: the corpus \
+             changed since it was generated (regenerate it, or pass --allow-modified)",
+            manifest.display()
+        )),
+        PipelineError::Corpus(other) => crate::exit::bad_input(other.to_string()),
+        PipelineError::Eval(e @ EvalError::ThreadPool(_)) => anyhow::Error::new(e),
+        PipelineError::Eval(e) => crate::exit::bad_input(e.to_string()),
+        e @ (PipelineError::Report(_) | PipelineError::History { .. }) => anyhow::Error::new(e),
     }
 }
 
 /// How many load problems to print before summarizing the rest.
 const PROBLEMS_SHOWN: usize = 40;
 
-/// Clears a progress indicator however the scope ends (so an error is not printed after it).
+/// A spinner while the corpus loads, then a bar over the calls; both cleared when dropped
+/// (so an error is not printed after them).
 #[derive(Debug)]
-struct ClearOnDrop(ProgressBar);
+struct Bars {
+    spinner: ProgressBar,
+    bar: ProgressBar,
+}
 
-impl Drop for ClearOnDrop {
-    fn drop(&mut self) {
-        self.0.finish_and_clear();
+impl Bars {
+    fn new(quiet: bool) -> Bars {
+        if quiet {
+            return Bars {
+                spinner: ProgressBar::hidden(),
+                bar: ProgressBar::hidden(),
+            };
+        }
+        let bar = ProgressBar::hidden();
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{spinner} {bar:40} {pos}/{len} cases, {elapsed} elapsed, eta {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        Bars {
+            spinner: ProgressBar::new_spinner(),
+            bar,
+        }
     }
 }
 
-/// Runs the subcommand.
-pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let Config { args, threads } = Config::from_args(args)?;
+impl Progress for Bars {
+    fn loading(&self, corpus: &Path) {
+        self.spinner
+            .set_message(format!("loading and hashing {}", corpus.display()));
+        self.spinner.enable_steady_tick(Duration::from_millis(120));
+    }
 
-    let spinner = ClearOnDrop(if args.quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new_spinner()
-    });
-    spinner
-        .0
-        .set_message(format!("loading and hashing {}", args.corpus.display()));
-    spinner.0.enable_steady_tick(Duration::from_millis(120));
-    let report = scenario::load_report_profile(&args.corpus, args.profile);
-    let mut skipped: Vec<evaluator::tables::SkippedScenario> = Vec::new();
-    let loaded = if report.problems.is_empty() {
-        Ok(report.into_suite())
-    } else if args.skip_invalid && !report.scenarios.is_empty() {
-        let by_dir = report.problems_by_dir();
-        let attributed: usize = by_dir.iter().map(|(_, p)| p.len()).sum();
-        if attributed == report.problems.len() {
-            skipped = by_dir
-                .into_iter()
-                .map(|(scenario, problems)| evaluator::tables::SkippedScenario {
-                    scenario,
-                    problems,
-                })
-                .collect();
-            Ok(report.into_suite())
-        } else {
-            Err(scenario::Problems(report.problems))
+    fn classifying(&self, calls: u64) {
+        self.spinner.finish_and_clear();
+        if !self.spinner.is_hidden() {
+            self.bar
+                .set_draw_target(indicatif::ProgressDrawTarget::stderr());
         }
-    } else {
-        Err(scenario::Problems(report.problems))
+        self.bar.set_length(calls);
+        self.bar.reset_elapsed();
+    }
+
+    fn call_done(&self) {
+        self.bar.inc(1);
+    }
+}
+
+impl Drop for Bars {
+    fn drop(&mut self) {
+        self.spinner.finish_and_clear();
+        self.bar.finish_and_clear();
+    }
+}
+
+/// Runs the subcommand: the request and the classifier from the arguments (checked before
+/// anything is read), then [`evaluator::pipeline::run`], then the summary.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let request = EvalRequest {
+        corpus: Corpus::Dir {
+            path: args.corpus.clone(),
+            allow_modified: args.allow_modified,
+        },
+        reports: args.reports.clone(),
+        run_id: args.run_id.clone(),
+        threads: args.threads.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+        }),
+        trials: args.trials,
+        classifier_spec: args.classifier.clone(),
+        history: true,
+        profile: args.profile,
+        skip_invalid: args.skip_invalid,
     };
-    let suite = loaded.map_err(|problems| {
-        let n = problems.0.len();
-        let mut msg = format!(
-            "{}: {n} problem(s) while loading the corpus:",
-            args.corpus.display()
-        );
-        for p in problems.0.iter().take(PROBLEMS_SHOWN) {
-            msg.push_str(&format!("\n  {p}"));
-        }
-        if n > PROBLEMS_SHOWN {
-            msg.push_str(&format!(
-                "\n  ... and {} more (run `triagebench validate {}`)",
-                n - PROBLEMS_SHOWN,
-                args.corpus.display()
-            ));
-        }
-        crate::exit::bad_input(msg)
+    request.check().map_err(cli_error)?;
+    if args.workers == 0 {
+        return Err(crate::exit::bad_input("--workers: must be at least 1"));
+    }
+    let options = adapters::Options {
+        workers: args.workers,
+        timeout: args.timeout,
+        retries: args.retries,
+    };
+    let classifier = adapters::from_spec(&args.classifier, &options).map_err(|e| match e {
+        SpecError::Spawn { .. } => anyhow::Error::new(e).context("--classifier"),
+        other => crate::exit::bad_input(format!("--classifier: {other}")),
     })?;
-    for k in &skipped {
+
+    let bars = Bars::new(args.quiet);
+    let outcome =
+        evaluator::pipeline::run(&request, classifier.as_ref(), &bars).map_err(cli_error)?;
+    drop(bars);
+    for k in &outcome.run.info.skipped_scenarios {
         eprintln!("skipped {} (does not load):", k.scenario);
         for p in &k.problems {
             eprintln!("  {p}");
         }
     }
-    let corpus =
-        evaluator::corpus_info(&args.corpus, args.allow_modified).map_err(|e| match e {
-            CorpusError::Io { .. } => anyhow::Error::new(e),
-            other => crate::exit::bad_input(other.to_string()),
-        })?;
 
-    let options = classifier::Options {
-        workers: args.workers,
-        timeout: args.timeout,
-        retries: args.retries,
-    };
-    let classifier = classifier::from_spec(&args.classifier, &options).map_err(|e| match e {
-        SpecError::Spawn { .. } => anyhow::Error::new(e).context("--classifier"),
-        other => crate::exit::bad_input(format!("--classifier: {other}")),
-    })?;
-
-    drop(spinner);
-
-    let total = suite.scenarios().len() as u64 * u64::from(args.trials);
-    let bar = if args.quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(total)
-    };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{spinner} {bar:40} {pos}/{len} cases, {elapsed} elapsed, eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    print!(
+        "{}",
+        evaluator::summary::render(&outcome.run, &outcome.scores)
     );
-    let config = EvalConfig {
-        run_id: args.run_id.clone(),
-        threads,
-        trials: args.trials,
-        classifier_spec: args.classifier.clone(),
-        corpus,
-        skipped,
-    };
-    let bar = ClearOnDrop(bar);
-    let run = evaluator::evaluate(&suite, classifier.as_ref(), &config, &|| bar.0.inc(1))
-        .map_err(|e| crate::exit::bad_input(e.to_string()))?;
-    drop(bar);
-
-    let scores = evaluator::score(&run.predictions);
-    let dir = evaluator::report::write_run(&args.reports, &run, &scores).map_err(|e| match e {
-        ReportError::Exists { .. } => crate::exit::refused(e.to_string()),
-        other => anyhow::Error::new(other).context("writing the run reports"),
-    })?;
-    let history_path = args.reports.join(evaluator::history::HISTORY_FILE);
-    evaluator::history::append(
-        &history_path,
-        &evaluator::history::rows_of(&run.info, &scores),
-    )
-    .with_context(|| {
-        format!(
-            "the run is in {}, but appending it to the history failed",
-            dir.display()
-        )
-    })?;
-
-    print!("{}", evaluator::summary::render(&run, &scores));
-    println!("\nreports: {}", dir.display());
+    println!("\nreports: {}", outcome.dir.display());
 
     if let Some(max) = args.max_errors
-        && run.info.errors > max
+        && outcome.run.info.errors > max
     {
         eprintln!(
             "error: {} classifier calls failed, more than --max-errors {max} (reports written to {})",
-            run.info.errors,
-            dir.display()
+            outcome.run.info.errors,
+            outcome.dir.display()
         );
         return Ok(ExitCode::from(crate::exit::GATE_FAILED));
     }
@@ -378,11 +358,9 @@ mod tests {
             assert!(reports.join("first").join(file).is_file(), "{file}");
         }
         let history = evaluator::history::read(&reports.join("history.parquet")).unwrap();
-        assert!(
-            history
-                .iter()
-                .any(|r| r.run_id == "first" && r.class.is_none() && r.level == "failure_mode")
-        );
+        assert!(history.iter().any(|r| r.run_id == "first"
+            && r.class.is_none()
+            && r.level == scenario::Level::FailureMode));
 
         // The run id is taken: refused before anything runs.
         let err = run(args(&canonical(), &reports, "first")).unwrap_err();

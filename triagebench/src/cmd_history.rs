@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use evaluator::history::{HISTORY_FILE, RunTrend, read, trend};
+use scenario::Level;
 
 /// Arguments of `triagebench history`.
 #[derive(Debug, clap::Args)]
@@ -72,9 +73,9 @@ fn table(runs: &[RunTrend]) -> String {
         "p95 ms",
         "errors",
     ];
-    let acc = |r: &RunTrend, level: &str| {
+    let acc = |r: &RunTrend, level: Level| {
         r.accuracy
-            .get(level)
+            .get(&level)
             .map_or_else(|| "-".into(), |v| format!("{v:.3}"))
     };
     let mut rows: Vec<Vec<String>> = Vec::new();
@@ -85,8 +86,8 @@ fn table(runs: &[RunTrend]) -> String {
             .rev()
             .find(|p| p.classifier == r.classifier && p.corpus_hash == r.corpus_hash);
         let delta = match (
-            prev.and_then(|p| p.accuracy.get("failure_mode")),
-            r.accuracy.get("failure_mode"),
+            prev.and_then(|p| p.accuracy.get(&Level::FailureMode)),
+            r.accuracy.get(&Level::FailureMode),
         ) {
             (Some(p), Some(c)) => format!("{:+.3}", c - p),
             _ => String::new(),
@@ -99,12 +100,12 @@ fn table(runs: &[RunTrend]) -> String {
             r.run_id.clone(),
             format!("{} {}", r.classifier, r.classifier_version),
             r.corpus_id.clone(),
-            acc(r, "failure_mode"),
-            acc(r, "root_cause_category"),
-            acc(r, "root_cause"),
-            acc(r, "localization"),
+            acc(r, Level::FailureMode),
+            acc(r, Level::RootCauseCategory),
+            acc(r, Level::RootCause),
+            acc(r, Level::Localization),
             r.macro_f1
-                .get("failure_mode")
+                .get(&Level::FailureMode)
                 .map_or_else(|| "-".into(), |v| format!("{v:.3}")),
             delta,
             format!("{:.0}", r.scenarios_per_second),
@@ -143,8 +144,9 @@ fn table(runs: &[RunTrend]) -> String {
 #[cfg(test)]
 mod tests {
     use evaluator::tables::HistoryRow;
+    use scenario::Level;
 
-    fn row(run: &str, at: &str, classifier: &str, level: &str, accuracy: f64) -> HistoryRow {
+    fn row(run: &str, at: &str, classifier: &str, level: Level, accuracy: f64) -> HistoryRow {
         HistoryRow {
             run_id: run.into(),
             started_at: at.into(),
@@ -152,7 +154,7 @@ mod tests {
             classifier_version: "1".into(),
             corpus_id: "c".into(),
             corpus_hash: "h".into(),
-            level: level.into(),
+            level,
             class: None,
             accuracy: Some(accuracy),
             macro_f1: Some(accuracy - 0.1),
@@ -170,14 +172,26 @@ mod tests {
     #[test]
     fn trend_table_orders_runs_and_shows_the_change() {
         let rows = vec![
-            row("b", "2026-11-21T09:00:00Z", "rules", "failure_mode", 0.95),
-            row("a", "2026-11-21T08:00:00Z", "rules", "failure_mode", 0.90),
-            row("a", "2026-11-21T08:00:00Z", "rules", "root_cause", 0.80),
+            row(
+                "b",
+                "2026-11-21T09:00:00Z",
+                "rules",
+                Level::FailureMode,
+                0.95,
+            ),
+            row(
+                "a",
+                "2026-11-21T08:00:00Z",
+                "rules",
+                Level::FailureMode,
+                0.90,
+            ),
+            row("a", "2026-11-21T08:00:00Z", "rules", Level::RootCause, 0.80),
             row(
                 "x",
                 "2026-11-21T08:30:00Z",
                 "cmd:agent",
-                "failure_mode",
+                Level::FailureMode,
                 0.50,
             ),
         ];

@@ -155,16 +155,11 @@ fn produce(work: &Path) -> Outputs {
     // Two runs, their summaries, the comparison and the dashboard.
     let info = evaluator::corpus_info(&corpus, false).unwrap();
     let reports = work.join("reports");
-    let opts = classifier::Options {
-        workers: 1,
-        timeout: std::time::Duration::from_secs(5),
-        retries: 0,
-    };
     for (spec, started_at) in [
         ("rules", "2026-11-01T10:00:00Z"),
         ("status-only", "2026-11-01T11:00:00Z"),
     ] {
-        let classifier = classifier::from_spec(spec, &opts).unwrap();
+        let classifier = classifier::builtin(spec).unwrap();
         let config = EvalConfig {
             run_id: Some(spec.to_owned()),
             threads: 2,
@@ -176,7 +171,7 @@ fn produce(work: &Path) -> Outputs {
             },
             skipped: Vec::new(),
         };
-        let mut run = evaluator::evaluate(&suite, classifier.as_ref(), &config, &|| {}).unwrap();
+        let mut run = evaluator::evaluate(&suite, &classifier, &config, &|| {}).unwrap();
         normalize(&mut run, started_at);
         let scores = evaluator::score(&run.predictions);
         out.insert(

@@ -4,87 +4,76 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use scenario::Level;
+
 use super::fmt::{count, esc, ms, num, pct, pct_opt, pts, push, pval, short_time, tick_time};
 use super::svg::{
     Axis, Bar, BarGroup, Dumbbell, LineSeries, Marker, PALETTE, dumbbell_chart, hbar_chart,
     heatmap, line_chart,
 };
 use super::{CompareSummary, DashboardData, LatestRun};
-use crate::tables::{ERROR_LABEL, HistoryRow, LEVELS, MetricRow, SliceRow};
+use crate::history::RunTrend;
+use crate::stats::wilson;
+use crate::tables::{ERROR_LABEL, HistoryRow, MetricRow, SliceRow};
 
 /// The page stylesheet.
 const STYLE: &str = include_str!("style.css");
 
-/// The levels with a confusion matrix (localization is a yes/no score).
-const MATRIX_LEVELS: &[&str] = &["failure_mode", "root_cause_category", "root_cause"];
-
 /// A level as people read it.
-fn level_name(level: &str) -> &str {
+fn level_name(level: Level) -> &'static str {
     match level {
-        "failure_mode" => "failure mode",
-        "root_cause_category" => "root cause category",
-        "root_cause" => "root cause",
-        "localization" => "localization",
-        other => other,
+        Level::FailureMode => "failure mode",
+        Level::RootCauseCategory => "root cause category",
+        Level::RootCause => "root cause",
+        Level::Localization => "localization",
     }
 }
 
 /// The fixed colour of a level in grouped bars.
-fn level_color(level: &str) -> &'static str {
+fn level_color(level: Level) -> &'static str {
     match level {
-        "failure_mode" => PALETTE[0],
-        "root_cause_category" => PALETTE[5],
-        "root_cause" => PALETTE[4],
-        "localization" => PALETTE[2],
-        _ => PALETTE[6],
+        Level::FailureMode => PALETTE[0],
+        Level::RootCauseCategory => PALETTE[5],
+        Level::RootCause => PALETTE[4],
+        Level::Localization => PALETTE[2],
     }
 }
 
-/// One run as read from its history rows.
+/// One run as read from its history rows ([`trend`](crate::history::trend) groups them), with
+/// the series it is drawn in.
 #[derive(Debug)]
-struct Run<'a> {
-    head: &'a HistoryRow,
+struct Run {
+    /// The run, its accuracies and macro F1s kept only where finite (a chart cannot draw NaN).
+    head: RunTrend,
     /// The line this run belongs to: the classifier, and its corpus when the history holds
     /// more than one (accuracies on different corpora are not comparable).
     series: String,
-    accuracy: BTreeMap<&'a str, f64>,
-    macro_f1: BTreeMap<&'a str, f64>,
 }
 
 /// Groups history rows into runs, oldest first (by start time, then run id).
-fn runs(history: &[HistoryRow]) -> Vec<Run<'_>> {
-    let mut by_id: BTreeMap<&str, Run<'_>> = BTreeMap::new();
-    for row in history {
-        let run = by_id.entry(&row.run_id).or_insert_with(|| Run {
-            head: row,
-            series: row.classifier.clone(),
-            accuracy: BTreeMap::new(),
-            macro_f1: BTreeMap::new(),
-        });
-        if row.class.is_none() {
-            if let Some(a) = row.accuracy.filter(|v| v.is_finite()) {
-                run.accuracy.insert(&row.level, a);
+fn runs(history: &[HistoryRow]) -> Vec<Run> {
+    let mut out: Vec<Run> = crate::history::trend(history)
+        .into_iter()
+        .map(|mut head| {
+            head.accuracy.retain(|_, v| v.is_finite());
+            head.macro_f1.retain(|_, v| v.is_finite());
+            Run {
+                series: head.classifier.clone(),
+                head,
             }
-            if let Some(f) = row.macro_f1.filter(|v| v.is_finite()) {
-                run.macro_f1.insert(&row.level, f);
-            }
-        }
-    }
-    let mut out: Vec<Run<'_>> = by_id.into_values().collect();
+        })
+        .collect();
     let corpora: BTreeSet<&str> = out.iter().map(|r| r.head.corpus_id.as_str()).collect();
     if corpora.len() > 1 {
         for r in &mut out {
             r.series = format!("{} \u{b7} {}", r.head.classifier, r.head.corpus_id);
         }
     }
-    out.sort_by(|a, b| {
-        (&a.head.started_at, &a.head.run_id).cmp(&(&b.head.started_at, &b.head.run_id))
-    });
     out
 }
 
 /// Series names (see [`Run::series`]) in a stable order, each with its colour and marker.
-fn classifier_styles<'a>(runs: &'a [Run<'_>]) -> Vec<(&'a str, &'static str, Marker)> {
+fn classifier_styles(runs: &[Run]) -> Vec<(&str, &'static str, Marker)> {
     let names: BTreeSet<&str> = runs.iter().map(|r| r.series.as_str()).collect();
     names
         .into_iter()
@@ -121,8 +110,8 @@ pub(super) fn page(data: &DashboardData) -> String {
         "Accuracy and macro F1 over runs",
         "Each line is one classifier; hover a point for its run.",
         |o| {
-            trend(o, &runs, "accuracy-trend", "Accuracy", |r| &r.accuracy);
-            trend(o, &runs, "macro-f1-trend", "Macro F1", |r| &r.macro_f1);
+            trend(o, &runs, "accuracy-trend", "Accuracy", |r| &r.head.accuracy);
+            trend(o, &runs, "macro-f1-trend", "Macro F1", |r| &r.head.macro_f1);
         },
     );
     section(
@@ -229,7 +218,7 @@ fn empty(out: &mut String, chart: &str, heading: &str, message: &str) {
 }
 
 /// The page header: the latest run's facts and headline numbers.
-fn header(out: &mut String, data: &DashboardData, runs: &[Run<'_>]) {
+fn header(out: &mut String, data: &DashboardData, runs: &[Run]) {
     out.push_str("<header>\n<div class=\"wrap\">\n<div class=\"title\"><h1>triagebench</h1><span class=\"subtitle\">Kubernetes failure triage: accuracy dashboard</span></div>\n");
     let last = runs.last();
     let info = data.latest.as_ref().map(|l| &l.info);
@@ -274,21 +263,21 @@ fn header(out: &mut String, data: &DashboardData, runs: &[Run<'_>]) {
             r.head.classifier == l.head.classifier && r.head.corpus_id == l.head.corpus_id
         })
     });
-    for level in ["failure_mode", "root_cause"] {
+    for level in [Level::FailureMode, Level::RootCause] {
         let overall = data
             .latest
             .as_ref()
             .and_then(|l| overall_row(&l.metrics, level));
         let value = overall
             .and_then(|m| m.accuracy)
-            .or_else(|| last.and_then(|r| r.accuracy.get(level).copied()));
+            .or_else(|| last.and_then(|r| r.head.accuracy.get(&level).copied()));
         let mut sub = String::new();
         if let Some((lo, hi)) =
             overall.and_then(|m| Some((m.accuracy_ci_low?, m.accuracy_ci_high?)))
         {
             sub.push_str(&format!("95% CI {}–{}", pct(lo), pct(hi)));
         }
-        if let (Some(v), Some(p)) = (value, previous.and_then(|p| p.accuracy.get(level))) {
+        if let (Some(v), Some(p)) = (value, previous.and_then(|p| p.head.accuracy.get(&level))) {
             if !sub.is_empty() {
                 sub.push_str(" · ");
             }
@@ -302,7 +291,7 @@ fn header(out: &mut String, data: &DashboardData, runs: &[Run<'_>]) {
             "",
         );
     }
-    let f1 = last.and_then(|r| r.macro_f1.get("failure_mode").copied());
+    let f1 = last.and_then(|r| r.head.macro_f1.get(&Level::FailureMode).copied());
     kpi(
         out,
         "failure mode macro F1",
@@ -368,7 +357,7 @@ fn short_hash(h: &str) -> String {
 }
 
 /// The overall metric row of a level.
-fn overall_row<'a>(metrics: &'a [MetricRow], level: &str) -> Option<&'a MetricRow> {
+fn overall_row(metrics: &[MetricRow], level: Level) -> Option<&MetricRow> {
     metrics
         .iter()
         .find(|m| m.kind == "overall" && m.level == level)
@@ -398,7 +387,7 @@ fn lower_first(s: &str) -> String {
 
 /// Tick labels of the run axis: `MM-DD HH:MM`; the time with seconds when every run is on one
 /// day; the run's position (`#3`) when labels would still repeat.
-fn x_labels(runs: &[Run<'_>]) -> Vec<String> {
+fn x_labels(runs: &[Run]) -> Vec<String> {
     let distinct = |v: &[String]| v.iter().collect::<BTreeSet<_>>().len() == v.len();
     let labels: Vec<String> = runs.iter().map(|r| tick_time(&r.head.started_at)).collect();
     if distinct(&labels) {
@@ -421,13 +410,13 @@ fn x_labels(runs: &[Run<'_>]) -> Vec<String> {
 /// Accuracy or macro F1 over runs: one panel per level, one line per classifier.
 fn trend(
     out: &mut String,
-    runs: &[Run<'_>],
+    runs: &[Run],
     chart: &str,
     what: &str,
-    pick: for<'r, 'a> fn(&'r Run<'a>) -> &'r BTreeMap<&'a str, f64>,
+    pick: fn(&Run) -> &BTreeMap<Level, f64>,
 ) {
     let heading = what.to_owned();
-    let levels: Vec<&str> = LEVELS
+    let levels: Vec<Level> = Level::ALL
         .iter()
         .copied()
         .filter(|l| runs.iter().any(|r| pick(r).contains_key(l)))
@@ -453,7 +442,7 @@ fn trend(
     body.push_str("<div class=\"panels fill\">");
     for level in levels {
         let series = per_classifier(runs, &styles, |r| {
-            let v = *pick(r).get(level)?;
+            let v = *pick(r).get(&level)?;
             let tip = format!(
                 "{} {} · run {} · {} · {} {}",
                 r.head.classifier,
@@ -486,11 +475,11 @@ fn trend(
 
 /// The confusion heatmaps of the latest run.
 fn confusion(out: &mut String, latest: Option<&LatestRun>) {
-    for level in MATRIX_LEVELS {
+    for &level in Level::LABELED {
         let chart = format!("confusion-{level}");
         let heading = format!("Confusion: {}", level_name(level));
         let rows: Vec<_> = latest
-            .map(|l| l.confusion.iter().filter(|r| r.level == *level).collect())
+            .map(|l| l.confusion.iter().filter(|r| r.level == level).collect())
             .unwrap_or_default();
         if rows.iter().all(|r| r.count == 0) {
             empty(
@@ -569,39 +558,26 @@ fn confusion(out: &mut String, latest: Option<&LatestRun>) {
             &chart,
             &heading,
             &caption,
-            *level == "root_cause",
+            level == Level::RootCause,
             &svg,
         );
     }
-}
-
-/// Wilson 95% interval for `k` of `n`.
-fn wilson(k: f64, n: f64) -> Option<(f64, f64)> {
-    if n <= 0.0 {
-        return None;
-    }
-    let z = 1.959_963_984_540_054_f64;
-    let p = k / n;
-    let denom = 1.0 + z * z / n;
-    let centre = (p + z * z / (2.0 * n)) / denom;
-    let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denom;
-    Some(((centre - half).max(0.0), (centre + half).min(1.0)))
 }
 
 /// Per-class recall bars of the latest run, one block per level, and a metrics table.
 fn recall(out: &mut String, latest: Option<&LatestRun>) {
     let heading = "Recall per class";
     let metrics = latest.map(|l| l.metrics.as_slice()).unwrap_or_default();
-    let class_rows = |level: &str| -> Vec<&MetricRow> {
+    let class_rows = |level: Level| -> Vec<&MetricRow> {
         metrics
             .iter()
             .filter(|m| m.kind == "class" && m.level == level && m.support > 0)
             .collect()
     };
-    let levels: Vec<&str> = MATRIX_LEVELS
+    let levels: Vec<Level> = Level::LABELED
         .iter()
         .copied()
-        .filter(|l| !class_rows(l).is_empty())
+        .filter(|&l| !class_rows(l).is_empty())
         .collect();
     if levels.is_empty() {
         empty(
@@ -622,9 +598,11 @@ fn recall(out: &mut String, latest: Option<&LatestRun>) {
             .iter()
             .map(|m| {
                 let class = m.class.clone().unwrap_or_default();
-                let interval = m
-                    .recall
-                    .and_then(|r| wilson((r * m.support as f64).round(), m.support as f64));
+                // The recall's own counts: support rows, of which recall x support were right.
+                let interval = m.recall.filter(|_| m.support > 0).map(|r| {
+                    let right = (r * m.support as f64).round() as u64;
+                    wilson(right, m.support)
+                });
                 BarGroup {
                     note: format!("n = {}", count(m.support)),
                     bars: vec![Bar {
@@ -685,9 +663,9 @@ fn recall(out: &mut String, latest: Option<&LatestRun>) {
 }
 
 /// A legend of levels, as HTML.
-fn level_legend(levels: &[&str]) -> String {
+fn level_legend(levels: &[Level]) -> String {
     let mut out = String::from("<ul class=\"legend\">");
-    for l in levels {
+    for &l in levels {
         push(
             &mut out,
             format_args!(
@@ -751,7 +729,7 @@ fn slice_chart(
         empty(out, chart, heading, none);
         return;
     }
-    let levels: Vec<&str> = LEVELS
+    let levels: Vec<Level> = Level::ALL
         .iter()
         .copied()
         .filter(|l| rows.iter().any(|r| r.level == *l))
@@ -801,7 +779,7 @@ fn slice_chart(
                 bars: levels
                     .iter()
                     .map(
-                        |l| match rows.iter().find(|r| r.value == *v && r.level == *l) {
+                        |&l| match rows.iter().find(|r| r.value == *v && r.level == l) {
                             Some(r) => Bar {
                                 value: Some(r.accuracy),
                                 interval: Some((r.ci_low, r.ci_high)),
@@ -844,7 +822,7 @@ fn slice_chart(
     body.push_str("<details><summary>All numbers</summary><table><thead><tr><th>");
     body.push_str(&esc(dimension));
     body.push_str("</th><th>n</th>");
-    for l in &levels {
+    for &l in &levels {
         push(&mut body, format_args!("<th>{}</th>", esc(level_name(l))));
     }
     body.push_str("</tr></thead><tbody>");
@@ -878,7 +856,7 @@ fn slice_chart(
 }
 
 /// Scenarios per second over runs, per classifier.
-fn throughput(out: &mut String, runs: &[Run<'_>]) {
+fn throughput(out: &mut String, runs: &[Run]) {
     let (chart, heading) = ("throughput-trend", "Throughput over runs");
     if no_runs(out, runs, chart, heading) {
         return;
@@ -889,7 +867,7 @@ fn throughput(out: &mut String, runs: &[Run<'_>]) {
         .fold(0.0_f64, f64::max);
     let axis = Axis::zero_based(max, num_tick, "scenarios per second");
     let body = classifier_lines(runs, heading, "scenarios per second", &axis, |r| {
-        let h = r.head;
+        let h = &r.head;
         Some((
             h.scenarios_per_second,
             format!(
@@ -914,12 +892,12 @@ fn throughput(out: &mut String, runs: &[Run<'_>]) {
 }
 
 /// Error rate over runs, per classifier.
-fn errors(out: &mut String, runs: &[Run<'_>]) {
+fn errors(out: &mut String, runs: &[Run]) {
     let (chart, heading) = ("errors-trend", "Errors over runs");
     if no_runs(out, runs, chart, heading) {
         return;
     }
-    let rate = |r: &Run<'_>| {
+    let rate = |r: &Run| {
         let calls = r.head.scenarios * u64::from(r.head.trials.max(1));
         if calls == 0 {
             0.0
@@ -959,7 +937,7 @@ fn errors(out: &mut String, runs: &[Run<'_>]) {
 }
 
 /// Shows the first-run hint in place of a chart over runs when there are none; true when it did.
-fn no_runs(out: &mut String, runs: &[Run<'_>], chart: &str, heading: &str) -> bool {
+fn no_runs(out: &mut String, runs: &[Run], chart: &str, heading: &str) -> bool {
     if runs.is_empty() {
         empty(
             out,
@@ -974,11 +952,11 @@ fn no_runs(out: &mut String, runs: &[Run<'_>], chart: &str, heading: &str) -> bo
 /// The classifier legend and one line chart over runs with a line per classifier of `value`
 /// (each run's value and tooltip).
 fn classifier_lines(
-    runs: &[Run<'_>],
+    runs: &[Run],
     heading: &str,
     y_title: &str,
     axis: &Axis,
-    value: impl Fn(&Run<'_>) -> Option<(f64, String)>,
+    value: impl Fn(&Run) -> Option<(f64, String)>,
 ) -> String {
     let styles = classifier_styles(runs);
     let series = per_classifier(runs, &styles, value);
@@ -1005,9 +983,9 @@ fn pct_axis(v: f64) -> String {
 
 /// One series per classifier of a per-run value.
 fn per_classifier(
-    runs: &[Run<'_>],
+    runs: &[Run],
     styles: &[(&str, &'static str, Marker)],
-    value: impl Fn(&Run<'_>) -> Option<(f64, String)>,
+    value: impl Fn(&Run) -> Option<(f64, String)>,
 ) -> Vec<LineSeries> {
     styles
         .iter()
@@ -1034,9 +1012,9 @@ fn trials(out: &mut String, latest: Option<&LatestRun>) {
         return;
     };
     let k = latest.info.trials;
-    let rows: Vec<&MetricRow> = LEVELS
+    let rows: Vec<&MetricRow> = Level::ALL
         .iter()
-        .filter_map(|l| overall_row(&latest.metrics, l))
+        .filter_map(|&l| overall_row(&latest.metrics, l))
         .filter(|m| m.flip_rate.is_some() || m.pass_k.is_some() || m.majority_accuracy.is_some())
         .collect();
     if k <= 1 || rows.is_empty() {
@@ -1048,7 +1026,7 @@ fn trials(out: &mut String, latest: Option<&LatestRun>) {
         );
         return;
     }
-    let metric = |name: &str, v: Option<f64>, color: &'static str, level: &str| Bar {
+    let metric = |name: &str, v: Option<f64>, color: &'static str, level: Level| Bar {
         value: v,
         interval: None,
         color,
@@ -1057,18 +1035,18 @@ fn trials(out: &mut String, latest: Option<&LatestRun>) {
     let groups: Vec<BarGroup> = rows
         .iter()
         .map(|m| BarGroup {
-            label: level_name(&m.level).to_owned(),
+            label: level_name(m.level).to_owned(),
             note: format!("k = {k}"),
             bars: vec![
-                metric("accuracy (all trials)", m.accuracy, PALETTE[0], &m.level),
+                metric("accuracy (all trials)", m.accuracy, PALETTE[0], m.level),
                 metric(
                     "majority accuracy",
                     m.majority_accuracy,
                     PALETTE[5],
-                    &m.level,
+                    m.level,
                 ),
-                metric(&format!("pass^{k}"), m.pass_k, PALETTE[2], &m.level),
-                metric("flip rate", m.flip_rate, PALETTE[1], &m.level),
+                metric(&format!("pass^{k}"), m.pass_k, PALETTE[2], m.level),
+                metric("flip rate", m.flip_rate, PALETTE[1], m.level),
             ],
         })
         .collect();
@@ -1083,7 +1061,7 @@ fn trials(out: &mut String, latest: Option<&LatestRun>) {
             &mut body,
             format_args!(
                 "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                esc(level_name(&m.level)),
+                esc(level_name(m.level)),
                 pct_opt(m.accuracy),
                 pct_opt(m.majority_accuracy),
                 pct_opt(m.pass_k),
@@ -1142,7 +1120,7 @@ fn compare(out: &mut String, cmp: Option<&CompareSummary>) {
         .levels
         .iter()
         .map(|l| Dumbbell {
-            label: level_name(&l.level).to_owned(),
+            label: level_name(l.level).to_owned(),
             base: l.base_accuracy,
             candidate: l.candidate_accuracy,
             worse: l.regressed,
@@ -1169,7 +1147,7 @@ fn compare(out: &mut String, cmp: Option<&CompareSummary>) {
             format_args!(
                 "<tr{}><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 if l.regressed { " class=\"bad\"" } else { "" },
-                esc(level_name(&l.level)),
+                esc(level_name(l.level)),
                 pct(l.base_accuracy),
                 pct(l.candidate_accuracy),
                 pts(l.candidate_accuracy - l.base_accuracy),
@@ -1215,7 +1193,7 @@ fn compare(out: &mut String, cmp: Option<&CompareSummary>) {
                 &mut body,
                 format_args!(
                     "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    esc(level_name(&c.level)),
+                    esc(level_name(c.level)),
                     esc(&c.class),
                     esc(&c.metric),
                     pct(c.base),
@@ -1243,19 +1221,5 @@ fn pts_plain(rel: f64) -> String {
         format!("+{p}")
     } else {
         format!("\u{2212}{p}")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn wilson_matches_known_values() {
-        // 8 of 10: Wilson 95% interval 0.490..0.943.
-        let (lo, hi) = wilson(8.0, 10.0).unwrap_or((0.0, 0.0));
-        assert!((lo - 0.4902).abs() < 1e-3, "{lo}");
-        assert!((hi - 0.9433).abs() < 1e-3, "{hi}");
-        assert_eq!(wilson(0.0, 0.0), None);
     }
 }

@@ -8,6 +8,8 @@
 //! * **Hang**: a case's clock starts when it becomes the oldest unanswered case of its worker
 //!   (so waiting behind another case does not count). When it runs past `Options::timeout`,
 //!   that case is the one at fault: it fails with `timeout after 2s` and the worker is killed.
+//!   Whether it ran past is asked of a [`Deadline`]: the [`WallClock`] for real runs; tests
+//!   inject their own so that a fault test does not depend on how busy the machine is.
 //! * **Crash** (the worker exits), **garbage** (a line that is not JSON, or JSON without an
 //!   `id`): the worker is killed. If it had one case in flight, that case fails with the reason
 //!   (`worker exited with status 3 before answering`, `invalid JSON from worker: ...`).
@@ -32,9 +34,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use classifier::{CallError, Classifier};
 use scenario::{Case, Prediction};
 
-use crate::{CallError, Classifier, Options, SpecError, human, wire};
+use crate::{Options, SpecError, human, wire};
 
 /// Cases one worker may have in flight at once (so out-of-order answers can happen).
 pub const IN_FLIGHT_PER_WORKER: usize = 4;
@@ -59,6 +62,7 @@ struct Inner {
     args: Vec<String>,
     workers: usize,
     timeout: Duration,
+    deadline: Arc<dyn Deadline>,
     state: Mutex<State>,
     cond: Condvar,
     /// Whether any worker ever answered (a command that never does is given up).
@@ -132,9 +136,37 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
+/// Decides when the oldest unanswered case of a worker has waited too long, which makes it the
+/// case at fault: it fails with `timeout after <Options::timeout>` and its worker is killed.
+pub trait Deadline: Send + Sync + std::fmt::Debug {
+    /// Whether case `id`, the oldest unanswered case of its worker for `oldest_for`, is past
+    /// `timeout`.
+    fn passed(&self, id: &str, oldest_for: Duration, timeout: Duration) -> bool;
+}
+
+/// The real clock: a case is late once it has been the oldest for longer than the timeout.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WallClock;
+
+impl Deadline for WallClock {
+    fn passed(&self, _id: &str, oldest_for: Duration, timeout: Duration) -> bool {
+        oldest_for > timeout
+    }
+}
+
 impl Pool {
-    /// Splits the command, starts `opts.workers` workers and the timeout watchdog.
+    /// Splits the command, starts `opts.workers` workers and the timeout watchdog on the
+    /// [`WallClock`].
     pub fn start(command: &str, opts: &Options) -> Result<Pool, SpecError> {
+        Pool::with_deadline(command, opts, Arc::new(WallClock))
+    }
+
+    /// Like [`Pool::start`], with the timeouts decided by `deadline`.
+    pub fn with_deadline(
+        command: &str,
+        opts: &Options,
+        deadline: Arc<dyn Deadline>,
+    ) -> Result<Pool, SpecError> {
         let command = command.trim();
         let words = split_command(command).map_err(|reason| SpecError::BadCommand {
             command: command.to_owned(),
@@ -149,6 +181,7 @@ impl Pool {
             args: args.to_vec(),
             workers: opts.workers,
             timeout: opts.timeout,
+            deadline,
             state: Mutex::new(State {
                 slots: vec![None; opts.workers],
                 closed: false,
@@ -628,8 +661,17 @@ impl Inner {
             for w in workers {
                 let late = {
                     let b = lock(&w.book);
-                    match b.pending.keys().next() {
-                        Some(seq) if !b.dead && b.head_since.elapsed() > self.timeout => Some(*seq),
+                    match b.pending.first_key_value() {
+                        Some((seq, p))
+                            if !b.dead
+                                && self.deadline.passed(
+                                    &p.id,
+                                    b.head_since.elapsed(),
+                                    self.timeout,
+                                ) =>
+                        {
+                            Some(*seq)
+                        }
                         _ => None,
                     }
                 };

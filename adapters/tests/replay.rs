@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use classifier::{Options, SpecError, from_spec};
+use adapters::{Options, SpecError, from_spec};
 use common::cases;
 
 fn opts() -> Options {

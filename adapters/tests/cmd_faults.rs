@@ -1,19 +1,76 @@
 //! Fault tests of the `cmd:` worker pool with a scripted fake worker
 //! (`tests/fixtures/fake_worker.py`): each fault ends as exactly the expected error rows and
 //! nothing else is lost.
+//!
+//! No test races the wall clock. A hang is a deterministic trigger (the worker never answers
+//! the marker case), and the hang tests decide timeouts through a [`Deadline`] that lets only
+//! the hung cases expire, so an innocent case queued behind a slow worker start on a busy
+//! machine cannot time out; one test keeps the real [`WallClock`] with a timeout far above any
+//! worker's start-up time.
 
 mod common;
 
+use std::collections::HashSet;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use classifier::{Options, SpecError, from_spec};
+use adapters::cmd::{Deadline, Pool, WallClock};
+use adapters::{Options, SpecError, from_spec};
+use classifier::Classifier;
 use common::{cases, expect_errors, root, run_all};
 
 const N: usize = 24;
 
+/// The Python interpreter itself, resolved once: a version-manager shim in front of it can cost
+/// most of a second per worker start on a loaded machine.
+fn python() -> &'static str {
+    static PYTHON: OnceLock<String> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        std::process::Command::new("python3")
+            .args(["-c", "import sys; print(sys.executable)"])
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok())
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "python3".to_owned())
+    })
+}
+
+fn command(mode: &str, marker: &str) -> String {
+    let script = root().join("adapters/tests/fixtures/fake_worker.py");
+    format!("'{}' '{}' {mode} {marker}", python(), script.display())
+}
+
 fn spec(mode: &str, marker: &str) -> String {
-    let script = root().join("classifier/tests/fixtures/fake_worker.py");
-    format!("cmd:python3 '{}' {mode} {marker}", script.display())
+    format!("cmd:{}", command(mode, marker))
+}
+
+/// Only the cases that really hang (the fake worker's marker cases) can expire, once they have
+/// been the oldest of their worker for longer than the timeout.
+#[derive(Debug)]
+struct OnlyHung(HashSet<String>);
+
+impl Deadline for OnlyHung {
+    fn passed(&self, id: &str, oldest_for: Duration, timeout: Duration) -> bool {
+        self.0.contains(id) && WallClock.passed(id, oldest_for, timeout)
+    }
+}
+
+/// A pool whose worker hangs on the cases of workload `marker` among `all`, timed by
+/// [`OnlyHung`].
+fn hanging_pool(marker: &str, all: &[scenario::Case], workers: usize, timeout_ms: u64) -> Pool {
+    let hung = all
+        .iter()
+        .filter(|c| c.context.workload_name == marker)
+        .map(|c| c.id.clone())
+        .collect();
+    Pool::with_deadline(
+        &command("hang", marker),
+        &opts(workers, timeout_ms),
+        Arc::new(OnlyHung(hung)),
+    )
+    .expect("pool starts")
 }
 
 fn opts(workers: usize, timeout_ms: u64) -> Options {
@@ -27,13 +84,19 @@ fn opts(workers: usize, timeout_ms: u64) -> Options {
 /// Runs N cases through the fake worker in `mode` (its fault on case-5) and checks the errors.
 fn check(mode: &str, workers: usize, timeout_ms: u64, expected: &[(&str, &str)]) {
     let c = from_spec(&spec(mode, "w5"), &opts(workers, timeout_ms)).expect("pool starts");
+    check_pool(c.as_ref(), expected);
+}
+
+/// Runs N cases through a pool, checks the errors, and that `finish` does not wait for a hung
+/// worker (its sleep is 30 s; shutting down takes at most a few seconds of grace).
+fn check_pool(c: &dyn Classifier, expected: &[(&str, &str)]) {
     let all = cases(N);
-    let results = run_all(c.as_ref(), &all, 6);
+    let results = run_all(c, &all, 6);
     expect_errors(&results, N, expected);
     let started = Instant::now();
     c.finish();
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_secs(10),
         "finish took {:?}",
         started.elapsed()
     );
@@ -57,11 +120,24 @@ fn worker_that_exits_mid_run_costs_exactly_its_case() {
 #[test]
 fn worker_that_hangs_past_the_timeout_costs_exactly_its_case() {
     let started = Instant::now();
-    check("hang", 2, 1000, &[("case-5", "timeout after 1s")]);
+    let pool = hanging_pool("w5", &cases(N), 2, 1000);
+    check_pool(&pool, &[("case-5", "timeout after 1s")]);
     assert!(
-        started.elapsed() < Duration::from_secs(10),
+        started.elapsed() < Duration::from_secs(15),
         "took {:?}",
         started.elapsed()
+    );
+}
+
+#[test]
+fn the_wall_clock_times_out_a_hang() {
+    // The real clock, with a timeout far above a worker's start-up time even on a busy machine.
+    let started = Instant::now();
+    check("hang", 2, 4000, &[("case-5", "timeout after 4s")]);
+    let took = started.elapsed();
+    assert!(
+        took >= Duration::from_secs(4) && took < Duration::from_secs(19),
+        "took {took:?}"
     );
 }
 
@@ -144,9 +220,9 @@ fn trial_is_sent_and_pool_reports_its_shape() {
     let c = from_spec(&spec("ok", "-"), &opts(3, 1000)).unwrap();
     assert_eq!(
         c.concurrency(),
-        Some(3 * classifier::cmd::IN_FLIGHT_PER_WORKER)
+        Some(3 * adapters::cmd::IN_FLIGHT_PER_WORKER)
     );
-    assert!(c.name().starts_with("cmd:python3 "));
+    assert_eq!(c.name(), spec("ok", "-"));
     let all = cases(2);
     assert_eq!(c.classify(&all[0], 2).unwrap().explanation, "case-0");
     c.finish();
@@ -164,10 +240,9 @@ fn hung_worker_with_a_full_stdin_pipe_is_still_killed() {
     for c in &mut all {
         c.alert.title = big.clone();
     }
-    let c: std::sync::Arc<dyn classifier::Classifier> =
-        std::sync::Arc::from(from_spec(&spec("hang", "w5"), &opts(2, 1000)).unwrap());
+    let c: Arc<dyn Classifier> = Arc::new(hanging_pool("w5", &all, 2, 1000));
     let (tx, rx) = std::sync::mpsc::channel();
-    let runner = std::sync::Arc::clone(&c);
+    let runner = Arc::clone(&c);
     std::thread::spawn(move || {
         let _ = tx.send(run_all(runner.as_ref(), &all, 8));
     });
@@ -186,8 +261,8 @@ fn many_hangs_under_load_cost_exactly_their_cases() {
     for (i, c) in all.iter_mut().enumerate() {
         c.context.workload_name = format!("w{}", i % 20);
     }
-    let c = from_spec(&spec("hang", "w5"), &opts(2, 1000)).unwrap();
-    let results = run_all(c.as_ref(), &all, 12);
+    let c = hanging_pool("w5", &all, 2, 1000);
+    let results = run_all(&c, &all, 12);
     let expected: Vec<(String, &str)> = (0..120)
         .filter(|i| i % 20 == 5)
         .map(|i| (format!("case-{i}"), "timeout after 1s"))

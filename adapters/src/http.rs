@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use classifier::{CallError, Classifier};
 use scenario::{Case, Prediction};
 
-use crate::{CallError, Classifier, Options, SpecError, human, wire};
+use crate::{Options, SpecError, human, wire};
 
 /// First retry delay; it doubles per attempt.
 const BACKOFF_START: Duration = Duration::from_millis(100);

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use classifier::{Options, from_spec};
+use adapters::{Options, from_spec};
 
 #[test]
 fn example_adapter_answers_the_canonical_scenarios() {

@@ -6,7 +6,8 @@ mod common;
 
 use serde_json::{Value, json};
 
-use classifier::{rules, wire};
+use adapters::wire;
+use classifier::rules;
 use scenario::{Category, FailureMode, RootCause, Source};
 
 fn schema(name: &str) -> Value {

@@ -1,21 +1,29 @@
-//! UTC timestamps without a date-time dependency: RFC 3339 for `run.json` and history, and the
-//! compact form that starts a run id. Days-to-civil conversion after Howard Hinnant's algorithm.
+//! UTC calendar time without a date-time dependency: the one days-to-civil conversion of the
+//! workspace (after Howard Hinnant's `civil_from_days`), used by the generator's timestamps and
+//! by the evaluator's `run.json`, history and run ids.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Calendar fields of a UTC instant.
+/// Calendar fields of a UTC instant (proleptic Gregorian calendar, no leap seconds).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Utc {
+pub struct Utc {
+    /// The year (may be negative before year 0).
     pub year: i64,
+    /// 1..=12.
     pub month: u32,
+    /// 1..=31.
     pub day: u32,
+    /// 0..=23.
     pub hour: u32,
+    /// 0..=59.
     pub minute: u32,
+    /// 0..=59.
     pub second: u32,
 }
 
 impl Utc {
-    /// The calendar fields of `t` (seconds resolution).
+    /// The calendar fields of `t` (seconds resolution; before the epoch reads as the epoch).
+    #[must_use]
     pub fn of(t: SystemTime) -> Utc {
         let secs = t
             .duration_since(UNIX_EPOCH)
@@ -24,6 +32,7 @@ impl Utc {
     }
 
     /// The calendar fields of a Unix timestamp.
+    #[must_use]
     pub fn from_unix(secs: i64) -> Utc {
         let days = secs.div_euclid(86_400);
         let rem = secs.rem_euclid(86_400);
@@ -46,7 +55,20 @@ impl Utc {
         }
     }
 
+    /// `2026-11-21`
+    #[must_use]
+    pub fn date(self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+
+    /// `08:15:00`
+    #[must_use]
+    pub fn time(self) -> String {
+        format!("{:02}:{:02}:{:02}", self.hour, self.minute, self.second)
+    }
+
     /// `2026-11-21T08:15:00Z`
+    #[must_use]
     pub fn rfc3339(self) -> String {
         format!(
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
@@ -55,6 +77,7 @@ impl Utc {
     }
 
     /// `20261121T081500Z`, the sortable prefix of a run id.
+    #[must_use]
     pub fn compact(self) -> String {
         format!(
             "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
@@ -81,5 +104,40 @@ mod tests {
             Utc::from_unix(1_795_248_900).rfc3339(),
             "2026-11-21T08:15:00Z"
         );
+        // Before the epoch, and the last second of a day.
+        assert_eq!(Utc::from_unix(-1).rfc3339(), "1969-12-31T23:59:59Z");
+        let u = Utc::from_unix(951_868_799);
+        assert_eq!(
+            (u.date(), u.time()),
+            ("2000-02-29".into(), "23:59:59".into())
+        );
+    }
+
+    #[test]
+    fn every_day_of_four_centuries_follows_the_previous_one() {
+        // An independent oracle: step the calendar one day at a time from 1900-01-01.
+        let leap = |y: i64| (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        let days_in = |y: i64, m: u32| match m {
+            2 if leap(y) => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        let (mut y, mut m, mut d) = (1900_i64, 1_u32, 1_u32);
+        let start = -2_208_988_800_i64; // 1900-01-01T00:00:00Z
+        for day in 0..146_097 {
+            let u = Utc::from_unix(start + day * 86_400 + 3_661);
+            assert_eq!((u.year, u.month, u.day), (y, m, d), "day {day}");
+            assert_eq!((u.hour, u.minute, u.second), (1, 1, 1));
+            d += 1;
+            if d > days_in(y, m) {
+                d = 1;
+                m += 1;
+                if m > 12 {
+                    m = 1;
+                    y += 1;
+                }
+            }
+        }
     }
 }

@@ -13,9 +13,10 @@ use std::sync::Mutex;
 
 use serde_json::Value;
 
+use classifier::{CallError, Classifier};
 use scenario::{Case, Prediction};
 
-use crate::{CallError, Classifier, SpecError, wire};
+use crate::{SpecError, wire};
 
 /// A predictions file loaded into memory.
 #[derive(Debug)]

@@ -1,0 +1,318 @@
+//! Pod and container states (`eks_pods.json`): a running and ready workload is healthy, an
+//! evicted or unscheduled pod is a pod-level failure, and a container's `waiting` or
+//! `terminated` state (with its reason and exit code) starts the diagnosis of a crash, an image
+//! pull or a missing configuration.
+
+use scenario::files::{ConditionStatus, ContainerStatus, Event, Pod, StateKind};
+use scenario::{Category, FailureMode, RootCause};
+
+use super::events::{is_backoff_restart, is_liveness_kill, missing_object};
+use super::explain::{cite_event, quote};
+use super::target::View;
+use super::verdict::{Verdict, rank};
+
+impl<'a> View<'a> {
+    /// The verdict when every container of the workload is running and ready.
+    pub(super) fn healthy_pods(&self) -> Verdict {
+        let mut cites = Vec::new();
+        for pod in &self.pods {
+            let restarts: u32 = pod.containers.iter().map(|c| c.restart_count).sum();
+            let history = if restarts > 0 {
+                format!(", {restarts} old restarts are history: no current failure")
+            } else {
+                String::new()
+            };
+            cites.push(format!(
+                "eks_pods.json pods[{}]: phase={} all containers running and ready{history}",
+                pod.name, pod.phase
+            ));
+        }
+        if let Some(d) = self.deployment() {
+            cites.push(format!(
+                "eks_deployments.json deployments[{}]: ready {}/{}",
+                d.name,
+                d.ready.unwrap_or(0),
+                d.desired
+            ));
+        }
+        Verdict::healthy(0.85).cite(cites)
+    }
+
+    pub(super) fn judge_pod(&self, pod: &'a Pod) -> Option<Verdict> {
+        let events = self.pod_events(&pod.name);
+        // An evicted pod's containers are terminated (137, ContainerStatusUnknown): the
+        // eviction, not the exit code, is the story.
+        if let Some(v) = self.eviction(pod, &events) {
+            return Some(v);
+        }
+        let mut best: Option<Verdict> = None;
+        for c in &pod.containers {
+            if let Some(v) = self.judge_container(pod, c, &events)
+                && best.as_ref().is_none_or(|b| v.rank > b.rank)
+            {
+                best = Some(v);
+            }
+        }
+        if best.is_some() {
+            return best;
+        }
+        self.judge_pod_level(pod, &events)
+    }
+
+    /// An `Evicted` event, or a pod condition saying the kubelet evicted it.
+    pub(super) fn eviction(&self, pod: &Pod, events: &[&'a Event]) -> Option<Verdict> {
+        let pod_cite = format!("eks_pods.json pods[{}]: phase={}", pod.name, pod.phase);
+        let cite = if let Some(e) = events.iter().find(|e| e.reason == "Evicted") {
+            cite_event(e)
+        } else {
+            let c = pod.conditions.iter().find(|c| {
+                c.reason.as_deref() == Some("Evicted")
+                    || (c.kind == "DisruptionTarget"
+                        && c.status == "True"
+                        && c.reason.as_deref() == Some("TerminationByKubelet"))
+            })?;
+            format!(
+                "eks_pods.json pods[{}].conditions[{}]: reason={} {}",
+                pod.name,
+                c.kind,
+                c.reason.as_deref().unwrap_or(""),
+                quote(c.message.as_deref().unwrap_or(""))
+            )
+        };
+        Some(
+            Verdict::mode(
+                FailureMode::EvictedPods,
+                Category::ResourceExhaustion,
+                0.75,
+                rank::POD_LEVEL,
+            )
+            .at(&pod.name, None)
+            .cite([pod_cite, cite]),
+        )
+    }
+
+    pub(super) fn judge_container(
+        &self,
+        pod: &'a Pod,
+        c: &'a ContainerStatus,
+        events: &[&'a Event],
+    ) -> Option<Verdict> {
+        let s = &c.state;
+        let reason = s.reason.as_deref().unwrap_or("");
+        let message = s.message.as_deref().unwrap_or("");
+        let state_cite = |what: &str| {
+            let mut cite = format!(
+                "eks_pods.json pods[{}].containers[{}]: {what}",
+                pod.name, c.name
+            );
+            if !reason.is_empty() {
+                cite.push_str(&format!(" reason={reason}"));
+            }
+            if let Some(code) = s.exit_code {
+                cite.push_str(&format!(" exit_code={code}"));
+            }
+            cite.push_str(&format!(" restart_count={}", c.restart_count));
+            if !message.is_empty() {
+                cite.push_str(&format!(" message={}", quote(message)));
+            }
+            cite
+        };
+        match s.kind() {
+            StateKind::Terminated => {
+                let backoff = events.iter().any(|e| is_backoff_restart(e));
+                if s.exit_code == Some(0) && !backoff && c.restart_count == 0 {
+                    return None; // a finished run (Job) is not a failure
+                }
+                let cites = vec![state_cite("terminated")];
+                Some(self.crash(
+                    pod,
+                    c,
+                    s.exit_code,
+                    reason,
+                    message,
+                    events,
+                    cites,
+                    rank::STATE,
+                ))
+            }
+            StateKind::Waiting => match reason {
+                "CrashLoopBackOff"
+                | "RunContainerError"
+                | "StartError"
+                | "ContainerCannotRun"
+                | "CreateContainerError" => {
+                    let mut cites = vec![state_cite("waiting")];
+                    let code = s
+                        .exit_code
+                        .or_else(|| self.code_from_text(events, &mut cites));
+                    Some(self.crash(pod, c, code, reason, message, events, cites, rank::STATE))
+                }
+                "ErrImagePull"
+                | "ImagePullBackOff"
+                | "InvalidImageName"
+                | "ErrImageNeverPull"
+                | "RegistryUnavailable" => {
+                    Some(self.image_pull(pod, c, reason, message, events, state_cite("waiting")))
+                }
+                "CreateContainerConfigError" => Some(
+                    Verdict::cause(RootCause::MissingConfig, 0.9, rank::STATE)
+                        .at(&pod.name, Some(&c.name))
+                        .cite([state_cite("waiting")])
+                        .cite(
+                            events
+                                .iter()
+                                .filter(|e| missing_object(&e.message.to_lowercase()))
+                                .take(1)
+                                .map(|e| cite_event(e)),
+                        ),
+                ),
+                _ => {
+                    // ContainerCreating / PodInitializing: a missing Secret or ConfigMap volume
+                    // shows up as FailedMount events instead.
+                    let mount = events.iter().find(|e| {
+                        e.reason == "FailedMount" && missing_object(&e.message.to_lowercase())
+                    })?;
+                    Some(
+                        Verdict::cause(RootCause::MissingConfig, 0.7, rank::STATE)
+                            .at(&pod.name, Some(&c.name))
+                            .cite([state_cite("waiting"), cite_event(mount)]),
+                    )
+                }
+            },
+            StateKind::Running if !c.ready => {
+                let backoff: Vec<&Event> = events
+                    .iter()
+                    .copied()
+                    .filter(|e| is_backoff_restart(e))
+                    .collect();
+                if let Some(v) = self.probe_failure(pod, c, events) {
+                    return Some(v);
+                }
+                if !backoff.is_empty() || c.restart_count > 0 && self.workload_unavailable() {
+                    // Between two crashes of a crash loop: the cause lies in logs and events.
+                    let mut cites = vec![state_cite("running, not ready")];
+                    cites.extend(backoff.iter().take(1).map(|e| cite_event(e)));
+                    let code = self.code_from_text(events, &mut cites);
+                    return Some(self.crash(
+                        pod,
+                        c,
+                        code,
+                        "",
+                        "",
+                        events,
+                        cites,
+                        rank::BETWEEN_RESTARTS,
+                    ));
+                }
+                None
+            }
+            StateKind::Running => {
+                // Running and ready now. Only a crash loop still going on (a fresh BackOff for this
+                // very pod while the workload is short of replicas) overrides "healthy".
+                let backoff = events.iter().copied().find(|e| is_backoff_restart(e))?;
+                if !self.workload_unavailable() {
+                    return None;
+                }
+                let mut cites = vec![state_cite("running, ready"), cite_event(backoff)];
+                let code = self.code_from_text(events, &mut cites);
+                let mut v = self.crash(pod, c, code, "", "", events, cites, rank::BETWEEN_RESTARTS);
+                v.confidence *= 0.7;
+                Some(v)
+            }
+            StateKind::Unknown => None,
+        }
+    }
+
+    pub(super) fn probe_failure(
+        &self,
+        pod: &Pod,
+        c: &ContainerStatus,
+        events: &[&'a Event],
+    ) -> Option<Verdict> {
+        let e = events.iter().copied().find(|e| {
+            e.reason == "Unhealthy"
+                && (e.message.contains("Liveness probe failed")
+                    || e.message.contains("Readiness probe failed"))
+                || is_liveness_kill(e, &c.name)
+        })?;
+        Some(
+            Verdict::mode(
+                FailureMode::ProbeFailure,
+                Category::ConfigurationError,
+                0.6,
+                rank::BETWEEN_RESTARTS,
+            )
+            .at(&pod.name, Some(&c.name))
+            .cite([
+                format!(
+                    "eks_pods.json pods[{}].containers[{}]: running, not ready",
+                    pod.name, c.name
+                ),
+                cite_event(e),
+            ]),
+        )
+    }
+
+    /// Pod-level failures when no container says anything: scheduling, eviction, the node.
+    pub(super) fn judge_pod_level(&self, pod: &Pod, events: &[&'a Event]) -> Option<Verdict> {
+        let pod_cite = format!("eks_pods.json pods[{}]: phase={}", pod.name, pod.phase);
+        if pod.phase == "Pending" {
+            let scheduling = events.iter().find(|e| e.reason == "FailedScheduling");
+            let unscheduled = pod.node_name.as_deref().is_none_or(str::is_empty)
+                || pod
+                    .conditions
+                    .iter()
+                    .any(|c| c.kind == "PodScheduled" && c.status == "False");
+            if let Some(e) = scheduling {
+                let lower = e.message.to_lowercase();
+                let category = if lower.contains("insufficient") || lower.contains("too many pods")
+                {
+                    Category::ResourceExhaustion
+                } else {
+                    Category::ConfigurationError
+                };
+                return Some(
+                    Verdict::mode(FailureMode::PendingPod, category, 0.7, rank::POD_LEVEL)
+                        .at(&pod.name, None)
+                        .cite([pod_cite, cite_event(e)]),
+                );
+            }
+            if unscheduled {
+                return Some(
+                    Verdict::mode(
+                        FailureMode::PendingPod,
+                        Category::Unknown,
+                        0.4,
+                        rank::POD_LEVEL,
+                    )
+                    .at(&pod.name, None)
+                    .cite([format!("{pod_cite}, not scheduled to a node")]),
+                );
+            }
+        }
+        // A node that stopped reporting: its pods' container flags are stale, so they do not
+        // count as evidence of health.
+        if let Some(n) = self.node(pod.node_name.as_deref())
+            && n.ready != ConditionStatus::True
+        {
+            let stale = pod.containers.iter().all(|c| c.ready);
+            return Some(
+                Verdict::mode(
+                    FailureMode::NodeNotReady,
+                    Category::Infrastructure,
+                    if stale { 0.6 } else { 0.75 },
+                    rank::POD_LEVEL,
+                )
+                .at(&pod.name, None)
+                .cite([
+                    pod_cite,
+                    format!(
+                        "eks_node_health.json nodes[{}]: ready={:?}",
+                        n.name, n.ready
+                    ),
+                ]),
+            );
+        }
+        None
+    }
+}

@@ -1,0 +1,292 @@
+//! The whole eval pipeline as one function over a typed request: load the corpus (or take a
+//! suite built in memory), check it against its manifest, run the classifier, score, write the
+//! run directory, append to the history. `triagebench eval` is this function plus argument
+//! parsing and printing; Rust users call it directly:
+//!
+//! ```no_run
+//! use evaluator::pipeline::{Corpus, EvalRequest, NoProgress, run};
+//!
+//! let request = EvalRequest::new(Corpus::dir("corpus/generated"), "reports");
+//! let outcome = run(&request, &classifier::RULES, &NoProgress)?;
+//! println!("{}", evaluator::summary::render(&outcome.run, &outcome.scores));
+//! # Ok::<(), evaluator::pipeline::PipelineError>(())
+//! ```
+//!
+//! Errors name the request's fields (`threads`, `run_id`, `corpus`), never a command-line flag.
+
+use std::path::{Path, PathBuf};
+
+use classifier::Classifier;
+use scenario::{Problems, Suite};
+
+use crate::corpus::{CorpusError, CorpusInfo, corpus_info};
+use crate::eval::{EvalConfig, EvalError, Run, check_run_id, evaluate};
+use crate::history::{HISTORY_FILE, append, rows_of};
+use crate::metrics::{Scores, score};
+use crate::report::{ReportError, write_run};
+use crate::tables::SkippedScenario;
+
+/// Most trials a request may ask for.
+pub const MAX_TRIALS: u32 = 1000;
+
+/// Where the scenarios come from.
+#[derive(Clone, Debug)]
+pub enum Corpus {
+    /// A corpus directory: loaded, and checked against its `manifest.json` when it has one.
+    Dir {
+        /// The directory.
+        path: PathBuf,
+        /// Evaluate it even if its files changed since the manifest was written (the current
+        /// hash is recorded, so the run never pairs with runs on the original corpus).
+        allow_modified: bool,
+    },
+    /// A suite already in memory (`Suite::from_scenarios`), with the identity to record.
+    Suite {
+        /// The scenarios.
+        suite: Suite,
+        /// Its id, content hash and seed, as `run.json` and the history record them.
+        info: CorpusInfo,
+    },
+}
+
+impl Corpus {
+    /// A corpus directory that must match its manifest.
+    pub fn dir(path: impl Into<PathBuf>) -> Corpus {
+        Corpus::Dir {
+            path: path.into(),
+            allow_modified: false,
+        }
+    }
+}
+
+/// Everything one evaluation needs besides the classifier.
+#[derive(Clone, Debug)]
+pub struct EvalRequest {
+    /// The scenarios.
+    pub corpus: Corpus,
+    /// The reports directory: the run goes to `<reports>/<run-id>/`.
+    pub reports: PathBuf,
+    /// Run id; `None` makes a fresh one (`<UTC start>-<classifier>-<6 hex>`).
+    pub run_id: Option<String>,
+    /// Threads classifying in parallel (at least 1; capped by `Classifier::concurrency`).
+    pub threads: usize,
+    /// Passes over the corpus, 1 to [`MAX_TRIALS`].
+    pub trials: u32,
+    /// How the classifier was asked for (`rules`, `cmd:...`), recorded in `run.json`.
+    pub classifier_spec: String,
+    /// Whether to append the run's headline rows to `<reports>/history.parquet`.
+    pub history: bool,
+    /// The evidence profile a corpus directory is loaded in (the cases carry it).
+    pub profile: scenario::Profile,
+    /// Evaluate the scenarios of a corpus directory that load and leave out (and list, in
+    /// `run.json`'s `skipped_scenarios`) the ones that do not; a suite-level problem (no
+    /// scenario loads, a duplicate id) still fails the run.
+    pub skip_invalid: bool,
+}
+
+impl EvalRequest {
+    /// A request with the defaults: a fresh run id, as many threads as cores, one trial, the
+    /// spec `rules`, history recorded, the `opensre` profile, every scenario required to load.
+    pub fn new(corpus: Corpus, reports: impl Into<PathBuf>) -> EvalRequest {
+        EvalRequest {
+            corpus,
+            reports: reports.into(),
+            run_id: None,
+            threads: std::thread::available_parallelism().map_or(1, std::num::NonZero::get),
+            trials: 1,
+            classifier_spec: classifier::rules::NAME.to_owned(),
+            history: true,
+            profile: scenario::Profile::Opensre,
+            skip_invalid: false,
+        }
+    }
+
+    /// Checks every field that can be checked without reading the corpus (values in range, a
+    /// run id that is a plain name and not taken, a reports path that is a directory if it
+    /// exists). [`run`] calls it first; callers may call it before building a classifier.
+    pub fn check(&self) -> Result<(), PipelineError> {
+        let bad = |field: &'static str, message: String| PipelineError::Config { field, message };
+        if self.threads == 0 {
+            return Err(bad("threads", "must be at least 1".into()));
+        }
+        if self.trials == 0 || self.trials > MAX_TRIALS {
+            return Err(bad(
+                "trials",
+                format!("expected 1..{MAX_TRIALS}, got {}", self.trials),
+            ));
+        }
+        if self.reports.exists() && !self.reports.is_dir() {
+            return Err(bad(
+                "reports",
+                format!("{}: not a directory", self.reports.display()),
+            ));
+        }
+        if let Some(id) = &self.run_id {
+            check_run_id(id).map_err(|message| bad("run_id", message))?;
+            let dir = self.reports.join(id);
+            if dir.exists() {
+                return Err(PipelineError::RunExists { path: dir });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What a finished evaluation produced.
+#[derive(Clone, Debug)]
+pub struct RunOutcome {
+    /// `run.json` and the prediction rows.
+    pub run: Run,
+    /// Every table derived from the rows.
+    pub scores: Scores,
+    /// The run directory written.
+    pub dir: PathBuf,
+    /// The history file appended to, if the request asked for it.
+    pub history: Option<PathBuf>,
+}
+
+/// Why an evaluation did not complete. A failing classifier call is an `error` row, not this.
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    /// A request field is out of range.
+    #[error("{field}: {message}")]
+    Config {
+        /// The field of [`EvalRequest`] (`threads`, `trials`, `run_id`, `reports`).
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The run directory already exists.
+    #[error("{path}: run directory already exists (pick another run_id)")]
+    RunExists {
+        /// The directory.
+        path: PathBuf,
+    },
+    /// The corpus does not load: every problem, as `file: field.path: message`.
+    #[error("{path}: {} problem(s) while loading the corpus:\n{problems}", problems.0.len())]
+    Load {
+        /// The corpus directory.
+        path: PathBuf,
+        /// Every problem found.
+        problems: Problems,
+    },
+    /// The corpus cannot be identified, or changed since its manifest.
+    #[error(transparent)]
+    Corpus(#[from] CorpusError),
+    /// The evaluation could not start.
+    #[error(transparent)]
+    Eval(#[from] EvalError),
+    /// The run directory could not be written.
+    #[error("writing the run reports: {0}")]
+    Report(#[source] ReportError),
+    /// The run is written but the history append failed.
+    #[error("the run is in {}, but appending it to the history failed: {source}", dir.display())]
+    History {
+        /// The run directory that was written.
+        dir: PathBuf,
+        /// Why the append failed.
+        source: ReportError,
+    },
+}
+
+/// What the pipeline reports as it goes; every method has a no-op default.
+pub trait Progress: Sync {
+    /// Loading and hashing a corpus directory begins.
+    fn loading(&self, _corpus: &Path) {}
+    /// The classification passes begin: `calls` calls in all (scenarios x trials).
+    fn classifying(&self, _calls: u64) {}
+    /// One call finished (called from any classifying thread).
+    fn call_done(&self) {}
+}
+
+/// A [`Progress`] that shows nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// Runs the whole pipeline for `request` with `classifier`.
+pub fn run(
+    request: &EvalRequest,
+    classifier: &dyn Classifier,
+    progress: &dyn Progress,
+) -> Result<RunOutcome, PipelineError> {
+    request.check()?;
+    let loaded;
+    let mut skipped = Vec::new();
+    let (suite, corpus) = match &request.corpus {
+        Corpus::Dir {
+            path,
+            allow_modified,
+        } => {
+            progress.loading(path);
+            let (suite, left_out) = load_dir(path, request.profile, request.skip_invalid)?;
+            skipped = left_out;
+            let info = corpus_info(path, *allow_modified)?;
+            loaded = suite;
+            (&loaded, info)
+        }
+        Corpus::Suite { suite, info } => (suite, info.clone()),
+    };
+    let config = EvalConfig {
+        run_id: request.run_id.clone(),
+        threads: request.threads,
+        trials: request.trials,
+        classifier_spec: request.classifier_spec.clone(),
+        corpus,
+        skipped,
+    };
+    progress.classifying(suite.scenarios().len() as u64 * u64::from(request.trials));
+    let run = evaluate(suite, classifier, &config, &|| progress.call_done())?;
+    let scores = score(&run.predictions);
+    let dir = write_run(&request.reports, &run, &scores).map_err(|e| match e {
+        ReportError::Exists { path } => PipelineError::RunExists { path },
+        other => PipelineError::Report(other),
+    })?;
+    let history = if request.history {
+        let path = request.reports.join(HISTORY_FILE);
+        append(&path, &rows_of(&run.info, &scores)).map_err(|source| PipelineError::History {
+            dir: dir.clone(),
+            source,
+        })?;
+        Some(path)
+    } else {
+        None
+    };
+    Ok(RunOutcome {
+        run,
+        scores,
+        dir,
+        history,
+    })
+}
+
+/// Loads a corpus directory in `profile`. With `skip_invalid`, the scenarios whose problems are
+/// all their own are left out and returned; any other problem fails the load.
+fn load_dir(
+    path: &Path,
+    profile: scenario::Profile,
+    skip_invalid: bool,
+) -> Result<(Suite, Vec<SkippedScenario>), PipelineError> {
+    let report = scenario::load_report_profile(path, profile);
+    let fail = |problems| PipelineError::Load {
+        path: path.to_path_buf(),
+        problems: Problems(problems),
+    };
+    if report.problems.is_empty() {
+        return Ok((report.into_suite(), Vec::new()));
+    }
+    if !skip_invalid || report.scenarios.is_empty() {
+        return Err(fail(report.problems));
+    }
+    let by_dir = report.problems_by_dir();
+    let attributed: usize = by_dir.iter().map(|(_, p)| p.len()).sum();
+    if attributed != report.problems.len() {
+        return Err(fail(report.problems));
+    }
+    let skipped = by_dir
+        .into_iter()
+        .map(|(scenario, problems)| SkippedScenario { scenario, problems })
+        .collect();
+    Ok((report.into_suite(), skipped))
+}
