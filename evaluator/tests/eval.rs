@@ -296,6 +296,8 @@ fn a_corpus_changed_since_its_manifest_is_refused_unless_allowed() {
         generator_version: "triagebench 0.1.0".into(),
         profile: "opensre".into(),
         templates_hash: "t".into(),
+        split: None,
+        twins: None,
         counts: std::collections::BTreeMap::default(),
         files,
         bytes,

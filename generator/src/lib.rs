@@ -27,7 +27,7 @@ use scenario::manifest::{MANIFEST_FILE, Manifest, content_hash};
 use scenario::{FailureMode, RootCause};
 
 pub use render::{Profile, RenderedScenario, render_scenario, scenario_id};
-pub use spec::{Templates, builtin_templates, load_templates};
+pub use spec::{Split, Templates, builtin_templates, load_templates};
 pub use world::{Mix, World, sample_world};
 
 /// What can go wrong while generating. Messages name the file and the field.
@@ -466,6 +466,9 @@ fn write_corpus(
     id.update(config.count.to_le_bytes());
     id.update(t.hash.as_bytes());
     id.update(config.profile.as_str().as_bytes());
+    if let Some(split) = t.split() {
+        id.update(split.as_str().as_bytes());
+    }
     for (c, w) in &config.mix.0 {
         id.update(c.as_str().as_bytes());
         id.update(w.to_le_bytes());
@@ -479,6 +482,8 @@ fn write_corpus(
         generator_version: generator_version(),
         profile: config.profile.as_str().into(),
         templates_hash: t.hash.clone(),
+        split: t.split().map(|s| s.as_str().to_owned()),
+        twins: None,
         counts,
         files,
         bytes,

@@ -43,20 +43,110 @@ pub const K8S_API_FILES: &[&str] = &[
 /// Macro files of [`K8S_API_DIR`].
 pub const K8S_API_MACROS: &[&str] = &["_workload.j2"];
 
-/// A weighted choice: a plain value (weight 1) or `{value, weight}`.
+/// The phrasing split a variant belongs to: `generate --split train|test` draws only that
+/// split's variants (and names), so a model tuned on train corpora meets unseen wording at
+/// test. A variant without a split is in both (machine text with one canonical form).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Split {
+    /// Train corpora.
+    Train,
+    /// Test corpora.
+    Test,
+}
+
+impl Split {
+    /// Every split.
+    pub const ALL: &'static [Split] = &[Split::Train, Split::Test];
+
+    /// `train` / `test`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Split::Train => "train",
+            Split::Test => "test",
+        }
+    }
+
+    /// Parses `train` or `test`; anything else is an error naming both.
+    pub fn parse(s: &str) -> Result<Split, String> {
+        match s {
+            "train" => Ok(Split::Train),
+            "test" => Ok(Split::Test),
+            other => Err(format!(
+                "unknown split \"{other}\" (expected train or test)"
+            )),
+        }
+    }
+}
+
+/// Whether an item of split `item` is drawn by a corpus of split `want` (`None`: every item).
+pub fn in_split(item: Option<Split>, want: Option<Split>) -> bool {
+    match (item, want) {
+        (Some(i), Some(w)) => i == w,
+        _ => true,
+    }
+}
+
+/// A weighted choice: a plain value (weight 1) or `{value, weight, split}`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(untagged)]
 pub enum Weighted<T> {
-    /// `{value: .., weight: ..}`
+    /// `{value: .., weight: .., split: ..}`
     Full {
         /// The value.
         value: T,
         /// Its relative weight.
         #[serde(default = "one")]
         weight: u32,
+        /// The phrasing split it belongs to (both when absent).
+        #[serde(default)]
+        split: Option<Split>,
     },
-    /// A bare value of weight 1.
+    /// A bare value of weight 1, in both splits.
     Plain(T),
+}
+
+/// A log line template: `[level, text]` or `[level, text, split]`.
+#[derive(Clone, Debug)]
+pub struct Line {
+    /// `info`, `warn`, `error`, `fatal`, `debug`, or `raw` (printed as is).
+    pub level: String,
+    /// The text (a template).
+    pub text: String,
+    /// The phrasing split (both when absent).
+    pub split: Option<Split>,
+}
+
+impl<'de> Deserialize<'de> for Line {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let parts: Vec<String> = Vec::deserialize(d)?;
+        match parts.as_slice() {
+            [level, text] => Ok(Line {
+                level: level.clone(),
+                text: text.clone(),
+                split: None,
+            }),
+            [level, text, split] => Ok(Line {
+                level: level.clone(),
+                text: text.clone(),
+                split: Some(Split::parse(split).map_err(serde::de::Error::custom)?),
+            }),
+            _ => Err(serde::de::Error::custom(
+                "expected [level, text] or [level, text, split]",
+            )),
+        }
+    }
+}
+
+/// One start-up sequence of a language's services.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Startup {
+    /// The phrasing split (both when absent).
+    #[serde(default)]
+    pub split: Option<Split>,
+    /// The lines, in the order they are printed.
+    pub lines: Vec<Line>,
 }
 
 fn one() -> u32 {
@@ -81,6 +171,13 @@ impl<T> Weighted<T> {
             Weighted::Plain(_) => 1,
         }
     }
+    /// The phrasing split.
+    pub fn split(&self) -> Option<Split> {
+        match self {
+            Weighted::Full { split, .. } => *split,
+            Weighted::Plain(_) => None,
+        }
+    }
 }
 
 /// `families.yml`.
@@ -93,12 +190,12 @@ pub struct FamilySpec {
     pub difficulty_weights: Vec<u32>,
     /// Kubelet back-off constants.
     pub backoff: Backoff,
-    /// Start-up lines per language.
-    pub startup: BTreeMap<String, Vec<(String, String)>>,
+    /// Start-up sequences per language.
+    pub startup: BTreeMap<String, Vec<Startup>>,
     /// Steady-state lines of a running service.
-    pub steady: Vec<(String, String)>,
+    pub steady: Vec<Line>,
     /// Unrelated error lines (noise).
-    pub noise_errors: Vec<(String, String)>,
+    pub noise_errors: Vec<Line>,
     /// Old, resolved warning events.
     pub benign_events: Vec<BenignEvent>,
     /// Container runtimes and their weights.
@@ -146,6 +243,9 @@ pub struct BenignEvent {
     /// no count, no first/last timestamps).
     #[serde(default = "kubelet")]
     pub form: String,
+    /// The phrasing split (both when absent).
+    #[serde(default)]
+    pub split: Option<Split>,
 }
 
 fn kubelet() -> String {
@@ -271,6 +371,9 @@ pub struct Tail {
     pub when_log_only: bool,
     /// `[level, text]` pairs; level `raw` prints the text as is.
     pub lines: Vec<(String, String)>,
+    /// The phrasing split (both when absent).
+    #[serde(default)]
+    pub split: Option<Split>,
 }
 
 /// An image-pull error text.
@@ -554,7 +657,7 @@ pub struct Dependency {
 }
 
 /// Everything loaded from a templates directory, checked and compiled.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Templates {
     /// The directory it came from.
     pub dir: PathBuf,
@@ -571,6 +674,21 @@ pub struct Templates {
     pub(crate) spec_paths: HashMap<String, (&'static str, String)>,
     /// Causes in taxonomy order with their spec.
     pub(crate) causes: Vec<(RootCause, CauseSpec)>,
+    /// The phrasing split these templates were cut to ([`Templates::for_split`]).
+    pub(crate) split: Option<Split>,
+}
+
+/// Keeps the items of `list` at positions of parity `index` (0: even, 1: odd).
+fn halve<T>(list: &mut Vec<T>, index: usize) -> Result<(), ()> {
+    if list.len() < 2 {
+        return Err(());
+    }
+    let mut i = 0;
+    list.retain(|_| {
+        i += 1;
+        (i - 1) % 2 == index
+    });
+    Ok(())
 }
 
 /// Loads and checks a templates directory: spec, vocabulary, profile templates.
@@ -669,6 +787,7 @@ fn load_from(dir: &Path, read: &Reader<'_>) -> Result<Templates, GenError> {
         env,
         spec_paths,
         causes,
+        split: None,
     })
 }
 
@@ -891,16 +1010,18 @@ fn compile_strings(
         add_in(WORLD_FILE, path, t)?;
     }
     let mut add = |path: String, source: &str| add_in(SPEC_FILE, path, source);
-    for (lang, lines) in &spec.startup {
-        for (i, (_, t)) in lines.iter().enumerate() {
-            add(format!("startup.{lang}[{i}]"), t)?;
+    for (lang, sets) in &spec.startup {
+        for (i, set) in sets.iter().enumerate() {
+            for (j, l) in set.lines.iter().enumerate() {
+                add(format!("startup.{lang}[{i}].lines[{j}]"), &l.text)?;
+            }
         }
     }
-    for (i, (_, t)) in spec.steady.iter().enumerate() {
-        add(format!("steady[{i}]"), t)?;
+    for (i, l) in spec.steady.iter().enumerate() {
+        add(format!("steady[{i}]"), &l.text)?;
     }
-    for (i, (_, t)) in spec.noise_errors.iter().enumerate() {
-        add(format!("noise_errors[{i}]"), t)?;
+    for (i, l) in spec.noise_errors.iter().enumerate() {
+        add(format!("noise_errors[{i}]"), &l.text)?;
     }
     for (i, e) in spec.benign_events.iter().enumerate() {
         add(format!("benign_events[{i}].message"), &e.message)?;
@@ -967,6 +1088,118 @@ impl Templates {
     /// The spec of a cause, if the spec covers it.
     pub fn cause(&self, rc: RootCause) -> Option<&CauseSpec> {
         self.causes.iter().find(|(c, _)| *c == rc).map(|(_, s)| s)
+    }
+
+    /// The templates a corpus of `split` draws from: every free-text variant of the other
+    /// split removed (log tails, start-up, steady and noise lines, config and pull errors,
+    /// invalid images, terminations with a message, benign events), and the name lists of the
+    /// vocabulary cut in two (items at even positions are train, odd ones test). Fails,
+    /// naming the spec path, where a list the generator draws from would be empty.
+    pub fn for_split(&self, split: Split) -> Result<Templates, GenError> {
+        let want = Some(split);
+        let mut t = self.clone();
+        let spec_file = self.dir.join(SPEC_FILE).display().to_string();
+        let empty = |field: String| GenError::Spec {
+            file: spec_file.clone(),
+            field,
+            message: format!("no variant in split {}", split.as_str()),
+        };
+        let keep_w = |list: &mut Vec<Weighted<String>>| list.retain(|w| in_split(w.split(), want));
+        for (lang, sets) in &mut t.spec.startup {
+            sets.retain(|s| in_split(s.split, want));
+            if sets.is_empty() {
+                return Err(empty(format!("startup.{lang}")));
+            }
+        }
+        t.spec.steady.retain(|l| in_split(l.split, want));
+        t.spec.noise_errors.retain(|l| in_split(l.split, want));
+        t.spec.benign_events.retain(|e| in_split(e.split, want));
+        for (field, n) in [
+            ("steady", t.spec.steady.len()),
+            ("noise_errors", t.spec.noise_errors.len()),
+            ("benign_events", t.spec.benign_events.len()),
+        ] {
+            if n == 0 {
+                return Err(empty(field.into()));
+            }
+        }
+        for (rc, c) in &mut t.causes {
+            let p = |f: &str| format!("causes.{rc}.{f}");
+            c.tails.retain(|tl| in_split(tl.split, want));
+            keep_w(&mut c.config_errors);
+            c.pull_errors.retain(|w| in_split(w.split(), want));
+            c.invalid_images.retain(|w| in_split(w.split(), want));
+            c.terminations.retain(|w| in_split(w.split(), want));
+            for (field, had, now) in [
+                (
+                    "tails",
+                    !self.cause(*rc).is_none_or(|o| o.tails.is_empty()),
+                    c.tails.len(),
+                ),
+                (
+                    "config_errors",
+                    !self.cause(*rc).is_none_or(|o| o.config_errors.is_empty()),
+                    c.config_errors.len(),
+                ),
+                (
+                    "pull_errors",
+                    !self.cause(*rc).is_none_or(|o| o.pull_errors.is_empty()),
+                    c.pull_errors.len(),
+                ),
+                (
+                    "invalid_images",
+                    !self.cause(*rc).is_none_or(|o| o.invalid_images.is_empty()),
+                    c.invalid_images.len(),
+                ),
+                (
+                    "terminations",
+                    !self.cause(*rc).is_none_or(|o| o.terminations.is_empty()),
+                    c.terminations.len(),
+                ),
+            ] {
+                if had && now == 0 {
+                    return Err(empty(p(field)));
+                }
+            }
+        }
+        t.spec.causes = t
+            .causes
+            .iter()
+            .map(|(rc, c)| (rc.as_str().to_owned(), c.clone()))
+            .collect();
+        let v = &mut t.vocab;
+        let index = usize::from(split == Split::Test);
+        for (field, list) in [
+            ("clusters.prefixes", &mut v.clusters.prefixes),
+            ("namespaces", &mut v.namespaces),
+            ("service_stems", &mut v.service_stems),
+            ("service_suffixes", &mut v.service_suffixes),
+            ("orgs", &mut v.orgs),
+            ("teams", &mut v.teams),
+            ("companies", &mut v.companies),
+            ("binaries", &mut v.binaries),
+            ("config_keys", &mut v.config_keys),
+            ("third_party_images", &mut v.third_party_images),
+            ("nodegroups", &mut v.nodegroups),
+        ] {
+            halve(list, index).map_err(|()| GenError::Spec {
+                file: self.dir.join(VOCABULARY_FILE).display().to_string(),
+                field: field.into(),
+                message: "needs at least two names to split into train and test".into(),
+            })?;
+        }
+        halve(&mut v.sidecars, index).map_err(|()| GenError::Spec {
+            file: self.dir.join(VOCABULARY_FILE).display().to_string(),
+            field: "sidecars".into(),
+            message: "needs at least two sidecars to split into train and test".into(),
+        })?;
+        t.split = Some(split);
+        Ok(t)
+    }
+
+    /// The split these templates were cut to, if any.
+    pub fn split(&self) -> Option<Split> {
+        self.split
     }
 
     /// Every compiled spec string: `(file, spec path, template source)`, sorted by file and

@@ -34,6 +34,13 @@ pub struct Manifest {
     pub profile: String,
     /// SHA-256 of the templates and family spec it was rendered from.
     pub templates_hash: String,
+    /// The phrasing split it was drawn from (`train` / `test`), absent for a corpus that
+    /// draws every variant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub split: Option<String>,
+    /// Share of scenarios generated as counterfactual twin pairs (`--twins`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub twins: Option<f64>,
     /// Per level, label -> count.
     pub counts: BTreeMap<String, BTreeMap<String, u64>>,
     /// Number of files and bytes in the corpus (manifest excluded).

@@ -34,6 +34,10 @@ pub struct Args {
     /// default: one corpus serves OpenSRE's loader, `eval` in either profile and `serve`).
     #[arg(long, default_value = "both", value_parser = generator::Profile::parse)]
     pub profile: generator::Profile,
+    /// Draw only this phrasing split's variants and names (`train` or `test`), so a model
+    /// tuned on train corpora meets unseen wording at test [default: every variant].
+    #[arg(long, value_parser = generator::Split::parse)]
+    pub split: Option<generator::Split>,
     /// Worker threads (default: all cores). The output does not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -68,6 +72,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         None => generator::builtin_templates(),
     }
     .map_err(coded)?;
+    let templates = match args.split {
+        Some(split) => templates.for_split(split).map_err(coded)?,
+        None => templates,
+    };
     let config = Config::new(
         &templates,
         args.count,

@@ -206,7 +206,9 @@ fn noisy_errors(
 ) -> Result<(), GenError> {
     let snapshot = scene.snapshot;
     for _ in 0..rng.random_range(2..6) {
-        let (lvl, text) = pick(rng, &t.spec.noise_errors).clone();
+        let crate::spec::Line {
+            level: lvl, text, ..
+        } = pick(rng, &t.spec.noise_errors).clone();
         let other = id.services[rng.random_range(1..id.services.len())].clone();
         let text = id.vars.expand_as(t, &text, &other)?;
         let line = log_line(recent_ms(rng, snapshot, 10..1500), &lvl, text);

@@ -229,7 +229,9 @@ fn alerted_workload(
         // The Datadog stream shows the siblings serving traffic.
         for s in &mut sibs {
             for _ in 0..rng.random_range(1..3) {
-                let (lvl, text) = pick(rng, &t.spec.steady).clone();
+                let crate::spec::Line {
+                    level: lvl, text, ..
+                } = pick(rng, &t.spec.steady).clone();
                 let text = id.vars.expand(t, &text)?;
                 let line = log_line(recent_ms(rng, snapshot, 10..900), &lvl, text);
                 let tags = id.dd_tags(&s.name, &service, &id.container, &id.old_tag);
@@ -393,7 +395,9 @@ fn other_workloads(
                 break;
             }
             let (pod, host) = running[rng.random_range(0..running.len())].clone();
-            let (lvl, text) = pick(rng, &t.spec.steady).clone();
+            let crate::spec::Line {
+                level: lvl, text, ..
+            } = pick(rng, &t.spec.steady).clone();
             let text = id.vars.expand_as(t, &text, other)?;
             let line = log_line(recent_ms(rng, snapshot, 10..1800), &lvl, text);
             push_dd(

@@ -390,6 +390,14 @@ impl Story<'_, '_> {
         ))
     }
 
+    /// One of the language's start-up sequences.
+    fn startup(&mut self) -> Vec<crate::spec::Line> {
+        match self.t.spec.startup.get(&self.id.language) {
+            Some(sets) if !sets.is_empty() => pick(self.rng, sets).lines.clone(),
+            _ => Vec::new(),
+        }
+    }
+
     fn legacy(&self) -> bool {
         self.plan.has(Signal::LegacyKubeletMessages)
     }
@@ -470,12 +478,7 @@ impl Story<'_, '_> {
         } else {
             Some(tails[self.rng.random_range(0..tails.len())].clone())
         };
-        let startup = t
-            .spec
-            .startup
-            .get(&self.id.language)
-            .cloned()
-            .unwrap_or_default();
+        let startup = self.startup();
         let timing = spec.tail_timing_ms;
         for (ri, (rs, rc)) in shown_runs.iter().enumerate() {
             if term.never_started {
@@ -485,15 +488,17 @@ impl Story<'_, '_> {
             let mut lines: Vec<(i64, String, String)> = Vec::new();
             if !term.log_only && spec.app_starts {
                 let mut at = start_ms + self.rng.random_range(80..400);
-                for (lvl, text) in &startup {
-                    lines.push((at, lvl.clone(), self.expand(text)?));
+                for l in &startup {
+                    lines.push((at, l.level.clone(), self.expand(&l.text)?));
                     at += self.rng.random_range(20..350);
                 }
             }
             if spec.steady_before_tail {
                 let n = self.rng.random_range(1..4i64);
                 for j in 0..n {
-                    let (lvl, text) = pick(self.rng, &t.spec.steady).clone();
+                    let crate::spec::Line {
+                        level: lvl, text, ..
+                    } = pick(self.rng, &t.spec.steady).clone();
                     let text = self.expand(&text)?;
                     let at = start_ms + (crash_ms - start_ms) * (j + 1) / (n + 2);
                     lines.push((at, lvl, text));
@@ -764,19 +769,19 @@ impl Story<'_, '_> {
             runtime: &self.id.runtime,
         }
         .build(self.rng, self.id.memory_limit.clone());
-        let startup = t
-            .spec
-            .startup
-            .get(&self.id.language)
-            .cloned()
-            .unwrap_or_default();
-        for (i, (lvl, text)) in startup.iter().enumerate() {
-            let text = self.expand(text)?;
-            self.pod_lines
-                .push(log_line((start + 2) * 1000 + i as i64 * 137, lvl, text));
+        let startup = self.startup();
+        for (i, l) in startup.iter().enumerate() {
+            let text = self.expand(&l.text)?;
+            self.pod_lines.push(log_line(
+                (start + 2) * 1000 + i as i64 * 137,
+                &l.level,
+                text,
+            ));
         }
         for i in 0..self.rng.random_range(4..9) {
-            let (lvl, text) = pick(self.rng, &t.spec.steady).clone();
+            let crate::spec::Line {
+                level: lvl, text, ..
+            } = pick(self.rng, &t.spec.steady).clone();
             let text = self.expand(&text)?;
             let ms = (snapshot - 600 + i * 61) * 1000 + self.rng.random_range(0..900);
             self.log(&log_line(ms, &lvl, text), true);
