@@ -139,6 +139,17 @@ impl<'a> Columns<'a> {
             .map(|v| Level::parse(v.unwrap_or_default()).map_err(|e| self.err(name, e.to_string())))
             .collect()
     }
+    /// An optional string column that files written before it existed lack (all null then).
+    pub fn opt_str_or_null(
+        &self,
+        name: &str,
+        rows: usize,
+    ) -> Result<Vec<Option<String>>, ReportError> {
+        if self.batch.column_by_name(name).is_none() {
+            return Ok(vec![None; rows]);
+        }
+        self.opt_str(name)
+    }
     pub fn opt_str(&self, name: &str) -> Result<Vec<Option<String>>, ReportError> {
         Ok(self
             .strings(name)?

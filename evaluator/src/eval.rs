@@ -223,6 +223,8 @@ pub fn score_row(
         family: expected_fm.to_owned(),
         difficulty: file.scenario_difficulty,
         adversarial_signals: file.adversarial_signals.clone(),
+        twin_of: file.twin.as_ref().map(|t| t.of.clone()),
+        twin_kind: file.twin.as_ref().map(|t| t.kind.clone()),
         evidence_available: available,
         evidence_unavailable: unavailable,
         expected_failure_mode: expected_fm.to_owned(),

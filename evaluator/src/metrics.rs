@@ -34,6 +34,10 @@ pub const SLICE_DIMENSIONS: &[&str] = &[
     "family",
 ];
 
+/// The slice dimension of counterfactual pair accuracy: per twin kind, the share of pairs (per
+/// trial) whose two scenarios are both right at the level.
+pub const TWIN_PAIR_DIMENSION: &str = "twin_pair";
+
 /// The value a slice dimension takes for rows that have none of it (no signal, nothing missing).
 pub const NONE_VALUE: &str = "none";
 
@@ -156,6 +160,7 @@ pub fn score(predictions: &[PredictionRow]) -> Scores {
         out.metrics.extend(metrics);
     }
     out.slices = slices(predictions);
+    out.slices.extend(twin_pairs(predictions));
     out
 }
 
@@ -342,17 +347,56 @@ fn slices(predictions: &[PredictionRow]) -> Vec<SliceRow> {
     }
     acc.into_iter()
         .map(|((di, value, level), (n, correct))| {
-            let (ci_low, ci_high) = wilson(correct, n);
-            SliceRow {
-                dimension: SLICE_DIMENSIONS[di].to_owned(),
-                value,
-                level,
-                n,
-                correct,
-                accuracy: correct as f64 / n as f64,
-                ci_low,
-                ci_high,
-            }
+            slice_row(SLICE_DIMENSIONS[di], value, level, n, correct)
         })
         .collect()
+}
+
+/// Pair accuracy of the counterfactual twins: a pair counts once per trial (from its
+/// lower-id scenario), and is right at a level when both of its scenarios are.
+fn twin_pairs(predictions: &[PredictionRow]) -> Vec<SliceRow> {
+    let by_key: BTreeMap<(&str, u32), &PredictionRow> = predictions
+        .iter()
+        .map(|r| ((r.scenario_id.as_str(), r.trial), r))
+        .collect();
+    let mut acc: BTreeMap<(String, Level), (u64, u64)> = BTreeMap::new();
+    for row in predictions {
+        let (Some(of), Some(kind)) = (row.twin_of.as_deref(), row.twin_kind.as_deref()) else {
+            continue;
+        };
+        if row.scenario_id.as_str() >= of {
+            continue;
+        }
+        let Some(other) = by_key.get(&(of, row.trial)) else {
+            continue;
+        };
+        for &level in Level::ALL {
+            let (Some(a), Some(b)) = (correct_at(row, level), correct_at(other, level)) else {
+                continue;
+            };
+            let e = acc.entry((kind.to_owned(), level)).or_default();
+            e.0 += 1;
+            e.1 += u64::from(a && b);
+        }
+    }
+    acc.into_iter()
+        .map(|((value, level), (n, correct))| {
+            slice_row(TWIN_PAIR_DIMENSION, value, level, n, correct)
+        })
+        .collect()
+}
+
+/// A slice row with its accuracy and Wilson interval.
+fn slice_row(dimension: &str, value: String, level: Level, n: u64, correct: u64) -> SliceRow {
+    let (ci_low, ci_high) = wilson(correct, n);
+    SliceRow {
+        dimension: dimension.to_owned(),
+        value,
+        level,
+        n,
+        correct,
+        accuracy: correct as f64 / n as f64,
+        ci_low,
+        ci_high,
+    }
 }

@@ -289,6 +289,8 @@ pub fn write_predictions(path: &Path, rows: &[PredictionRow]) -> Result<(), Repo
             "evidence_available",
             rows.iter().map(|r| r.evidence_available.as_slice()),
         )
+        .opt_str("twin_of", rows.iter().map(|r| r.twin_of.as_deref()))
+        .opt_str("twin_kind", rows.iter().map(|r| r.twin_kind.as_deref()))
         .list_str(
             "evidence_unavailable",
             rows.iter().map(|r| r.evidence_unavailable.as_slice()),
@@ -389,6 +391,10 @@ pub fn read_predictions(path: &Path) -> Result<Vec<PredictionRow>, ReportError> 
         );
         let (conf, lat) = (c.opt_f64("confidence")?, c.f64("latency_ms")?);
         let (error, expl) = (c.opt_str("error")?, c.str("explanation")?);
+        let (twin_of, twin_kind) = (
+            c.opt_str_or_null("twin_of", run_id.len())?,
+            c.opt_str_or_null("twin_kind", run_id.len())?,
+        );
         let mut rows = Vec::with_capacity(run_id.len());
         for i in 0..run_id.len() {
             rows.push(PredictionRow {
@@ -402,6 +408,8 @@ pub fn read_predictions(path: &Path) -> Result<Vec<PredictionRow>, ReportError> 
                 adversarial_signals: signals[i].clone(),
                 evidence_available: available[i].clone(),
                 evidence_unavailable: unavailable[i].clone(),
+                twin_of: twin_of[i].clone(),
+                twin_kind: twin_kind[i].clone(),
                 expected_failure_mode: efm[i].clone(),
                 predicted_failure_mode: pfm[i].clone(),
                 expected_category: ecat[i].clone(),

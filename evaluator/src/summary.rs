@@ -22,6 +22,7 @@ pub fn render(run: &Run, scores: &Scores) -> String {
     weakest_classes(&mut s, scores);
     by_difficulty(&mut s, scores);
     weakest_signals(&mut s, scores);
+    twin_pairs(&mut s, scores);
     skipped(&mut s, &run.info);
     errors(&mut s, run);
     s
@@ -266,6 +267,34 @@ fn weakest_signals(s: &mut String, scores: &Scores) {
                 r.n
             );
         }
+    }
+}
+
+/// Pair accuracy of the counterfactual twins, per kind (only when the corpus has twins).
+fn twin_pairs(s: &mut String, scores: &Scores) {
+    let rows: Vec<_> = scores
+        .slices
+        .iter()
+        .filter(|r| r.dimension == crate::metrics::TWIN_PAIR_DIMENSION)
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\ncounterfactual pairs (both scenarios of a pair right)");
+    let mut kinds: Vec<&str> = rows.iter().map(|r| r.value.as_str()).collect();
+    kinds.dedup();
+    for kind in kinds {
+        let _ = write!(s, "  {kind:<14}");
+        for level in [Level::FailureMode, Level::RootCause] {
+            if let Some(r) = rows.iter().find(|r| r.value == kind && r.level == level) {
+                let _ = write!(
+                    s,
+                    "  {level} {:.3} ({}/{} pairs)",
+                    r.accuracy, r.correct, r.n
+                );
+            }
+        }
+        let _ = writeln!(s);
     }
 }
 

@@ -31,6 +31,10 @@ pub struct PredictionRow {
     pub adversarial_signals: Vec<String>,
     /// Evidence kinds listed and answered by their tool (list column).
     pub evidence_available: Vec<String>,
+    /// The other scenario of this one's counterfactual pair (`generate --twins`), if any.
+    pub twin_of: Option<String>,
+    /// The pair's kind (`pull_error`, `oom_scope`, ...).
+    pub twin_kind: Option<String>,
     /// Evidence kinds listed but reported unavailable (list column).
     pub evidence_unavailable: Vec<String>,
     /// Expected / predicted failure mode (`error` when the call failed).

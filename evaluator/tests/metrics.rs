@@ -265,3 +265,46 @@ fn slices_count_rows_per_value_and_level() {
     );
     assert_eq!(get("family", "healthy", Level::FailureMode).n, 6);
 }
+
+#[test]
+fn twin_pairs_count_a_pair_right_only_when_both_are() {
+    let twin = |r: evaluator::tables::PredictionRow, of: &str| evaluator::tables::PredictionRow {
+        twin_of: Some(of.into()),
+        twin_kind: Some("oom_scope".into()),
+        ..r
+    };
+    let rows = vec![
+        twin(common::row("00", 0, "oom_killed", "oom_killed"), "01"),
+        twin(
+            common::row("01", 0, "crashloop_backoff", "crashloop_backoff"),
+            "00",
+        ),
+        twin(common::row("02", 0, "oom_killed", "oom_killed"), "03"),
+        twin(
+            common::row("03", 0, "crashloop_backoff", "oom_killed"),
+            "02",
+        ),
+        common::row("04", 0, "healthy", "healthy"),
+    ];
+    let scores = evaluator::score(&rows);
+    let pair = scores
+        .slices
+        .iter()
+        .find(|s| {
+            s.dimension == evaluator::metrics::TWIN_PAIR_DIMENSION
+                && s.level == scenario::Level::FailureMode
+        })
+        .expect("a twin pair row");
+    assert_eq!(
+        (pair.value.as_str(), pair.n, pair.correct),
+        ("oom_scope", 2, 1)
+    );
+    // Without twins there is no pair row.
+    let plain = evaluator::score(&rows[4..]);
+    assert!(
+        !plain
+            .slices
+            .iter()
+            .any(|s| s.dimension == evaluator::metrics::TWIN_PAIR_DIMENSION)
+    );
+}

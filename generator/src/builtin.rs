@@ -10,6 +10,7 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../templates/vocabulary.yml"),
     ),
     ("world.yml", include_str!("../../templates/world.yml")),
+    ("alerts.yml", include_str!("../../templates/alerts.yml")),
     (
         "scenario/scenario.yml.j2",
         include_str!("../../templates/scenario/scenario.yml.j2"),

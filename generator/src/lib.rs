@@ -26,9 +26,9 @@ use sha2::{Digest, Sha256};
 use scenario::manifest::{MANIFEST_FILE, Manifest, content_hash};
 use scenario::{FailureMode, RootCause};
 
-pub use render::{Profile, RenderedScenario, render_scenario, scenario_id};
+pub use render::{Profile, RenderedScenario, render_scenario, render_scenario_twins, scenario_id};
 pub use spec::{Split, Templates, builtin_templates, load_templates};
-pub use world::{Mix, World, sample_world};
+pub use world::{Mix, World, sample_world, sample_world_twins};
 
 /// What can go wrong while generating. Messages name the file and the field.
 #[derive(Debug, thiserror::Error)]
@@ -104,6 +104,7 @@ pub struct Config {
     threads: Option<usize>,
     force: bool,
     profile: Profile,
+    twins: f64,
 }
 
 impl Config {
@@ -162,6 +163,7 @@ impl Config {
             threads,
             force,
             profile: Profile::Both,
+            twins: 0.0,
         })
     }
 
@@ -170,6 +172,19 @@ impl Config {
     pub fn with_profile(mut self, profile: Profile) -> Config {
         self.profile = profile;
         self
+    }
+
+    /// Makes each pair of consecutive scenarios a counterfactual twin pair with probability
+    /// `share` (when its cause has a partner in families.yml's `twins`); `share` in 0..=1.
+    pub fn with_twins(mut self, share: f64) -> Result<Config, GenError> {
+        if !(0.0..=1.0).contains(&share) {
+            return Err(GenError::BadInput {
+                option: "--twins".into(),
+                message: format!("expected a share in 0..1, got {share}"),
+            });
+        }
+        self.twins = share;
+        Ok(self)
     }
 
     /// The evidence profiles written.
@@ -411,8 +426,15 @@ fn write_corpus(
         (0..config.count)
             .into_par_iter()
             .map(|i| {
-                let s =
-                    render_scenario(t, &config.mix, config.seed, i, config.count, config.profile)?;
+                let s = render_scenario_twins(
+                    t,
+                    &config.mix,
+                    config.seed,
+                    i,
+                    config.count,
+                    config.profile,
+                    config.twins,
+                )?;
                 let sdir = dir.join(&s.dir_name);
                 std::fs::create_dir(&sdir).map_err(io(&sdir))?;
                 let mut made_sub = false;
@@ -483,7 +505,7 @@ fn write_corpus(
         profile: config.profile.as_str().into(),
         templates_hash: t.hash.clone(),
         split: t.split().map(|s| s.as_str().to_owned()),
-        twins: None,
+        twins: (config.twins > 0.0).then_some(config.twins),
         counts,
         files,
         bytes,

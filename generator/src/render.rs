@@ -21,7 +21,7 @@ use scenario::{Category, FailureMode, RootCause, Scenario};
 
 use crate::GenError;
 use crate::spec::{K8S_API_DIR, SCENARIO_DIR, SCENARIO_FILES, Templates, describe};
-use crate::world::{self, Mix, World, sample_world};
+use crate::world::{self, Mix, World};
 
 /// Which evidence profiles a corpus holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -105,8 +105,22 @@ pub fn render_scenario(
     count: u64,
     profile: Profile,
 ) -> Result<RenderedScenario, GenError> {
+    render_scenario_twins(t, mix, seed, index, count, profile, 0.0)
+}
+
+/// [`render_scenario`] in a corpus drawn with `--twins` share `twins` (see
+/// [`world::sample_world_twins`]).
+pub fn render_scenario_twins(
+    t: &Templates,
+    mix: &Mix,
+    seed: u64,
+    index: u64,
+    count: u64,
+    profile: Profile,
+    twins: f64,
+) -> Result<RenderedScenario, GenError> {
     let id = scenario_id(index, count);
-    let world = sample_world(t, mix, seed, index, &id)?;
+    let world = world::sample_world_twins(t, mix, seed, index, count, &id, twins)?;
     let files = render_world(t, &world, profile)?;
     Ok(RenderedScenario {
         dir_name: id,

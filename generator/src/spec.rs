@@ -20,6 +20,8 @@ pub const SPEC_FILE: &str = "families.yml";
 pub const VOCABULARY_FILE: &str = "vocabulary.yml";
 /// The file of component, tool and monitor wording inside the templates directory.
 pub const WORLD_FILE: &str = "world.yml";
+/// The alert rules file.
+pub const ALERTS_FILE: &str = "alerts.yml";
 /// The directory of the templates every scenario renders whatever its profile.
 pub const SCENARIO_DIR: &str = "scenario";
 /// The files of [`SCENARIO_DIR`], rendered into every scenario directory in this order.
@@ -200,12 +202,13 @@ pub struct FamilySpec {
     pub benign_events: Vec<BenignEvent>,
     /// Container runtimes and their weights.
     pub runtimes: Vec<Weighted<String>>,
-    /// Alert variants per failure mode.
-    pub alerts: BTreeMap<String, AlertSet>,
     /// Adversarial signal rules.
     pub signals: BTreeMap<String, SignalRule>,
     /// Signals drawn per tier.
     pub signals_per_tier: Vec<u32>,
+    /// Counterfactual twin kinds: kind -> the two causes of the pair.
+    #[serde(default)]
+    pub twins: BTreeMap<String, [String; 2]>,
     /// Per root cause.
     pub causes: BTreeMap<String, CauseSpec>,
 }
@@ -252,33 +255,62 @@ fn kubelet() -> String {
     "kubelet".into()
 }
 
-/// Honest and misleading alerts of one failure mode.
+/// `alerts.yml`: the alert rules and which of them each failure mode's alert is drawn from.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AlertSet {
-    /// Severities drawn from (uniformly) for an alert of this mode.
-    pub severity: Vec<String>,
-    /// What fires when the alert tells the truth.
-    pub honest: Vec<AlertVariant>,
-    /// What fires instead under `misleading_alert_title`.
-    pub misleading: Vec<AlertVariant>,
+pub struct AlertsSpec {
+    /// Chance that a pod-scope alert names another replica of the workload.
+    pub other_replica_chance: f64,
+    /// The rules, by alert name.
+    pub rules: BTreeMap<String, AlertRule>,
+    /// Per failure mode, the rule names its honest and misleading alerts are drawn from.
+    pub modes: BTreeMap<String, AlertChoice>,
 }
 
-/// One alert shape; every field is a template.
+/// One alert rule: wording, severity and scope belong to the rule, never to a label.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[expect(missing_docs, reason = "fields are the alert.json fields they fill")]
-pub struct AlertVariant {
+pub struct AlertRule {
     /// `alertmanager` or `datadog`.
     pub source: String,
     /// For a Datadog alert: the `key` of the monitor (world.yml) that fired.
     #[serde(default)]
     pub monitor: Option<String>,
-    pub alertname: String,
+    /// Severities drawn from (uniformly).
+    pub severity: Vec<String>,
+    /// What the alert names.
+    pub scope: AlertScope,
+    /// A condition on the world's facts (a template rendering `true`), if the rule can only
+    /// fire when it holds.
+    #[serde(default)]
+    pub when: Option<String>,
     pub title: String,
     pub summary: String,
     pub description: String,
     pub symptom: String,
+}
+
+/// What an alert rule names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertScope {
+    /// A pod and its container (`kube_pod`).
+    Pod,
+    /// The Deployment or StatefulSet only (no pod).
+    Workload,
+    /// A node (no pod).
+    Node,
+}
+
+/// The rules one failure mode's alert is drawn from.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertChoice {
+    /// Rules that fire because of what is wrong.
+    pub honest: Vec<String>,
+    /// Rules that fire instead under `misleading_alert_title`.
+    pub misleading: Vec<String>,
 }
 
 /// When an adversarial signal may be drawn.
@@ -674,6 +706,8 @@ pub struct Templates {
     pub(crate) spec_paths: HashMap<String, (&'static str, String)>,
     /// Causes in taxonomy order with their spec.
     pub(crate) causes: Vec<(RootCause, CauseSpec)>,
+    /// `alerts.yml`.
+    pub alerts: AlertsSpec,
     /// The phrasing split these templates were cut to ([`Templates::for_split`]).
     pub(crate) split: Option<Split>,
 }
@@ -723,7 +757,7 @@ pub fn builtin_templates() -> Result<Templates, GenError> {
 
 /// The files a templates directory must provide, in hash order.
 pub fn template_files() -> Vec<String> {
-    let mut files: Vec<String> = [SPEC_FILE, VOCABULARY_FILE, WORLD_FILE]
+    let mut files: Vec<String> = [SPEC_FILE, VOCABULARY_FILE, WORLD_FILE, ALERTS_FILE]
         .iter()
         .map(|f| (*f).to_owned())
         .chain(
@@ -763,7 +797,10 @@ fn load_from(dir: &Path, read: &Reader<'_>) -> Result<Templates, GenError> {
     let vocab: Vocabulary = parse_yaml(&vocab_text, &dir.join(VOCABULARY_FILE))?;
     let world_text = read(WORLD_FILE)?;
     let text: WorldText = parse_yaml(&world_text, &dir.join(WORLD_FILE))?;
-    let causes = check_spec(&spec, &text, &dir.join(SPEC_FILE))?;
+    let alerts_text = read(ALERTS_FILE)?;
+    let alerts: AlertsSpec = parse_yaml(&alerts_text, &dir.join(ALERTS_FILE))?;
+    let causes = check_spec(&spec, &dir.join(SPEC_FILE))?;
+    check_alerts(&spec, &alerts, &text, &dir.join(ALERTS_FILE))?;
     let mut env = environment(dir)?;
     // Profile templates.
     for rel in template_files().iter().filter(|f| f.ends_with(".j2")) {
@@ -775,7 +812,7 @@ fn load_from(dir: &Path, read: &Reader<'_>) -> Result<Templates, GenError> {
             })?;
     }
 
-    let spec_paths = compile_strings(&mut env, dir, &spec, &vocab, &text)?;
+    let spec_paths = compile_strings(&mut env, dir, &spec, &vocab, &text, &alerts)?;
     let hash =
         scenario::manifest::hash_entries(texts.iter().map(|(k, v)| (k.as_str(), v.as_bytes())));
     Ok(Templates {
@@ -787,17 +824,92 @@ fn load_from(dir: &Path, read: &Reader<'_>) -> Result<Templates, GenError> {
         env,
         spec_paths,
         causes,
+        alerts,
         split: None,
     })
 }
 
-/// Checks the family spec against the taxonomy and itself; returns the causes it covers, in
-/// taxonomy order.
-fn check_spec(
+/// Checks `alerts.yml` against the family spec and the monitors: every mode has honest and
+/// misleading rules, every name is a rule, every rule a source, a severity and (for Datadog)
+/// a monitor of world.yml.
+fn check_alerts(
     spec: &FamilySpec,
+    alerts: &AlertsSpec,
     text: &WorldText,
     path: &Path,
-) -> Result<Vec<(RootCause, CauseSpec)>, GenError> {
+) -> Result<(), GenError> {
+    let bad = |field: String, message: String| GenError::Spec {
+        file: path.display().to_string(),
+        field,
+        message,
+    };
+    if !(0.0..=1.0).contains(&alerts.other_replica_chance) {
+        return Err(bad(
+            "other_replica_chance".into(),
+            "expected a probability in 0..1".into(),
+        ));
+    }
+    for mode in spec.modes.keys() {
+        let Some(choice) = alerts.modes.get(mode) else {
+            return Err(bad(format!("modes.{mode}"), "missing".into()));
+        };
+        for (kind, list) in [
+            ("honest", &choice.honest),
+            ("misleading", &choice.misleading),
+        ] {
+            if list.is_empty() {
+                return Err(bad(
+                    format!("modes.{mode}.{kind}"),
+                    "must name at least one rule".into(),
+                ));
+            }
+            for name in list {
+                if !alerts.rules.contains_key(name) {
+                    return Err(bad(
+                        format!("modes.{mode}.{kind}"),
+                        format!("no rule named \"{name}\" under rules"),
+                    ));
+                }
+            }
+        }
+    }
+    for (name, a) in &alerts.rules {
+        let field = format!("rules.{name}");
+        if a.severity.is_empty() {
+            return Err(bad(
+                format!("{field}.severity"),
+                "must list at least one".into(),
+            ));
+        }
+        match (a.source.as_str(), &a.monitor) {
+            ("alertmanager", None) => {}
+            ("datadog", Some(key)) if text.monitors.iter().any(|m| &m.key == key) => {}
+            ("datadog", Some(key)) => {
+                return Err(bad(
+                    format!("{field}.monitor"),
+                    format!("no monitor with key \"{key}\" in {WORLD_FILE}"),
+                ));
+            }
+            ("datadog", None) => {
+                return Err(bad(
+                    format!("{field}.monitor"),
+                    "a datadog alert names the monitor that fired".into(),
+                ));
+            }
+            (other, _) => {
+                return Err(bad(
+                    format!("{field}.source"),
+                    format!("expected alertmanager or datadog, got \"{other}\""),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks the family spec against the taxonomy and itself; returns the causes it covers, in
+/// taxonomy order.
+fn check_spec(spec: &FamilySpec, path: &Path) -> Result<Vec<(RootCause, CauseSpec)>, GenError> {
     let spec_file = path.display().to_string();
     let bad = |field: String, message: String| GenError::Spec {
         file: spec_file.clone(),
@@ -880,15 +992,19 @@ fn check_spec(
         ));
     }
 
-    for mode in spec.modes.keys() {
-        let ok = spec
-            .alerts
-            .get(mode)
-            .is_some_and(|s| !s.honest.is_empty() && !s.misleading.is_empty());
-        if !ok {
+    for (kind, pair) in &spec.twins {
+        for c in pair {
+            if !spec.causes.contains_key(c) {
+                return Err(bad(
+                    format!("twins.{kind}"),
+                    format!("unknown cause \"{c}\""),
+                ));
+            }
+        }
+        if pair[0] == pair[1] {
             return Err(bad(
-                format!("alerts.{mode}"),
-                "needs at least one honest and one misleading alert".into(),
+                format!("twins.{kind}"),
+                "names the same cause twice".into(),
             ));
         }
     }
@@ -902,42 +1018,6 @@ fn check_spec(
             }
         }
         scenario::Signal::parse(name).map_err(|e| bad(format!("signals.{name}"), e.to_string()))?;
-    }
-
-    for (mode, set) in &spec.alerts {
-        if set.severity.is_empty() {
-            return Err(bad(
-                format!("alerts.{mode}.severity"),
-                "must list at least one".into(),
-            ));
-        }
-        for (kind, list) in [("honest", &set.honest), ("misleading", &set.misleading)] {
-            for (i, a) in list.iter().enumerate() {
-                let field = format!("alerts.{mode}.{kind}[{i}]");
-                match (a.source.as_str(), &a.monitor) {
-                    ("alertmanager", None) => {}
-                    ("datadog", Some(key)) if text.monitors.iter().any(|m| &m.key == key) => {}
-                    ("datadog", Some(key)) => {
-                        return Err(bad(
-                            format!("{field}.monitor"),
-                            format!("no monitor with key \"{key}\" in {WORLD_FILE}"),
-                        ));
-                    }
-                    ("datadog", None) => {
-                        return Err(bad(
-                            format!("{field}.monitor"),
-                            "a datadog alert names the monitor that fired".into(),
-                        ));
-                    }
-                    (other, _) => {
-                        return Err(bad(
-                            format!("{field}.source"),
-                            format!("expected alertmanager or datadog, got \"{other}\""),
-                        ));
-                    }
-                }
-            }
-        }
     }
 
     Ok(causes)
@@ -975,6 +1055,7 @@ fn compile_strings(
     spec: &FamilySpec,
     vocab: &Vocabulary,
     text: &WorldText,
+    alerts: &AlertsSpec,
 ) -> Result<HashMap<String, (&'static str, String)>, GenError> {
     let mut spec_paths = HashMap::new();
     let mut add_in = |file: &'static str, path: String, source: &str| -> Result<(), GenError> {
@@ -1009,6 +1090,19 @@ fn compile_strings(
     for (path, t) in text.sources() {
         add_in(WORLD_FILE, path, t)?;
     }
+    for (name, r) in &alerts.rules {
+        for (field, t) in [
+            ("title", Some(&r.title)),
+            ("summary", Some(&r.summary)),
+            ("description", Some(&r.description)),
+            ("symptom", Some(&r.symptom)),
+            ("when", r.when.as_ref()),
+        ] {
+            if let Some(t) = t {
+                add_in(ALERTS_FILE, format!("rules.{name}.{field}"), t)?;
+            }
+        }
+    }
     let mut add = |path: String, source: &str| add_in(SPEC_FILE, path, source);
     for (lang, sets) in &spec.startup {
         for (i, set) in sets.iter().enumerate() {
@@ -1025,20 +1119,6 @@ fn compile_strings(
     }
     for (i, e) in spec.benign_events.iter().enumerate() {
         add(format!("benign_events[{i}].message"), &e.message)?;
-    }
-    for (mode, set) in &spec.alerts {
-        for (kind, list) in [("honest", &set.honest), ("misleading", &set.misleading)] {
-            for (i, a) in list.iter().enumerate() {
-                for (field, t) in [
-                    ("title", &a.title),
-                    ("summary", &a.summary),
-                    ("description", &a.description),
-                    ("symptom", &a.symptom),
-                ] {
-                    add(format!("alerts.{mode}.{kind}[{i}].{field}"), t)?;
-                }
-            }
-        }
     }
     for (name, c) in &spec.causes {
         let p = |s: &str| format!("causes.{name}.{s}");
@@ -1195,6 +1275,20 @@ impl Templates {
         })?;
         t.split = Some(split);
         Ok(t)
+    }
+
+    /// The twin kind and partner of a cause, if `twins:` pairs it.
+    pub fn twin_of(&self, rc: RootCause) -> Option<(&str, RootCause)> {
+        self.spec.twins.iter().find_map(|(kind, [a, b])| {
+            let other = if a == rc.as_str() {
+                b
+            } else if b == rc.as_str() {
+                a
+            } else {
+                return None;
+            };
+            RootCause::parse(other).ok().map(|o| (kind.as_str(), o))
+        })
     }
 
     /// The split these templates were cut to, if any.

@@ -178,6 +178,20 @@ pub struct ScenarioFile {
     /// OpenSRE's CI skip flag.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub depends_on: Option<String>,
+    /// The counterfactual pair this scenario belongs to (a label: `generate --twins`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub twin: Option<TwinRef>,
+}
+
+/// A counterfactual twin: the scenario that differs from this one in one decisive fact and
+/// has a different answer, and the kind of that fact.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TwinRef {
+    /// The other scenario's id.
+    pub of: String,
+    /// The kind of pair (`pull_error`, `oom_scope`, ...).
+    pub kind: String,
 }
 
 /// OpenSRE's loader defaults a missing `scenario_difficulty` to 1.

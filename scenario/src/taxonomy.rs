@@ -133,6 +133,7 @@ labels! {
         SidecarContainer = "sidecar_container",
         PodStarting = "pod_starting",
         CompletedJobPod = "completed_job_pod",
+        NodePressureElsewhere = "node_pressure_elsewhere",
     }
 }
 

@@ -162,6 +162,8 @@ mod tests {
                     adversarial_signals: Vec::new(),
                     evidence_available: vec!["eks_pods".into()],
                     evidence_unavailable: Vec::new(),
+                    twin_of: None,
+                    twin_kind: None,
                     expected_failure_mode: expected.into(),
                     predicted_failure_mode: predicted.into(),
                     expected_category: expected.into(),

@@ -38,6 +38,11 @@ pub struct Args {
     /// tuned on train corpora meets unseen wording at test [default: every variant].
     #[arg(long, value_parser = generator::Split::parse)]
     pub split: Option<generator::Split>,
+    /// Make each pair of consecutive scenarios, with this probability (0..1), a counterfactual
+    /// twin pair: two scenarios that differ in one decisive fact (families.yml `twins`) and have
+    /// different answers; reports then score pair accuracy per kind [default: 0, no twins].
+    #[arg(long, value_name = "SHARE", default_value_t = 0.0)]
+    pub twins: f64,
     /// Worker threads (default: all cores). The output does not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
@@ -86,7 +91,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         args.force,
     )
     .map_err(coded)?
-    .with_profile(args.profile);
+    .with_profile(args.profile)
+    .with_twins(args.twins)
+    .map_err(coded)?;
 
     let bar = if args.quiet {
         ProgressBar::hidden()

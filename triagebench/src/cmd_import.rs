@@ -273,6 +273,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             base: None,
             adversarial_signals: Vec::new(),
             depends_on: None,
+            twin: None,
         },
         answer,
         alert,

@@ -75,6 +75,18 @@ impl<'a> View<'a> {
                     cites.push(cite);
                     return at(Verdict::cause(RootCause::ContainerOom, 0.7, rank), cites);
                 }
+                // A SIGKILL that no probe asked for, on a node that reports MemoryPressure,
+                // is the kernel's OOM killer at node level (the kubelet's own evictions end
+                // a pod with reason Evicted, not a container with 137).
+                if let Some(n) = self.node(pod.node_name.as_deref())
+                    && n.memory_pressure == ConditionStatus::True
+                {
+                    cites.push(format!(
+                        "eks_node_health.json nodes[{}]: memory_pressure=True, and no liveness kill: 137 is the kernel's OOM killer",
+                        n.name
+                    ));
+                    return at(Verdict::cause(RootCause::NodeOom, 0.55, rank), cites);
+                }
                 if let Some((Hint::Oom, cite)) = &hint {
                     cites.push(cite.clone());
                     return at(Verdict::cause(RootCause::ContainerOom, 0.6, rank), cites);

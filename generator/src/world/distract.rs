@@ -15,6 +15,7 @@ use crate::time::Ts;
 
 use super::identity::Identity;
 use super::kube::{Involved, Say, log_line, push_dd, recent_ms};
+use super::nodes::Nodes;
 use super::others::Scene;
 use super::plan::Plan;
 use super::rng::{StageRng, pick};
@@ -30,6 +31,7 @@ pub fn apply(
     t: &Templates,
     plan: &Plan<'_>,
     id: &mut Identity,
+    nodes: &mut Nodes,
     scene: &mut Scene,
     rng: &mut StageRng,
 ) -> Result<(), GenError> {
@@ -44,6 +46,9 @@ pub fn apply(
     }
     if plan.has(Signal::NoisyErrorLogs) {
         noisy_errors(t, id, scene, rng)?;
+    }
+    if plan.has(Signal::NodePressureElsewhere) {
+        node_pressure(t, nodes, scene, rng)?;
     }
     finish(scene, rng);
     Ok(())
@@ -272,4 +277,50 @@ fn finish(scene: &mut Scene, rng: &mut StageRng) {
         let cut = scene.datadog.len() - DATADOG_PAGE;
         scene.datadog.drain(..cut);
     }
+}
+
+/// `node_pressure_elsewhere`: a node (another than the alerted pod's where the cluster has one)
+/// reports MemoryPressure, with the kubelet's node events, as busy clusters do whatever the
+/// incident is: node pressure is evidence about that node, not about the alerted container.
+fn node_pressure(
+    t: &Templates,
+    nodes: &mut Nodes,
+    scene: &mut Scene,
+    rng: &mut StageRng,
+) -> Result<(), GenError> {
+    let say = Say(t);
+    let k = &t.text.kubelet;
+    let n_nodes = nodes.nodes.len();
+    let idx = if n_nodes > 1 {
+        let other = rng.random_range(0..n_nodes - 1);
+        if other >= nodes.target {
+            other + 1
+        } else {
+            other
+        }
+    } else {
+        0
+    };
+    let node = &mut nodes.nodes[idx];
+    "True".clone_into(&mut node.memory_pressure);
+    "KubeletHasInsufficientMemory".clone_into(&mut node.memory_reason);
+    let name = node.name.clone();
+    let on_node = Involved::node(&name);
+    let snapshot = scene.snapshot;
+    let since = snapshot - rng.random_range(300..3000i64);
+    let m = say.text(&k.node_insufficient_memory, context! { node => &name })?;
+    scene
+        .events
+        .push(on_node.event("NodeHasInsufficientMemory", &m, "Normal", 1, since, since));
+    let count = rng.random_range(1..6);
+    let m = say.text(&k.eviction_threshold, context! {})?;
+    scene.events.push(on_node.event(
+        "EvictionThresholdMet",
+        &m,
+        "Warning",
+        count,
+        since + 10,
+        snapshot - rng.random_range(30..300i64),
+    ));
+    Ok(())
 }

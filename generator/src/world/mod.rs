@@ -76,8 +76,55 @@ pub fn sample_world(
     index: u64,
     id: &str,
 ) -> Result<World, GenError> {
+    sample_world_twins(t, mix, seed, index, u64::MAX, id, 0.0)
+}
+
+/// Samples the world of scenario `index` of a corpus of `count` in which each pair of
+/// consecutive scenarios (`2k`, `2k+1`) is, with probability `twins` and when its cause has a
+/// partner in families.yml's `twins`, a counterfactual pair: `2k+1` is drawn from the streams of
+/// `2k` with the partner cause, so the two share every draw but the cause's own.
+pub fn sample_world_twins(
+    t: &Templates,
+    mix: &Mix,
+    seed: u64,
+    index: u64,
+    count: u64,
+    id: &str,
+    twins: f64,
+) -> Result<World, GenError> {
+    let first = index - index % 2;
+    if twins > 0.0 && first + 1 < count {
+        let streams = Streams::new(seed, first);
+        let plan = plan::draw(t, mix, &mut streams.stage("plan"))?;
+        let paired = rand::RngExt::random_bool(&mut streams.stage("twins"), twins.min(1.0));
+        if paired && let Some((kind, partner)) = t.twin_of(plan.cause) {
+            let other =
+                crate::render::scenario_id(if index == first { first + 1 } else { first }, count);
+            let twin = Some(TwinLabel {
+                of: other,
+                kind: kind.to_owned(),
+            });
+            let plan = if index == first {
+                plan
+            } else {
+                plan.twin(t, partner)?
+            };
+            return build(t, &streams, plan, id, twin);
+        }
+    }
     let streams = Streams::new(seed, index);
     let plan = plan::draw(t, mix, &mut streams.stage("plan"))?;
+    build(t, &streams, plan, id, None)
+}
+
+/// Every stage after the plan.
+fn build(
+    t: &Templates,
+    streams: &Streams,
+    plan: plan::Plan<'_>,
+    id: &str,
+    twin: Option<TwinLabel>,
+) -> Result<World, GenError> {
     let mut ids = identity::draw(t, &plan, &mut streams.stage("identity"))?;
     let mut nodes = nodes::draw(t, &mut ids, &mut streams.stage("nodes"));
     let failure = timeline::draw(
@@ -99,6 +146,7 @@ pub fn sample_world(
         t,
         &plan,
         &mut ids,
+        &mut nodes,
         &mut scene,
         &mut streams.stage("distractors"),
     )?;
@@ -106,13 +154,23 @@ pub fn sample_world(
     let facts = monitors::facts(&plan, &ids, &nodes, &scene);
     let mut monitors = monitors::draw(t, &facts, &mut streams.stage("monitors"))?;
     let node = nodes.target().name.clone();
+    let subject = alert::Subject {
+        pod: &scene.target_pod,
+        node: &node,
+        pods: &scene.pods,
+        pressured: nodes
+            .nodes
+            .iter()
+            .filter(|n| n.memory_pressure == "True")
+            .map(|n| n.name.as_str())
+            .collect(),
+        replicas: scene.replicas,
+    };
     let alert = alert::draw(
         t,
         &plan,
         &mut ids,
-        &scene.target_pod,
-        &node,
-        scene.replicas,
+        &subject,
         &facts,
         &mut monitors,
         &mut streams.stage("alert"),
@@ -147,6 +205,7 @@ pub fn sample_world(
         },
         affected_pod: failing.then(|| format!("{}/{}", ids.namespace, scene.target_pod)),
         affected_container: failing.then(|| ids.container.clone()),
+        twin,
     };
     Ok(World {
         id: id.to_owned(),

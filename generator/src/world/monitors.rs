@@ -32,6 +32,7 @@ pub fn facts(plan: &Plan<'_>, id: &Identity, nodes: &Nodes, scene: &Scene) -> Va
         crash_looping => pattern == Pattern::CrashLoop,
         memory_ratio => scene.memory_ratio,
         memory_monitor => id.memory_monitor,
+        memory_limited => id.memory_limit.is_some(),
         waiting => matches!(pattern, Pattern::ImagePull | Pattern::InvalidImage | Pattern::ConfigError),
         node_memory_pressure => nodes.nodes.iter().any(|n| n.memory_pressure == "True"),
         error_logs => error_logs,

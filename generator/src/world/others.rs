@@ -575,9 +575,13 @@ fn unrelated_failure(
 ) -> Result<Pod, GenError> {
     let say = Say(t);
     let k = &t.text.kubelet;
-    let truth = plan.presentation.pattern;
     let start = snapshot - rng.random_range(900..7200);
-    let pull = truth != Pattern::ImagePull && (truth == Pattern::CrashLoop || rng.random_bool(0.5));
+    // The neighbour's failure is drawn from the failure families whatever the scenario's own
+    // failure is (a pull error, an application crash, an OOM kill), so its kind tells nothing
+    // about the alerted workload.
+    let kind = rng.random_range(0..3u8);
+    let pull = kind == 0;
+    let oom = kind == 2;
     let ip = pod_ip(rng, &node.internal_ip);
     let on_pod = Involved::pod(meta.namespace, meta.name, &node.name);
     let container = meta.workload;
@@ -639,8 +643,12 @@ fn unrelated_failure(
             started: false,
             restart_count: lp.restarts(),
             state: State::waiting("CrashLoopBackOff", Some(waiting)),
-            last_state: Some(Termination::exited(1, "Error", last.0, last.1)),
-            memory_limit: None,
+            last_state: Some(if oom {
+                Termination::exited(137, "OOMKilled", last.0, last.1)
+            } else {
+                Termination::exited(1, "Error", last.0, last.1)
+            }),
+            memory_limit: oom.then(|| pick(rng, &["256Mi", "512Mi", "1Gi"]).to_string()),
             log: Vec::new(),
             previous_log: Vec::new(),
             log_error: None,

@@ -27,10 +27,57 @@ pub struct Plan<'t> {
     pub signals: Vec<Signal>,
 }
 
-impl Plan<'_> {
+impl<'t> Plan<'t> {
     /// Whether the scenario carries this signal.
     pub fn has(&self, s: Signal) -> bool {
         self.signals.contains(&s)
+    }
+
+    /// The counterfactual twin of this plan: the same tier and signals (those that apply to
+    /// the partner), the partner's presentation of the same pattern, the partner cause.
+    pub fn twin(&self, t: &'t Templates, partner: RootCause) -> Result<Plan<'t>, GenError> {
+        let spec = t.cause(partner).ok_or_else(|| GenError::Spec {
+            file: t.dir.join(SPEC_FILE).display().to_string(),
+            field: format!("twins (cause {partner})"),
+            message: "the twin's cause is not defined".into(),
+        })?;
+        let presentation = spec
+            .presentations
+            .iter()
+            .find(|p| p.pattern == self.presentation.pattern)
+            .unwrap_or(&spec.presentations[0]);
+        let own = self
+            .presentation
+            .signal
+            .as_deref()
+            .and_then(|s| Signal::parse(s).ok());
+        let mut signals: Vec<Signal> = self
+            .signals
+            .iter()
+            .copied()
+            .filter(|s| Some(*s) != own)
+            .filter(|s| {
+                t.spec
+                    .signals
+                    .get(s.as_str())
+                    .is_some_and(|r| r.applies_to(partner.as_str()))
+            })
+            .collect();
+        if let Some(s) = presentation
+            .signal
+            .as_deref()
+            .and_then(|s| Signal::parse(s).ok())
+        {
+            signals.push(s);
+        }
+        Ok(Plan {
+            cause: partner,
+            spec,
+            mode: partner.mode(),
+            tier: self.tier,
+            presentation,
+            signals,
+        })
     }
 }
 

@@ -57,6 +57,17 @@ pub struct Labels {
     pub exit_code: Option<i32>,
     pub affected_pod: Option<String>,
     pub affected_container: Option<String>,
+    /// The counterfactual pair this scenario belongs to, if any.
+    pub twin: Option<TwinLabel>,
+}
+
+/// A scenario's counterfactual twin: the other scenario of the pair and the pair's kind.
+#[derive(Clone, Debug, Serialize)]
+pub struct TwinLabel {
+    /// The other scenario's id.
+    pub of: String,
+    /// The kind (a key of families.yml's `twins`).
+    pub kind: String,
 }
 
 /// The alerted workload.
