@@ -406,6 +406,9 @@ pub struct Tail {
     /// The phrasing split (both when absent).
     #[serde(default)]
     pub split: Option<Split>,
+    /// Other causes real systems print this same text for (the answer accepts them too).
+    #[serde(default)]
+    pub also: Vec<String>,
 }
 
 /// An image-pull error text.
@@ -416,6 +419,9 @@ pub struct PullError {
     pub runtime: String,
     /// The raw error (template).
     pub text: String,
+    /// Other causes real registries answer this same text for (the answer accepts them too).
+    #[serde(default)]
+    pub also: Vec<String>,
 }
 
 /// An invalid image reference and the parser's message suffix.
@@ -960,6 +966,30 @@ fn check_spec(spec: &FamilySpec, path: &Path) -> Result<Vec<(RootCause, CauseSpe
                 Pattern::ImagePull => need(!cause.pull_errors.is_empty(), "pull_errors")?,
                 Pattern::InvalidImage => need(!cause.invalid_images.is_empty(), "invalid_images")?,
                 Pattern::Healthy => {}
+            }
+        }
+        let also = cause
+            .tails
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (format!("tails[{i}].also"), &t.also))
+            .chain(
+                cause
+                    .pull_errors
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| (format!("pull_errors[{i}].also"), &w.value().also)),
+            );
+        for (field, list) in also {
+            for other in list {
+                let field = format!("causes.{name}.{field}");
+                let orc = RootCause::parse(other).map_err(|e| bad(field.clone(), e.to_string()))?;
+                if orc == rc || !spec.causes.contains_key(other) || !orc.mode().is_ground_truth() {
+                    return Err(bad(
+                        field,
+                        format!("\"{other}\" is not another cause of this spec"),
+                    ));
+                }
             }
         }
         causes.push((rc, cause.clone()));

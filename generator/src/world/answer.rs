@@ -1,6 +1,9 @@
 //! Stage 10, the answer: the reference answer's text (root cause, validated and non-validated
 //! claims, causal chain, required keywords) rendered from the cause's spec with the world's
-//! variables.
+//! variables, and the other root causes the rendered evidence cannot be told from (the `also`
+//! of the variants the scenario drew: `answer.yml` `acceptable_root_causes`).
+
+use scenario::RootCause;
 
 use crate::GenError;
 use crate::spec::Templates;
@@ -25,7 +28,16 @@ pub fn render(t: &Templates, plan: &Plan<'_>, id: &mut Identity) -> Result<Answe
     let claims = all(&spec.claims)?;
     let non_validated = all(&spec.non_validated)?;
     let chain = all(&spec.chain)?;
+    let mut acceptable: Vec<RootCause> = id
+        .also
+        .iter()
+        .copied()
+        .filter(|c| *c != plan.cause)
+        .collect();
+    acceptable.sort();
+    acceptable.dedup();
     Ok(AnswerText {
+        acceptable_root_causes: acceptable.iter().map(ToString::to_string).collect(),
         root_cause: id.vars.expand(t, &spec.root_cause)?,
         claims,
         non_validated,

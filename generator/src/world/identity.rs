@@ -99,6 +99,9 @@ pub struct Identity {
     pub memory_monitor: bool,
     /// The variables of spec strings.
     pub vars: Vars,
+    /// Other causes the evidence drawn so far cannot be told from (the `also` of the variants
+    /// the timeline drew), for the answer's `acceptable_root_causes`.
+    pub also: Vec<scenario::RootCause>,
 }
 
 impl Identity {
@@ -122,6 +125,17 @@ impl Identity {
             format!("{service}-{i}")
         } else {
             format!("{service}-{hash}-{}", super::rng::k8s_suffix(rng, 5))
+        }
+    }
+
+    /// Records the `also` of a drawn variant: causes its text cannot be told from.
+    pub fn note_also(&mut self, also: &[String]) {
+        for a in also {
+            if let Ok(rc) = scenario::RootCause::parse(a)
+                && !self.also.contains(&rc)
+            {
+                self.also.push(rc);
+            }
         }
     }
 
@@ -350,6 +364,7 @@ pub fn draw(t: &Templates, plan: &Plan<'_>, rng: &mut StageRng) -> Result<Identi
     v.set("region", region.name.clone());
     v.set("account", account.clone());
     v.set("org", org);
+    v.set("registry_kind", registry.kind.clone());
     v.set(
         "pattern",
         match plan.presentation.pattern {
@@ -360,6 +375,8 @@ pub fn draw(t: &Templates, plan: &Plan<'_>, rng: &mut StageRng) -> Result<Identi
             Pattern::InvalidImage => "invalid_image",
         },
     );
+
+    fillers(&mut v, rng);
 
     Ok(Identity {
         region,
@@ -384,5 +401,53 @@ pub fn draw(t: &Templates, plan: &Plan<'_>, rng: &mut StageRng) -> Result<Identi
         kernel_collected,
         memory_monitor,
         vars: v,
+        also: Vec::new(),
     })
+}
+
+/// Words a filler never contains: they would read as a label (the leak scan's list).
+const LOADED_WORDS: &[&str] = &["error", "fail", "bad", "broken", "crash", "leak", "oom"];
+
+/// A lorem word that does not read as a label.
+fn neutral_word(rng: &mut StageRng) -> String {
+    use fake::Fake;
+    use fake::faker::lorem::en::Word;
+    for _ in 0..16 {
+        let w: String = Word().fake_with_rng(rng);
+        if !LOADED_WORDS.iter().any(|l| w.contains(l)) {
+            return w;
+        }
+    }
+    "item".to_owned()
+}
+
+/// Filler values of steady and noise lines (ids, emails, addresses, agents, paths), drawn with
+/// the `fake` crate from the identity stream after every other identity value, so adding one
+/// renames nothing else.
+fn fillers(v: &mut Vars, rng: &mut StageRng) {
+    use fake::Fake;
+    use fake::faker::internet::en::{DomainSuffix, IPv4, SafeEmail, UserAgent};
+    use fake::faker::number::en::NumberWithFormat;
+    let user_id: String = NumberWithFormat("^#######").fake_with_rng(rng);
+    let order_id: String = NumberWithFormat("^#########").fake_with_rng(rng);
+    let email: String = SafeEmail().fake_with_rng(rng);
+    let client_ip: String = IPv4().fake_with_rng(rng);
+    let user_agent: String = UserAgent().fake_with_rng(rng);
+    let suffix: String = DomainSuffix().fake_with_rng(rng);
+    let url = format!(
+        "https://www.{}.{suffix}/{}",
+        neutral_word(rng),
+        neutral_word(rng)
+    );
+    let item: String = NumberWithFormat("^####").fake_with_rng(rng);
+    let request_path = format!("/v1/{}/{item}", neutral_word(rng));
+    v.set("user_id", user_id);
+    v.set("order_id", order_id);
+    v.set("email", email);
+    v.set("client_ip", client_ip);
+    v.set("user_agent", user_agent);
+    v.set("url", url);
+    v.set("request_path", request_path);
+    v.set("trace_id", hex(rng, 32));
+    v.set("request_id", hex(rng, 16));
 }

@@ -478,6 +478,11 @@ impl Story<'_, '_> {
         } else {
             Some(tails[self.rng.random_range(0..tails.len())].clone())
         };
+        if let Some(tail) = &tail
+            && !term.never_started
+        {
+            self.id.note_also(&tail.also);
+        }
         let startup = self.startup();
         let timing = spec.tail_timing_ms;
         for (ri, (rs, rc)) in shown_runs.iter().enumerate() {
@@ -706,6 +711,7 @@ impl Story<'_, '_> {
             &fits
         };
         let err = pick_w(self.rng, list).clone();
+        self.id.note_also(&err.also);
         let text = self.expand(&err.text)?;
         let events_ok = !self.plan.has(Signal::EventsUnavailable);
         let err_now = !events_ok

@@ -580,6 +580,8 @@ pub struct AnswerText {
     pub non_validated: Vec<String>,
     pub chain: Vec<String>,
     pub keywords: Vec<String>,
+    /// Other root causes the evidence cannot be told from (`acceptable_root_causes`).
+    pub acceptable_root_causes: Vec<String>,
 }
 
 /// The weights of root causes to draw from.
