@@ -1,6 +1,7 @@
 # triagebench tasks. `just` lists them; `just generate && just eval` is the main job.
-# Every recipe is a thin wrapper over `cargo run -p triagebench -- <subcommand>`, so anything here
-# also works without just.
+# Every recipe builds the release binary first (cargo's progress shows: the first build takes
+# minutes) and then runs `triagebench <subcommand>`, so anything here also works without just:
+# `cargo run --release -p triagebench -- <subcommand>`.
 
 set shell := ["bash", "-euo", "pipefail", "-c"]
 
@@ -10,13 +11,14 @@ seed := "42"
 corpus := "corpus/generated"
 classifier := "rules"
 reports := "reports"
-tb := "cargo run --quiet --release --locked -p triagebench --"
+target := env_var_or_default("CARGO_TARGET_DIR", "target")
+tb := target / "release/triagebench"
 
 # List the recipes.
 default:
     @just --list
 
-# Build the triagebench binary (release).
+# Build the triagebench binary (release), with cargo's progress (every run recipe does this first).
 build:
     cargo build --release --locked -p triagebench
 
@@ -38,28 +40,32 @@ cov floor="0":
     python3 .ci/coverage.py "${CARGO_TARGET_DIR:-target}/llvm-cov.json" --floor {{floor}}
 
 # Validate a suite directory (default: the hand-written canonical suite).
-validate dir="corpus/canonical":
+validate dir="corpus/canonical": build
     {{tb}} validate {{dir}}
 
-# Generate a seeded corpus (replaces an existing one).
-generate:
+# Generate a seeded corpus (replaces an existing corpus; --force never deletes anything else).
+generate: build
     {{tb}} generate --count {{count}} --seed {{seed}} --out {{corpus}} --force
 
 # Evaluate a classifier over the corpus `just generate` made; reports go to reports/<run-id>/.
-eval *args:
+eval *args: build
     {{tb}} eval --corpus {{corpus}} --classifier '{{classifier}}' --reports {{reports}} {{args}}
 
 # Compare two runs (ids under reports/ or paths); exit 1 on a significant regression.
-compare base candidate *args:
+compare base candidate *args: build
     {{tb}} compare {{base}} {{candidate}} --reports {{reports}} {{args}}
 
 # Print the accuracy and throughput trend.
-history:
+history: build
     {{tb}} history --reports {{reports}}
 
 # Write reports/dashboard.html.
-dashboard:
+dashboard: build
     {{tb}} dashboard --reports {{reports}}
+
+# kill -9 generate and eval at random moments; check nothing is half written or left behind.
+stress rounds="10": build
+    .ci/stress.sh {{rounds}}
 
 # Throughput: generate and eval scenarios/s on a 10,000 corpus (medians), against the parse floor.
 bench:

@@ -17,6 +17,8 @@
 //!   alone, on a fresh worker, where a repeat of the fault is its own.
 //! * Cases in flight on a killed worker that were not at fault are retried once on a fresh
 //!   worker.
+//! * **Endless line**: an answer line over [`MAX_LINE_BYTES`] (or one that never ends) is
+//!   garbage, handled as above; nothing past the cap is buffered.
 //! * A valid answer with an unknown label or a bad field fails that case only
 //!   (`unknown failure_mode "oomkilled"`); the worker keeps going.
 //!
@@ -25,7 +27,7 @@
 //! at once instead of restarting it forever.
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, mpsc};
@@ -41,6 +43,11 @@ use crate::{Options, SpecError, human, wire};
 
 /// Cases one worker may have in flight at once (so out-of-order answers can happen).
 pub const IN_FLIGHT_PER_WORKER: usize = 4;
+
+/// Longest answer line read from a worker, in bytes (newline included). A longer line (or an
+/// endless one without a newline) is a protocol error for its case, and the worker is killed
+/// and replaced: the adapter never buffers more than this per worker.
+pub const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Workers that exit before the pool ever got an answer, after which the command is given up.
 const STILLBORN_LIMIT: u32 = 3;
@@ -67,7 +74,10 @@ struct Inner {
     cond: Condvar,
     /// Whether any worker ever answered (a command that never does is given up).
     answered: AtomicBool,
+    /// Replacement workers started (after one died or was killed).
     restarts: AtomicU64,
+    /// Workers that exited or were killed while the pool was open (not at shutdown).
+    died: AtomicU64,
 }
 
 #[derive(Debug)]
@@ -194,15 +204,16 @@ impl Pool {
             cond: Condvar::new(),
             answered: AtomicBool::new(false),
             restarts: AtomicU64::new(0),
+            died: AtomicU64::new(0),
         });
         {
             let mut st = lock(&inner.state);
             for slot in 0..opts.workers {
                 let w = inner
                     .spawn(&mut st, slot)
-                    .map_err(|source| SpecError::Spawn {
+                    .map_err(|error| SpecError::Spawn {
                         command: command.to_owned(),
-                        source,
+                        error,
                     })?;
                 st.slots[slot] = Some(w);
             }
@@ -211,9 +222,9 @@ impl Pool {
         let watchdog = std::thread::Builder::new()
             .name("cmd-watchdog".into())
             .spawn(move || watch.watch())
-            .map_err(|source| SpecError::Spawn {
+            .map_err(|error| SpecError::Spawn {
                 command: command.to_owned(),
-                source,
+                error,
             })?;
         Ok(Pool {
             inner,
@@ -298,10 +309,11 @@ impl Classifier for Pool {
     fn finish(&self) -> Vec<String> {
         self.shutdown(SHUTDOWN_GRACE);
         let restarts = self.inner.restarts.load(Ordering::Relaxed);
+        let died = self.inner.died.load(Ordering::Relaxed);
         let mut notes = Vec::new();
-        if restarts > 0 {
+        if died > 0 || restarts > 0 {
             notes.push(format!(
-                "cmd:{}: {restarts} worker(s) killed or lost and replaced",
+                "cmd:{}: {died} worker(s) exited or were killed during the run, {restarts} replacement(s) started",
                 self.inner.command
             ));
         }
@@ -423,21 +435,19 @@ impl Inner {
             .cloned();
         let worker = match live {
             Some(w) => w,
-            None => {
-                self.restarts.fetch_add(1, Ordering::Relaxed);
-                match self.spawn(st, i) {
-                    Ok(w) => {
-                        st.slots[i] = Some(Arc::clone(&w));
-                        w
-                    }
-                    Err(e) => {
-                        let reason = format!("cannot start worker `{}`: {e}", self.command);
-                        st.broken = Some(reason.clone());
-                        self.cond.notify_all();
-                        return Some(Err(CallError::new(reason)));
-                    }
+            None => match self.spawn(st, i) {
+                Ok(w) => {
+                    self.restarts.fetch_add(1, Ordering::Relaxed);
+                    st.slots[i] = Some(Arc::clone(&w));
+                    w
                 }
-            }
+                Err(e) => {
+                    let reason = format!("cannot start worker `{}`: {e}", self.command);
+                    st.broken = Some(reason.clone());
+                    self.cond.notify_all();
+                    return Some(Err(CallError::new(reason)));
+                }
+            },
         };
         let mut b = lock(&worker.book);
         if b.dead {
@@ -495,9 +505,18 @@ impl Inner {
         let mut buf = Vec::new();
         loop {
             buf.clear();
-            match reader.read_until(b'\n', &mut buf) {
+            // At most one byte over the cap is buffered: enough to tell a long line apart.
+            let mut limited = (&mut reader).take(MAX_LINE_BYTES as u64 + 1);
+            match limited.read_until(b'\n', &mut buf) {
                 Ok(0) | Err(_) => return self.fail(worker, Fault::Exited),
                 Ok(_) => {}
+            }
+            if buf.len() > MAX_LINE_BYTES {
+                let reason = format!(
+                    "worker answer line is over the {} MiB limit (no newline within {MAX_LINE_BYTES} bytes)",
+                    MAX_LINE_BYTES / (1024 * 1024)
+                );
+                return self.fail(worker, Fault::Garbage(reason));
             }
             let Ok(text) = std::str::from_utf8(&buf) else {
                 return self.fail(
@@ -589,6 +608,9 @@ impl Inner {
         };
         close_stdin(worker);
         let closed = lock(&self.state).closed;
+        if !closed {
+            self.died.fetch_add(1, Ordering::Relaxed);
+        }
         if closed && pending.is_empty() {
             return;
         }

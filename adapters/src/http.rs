@@ -1,7 +1,8 @@
 //! `http://host:port/path`: one POST per case (the request line of the JSON Lines protocol as
 //! the body), a prediction object back. Bounded concurrency (`Options::workers` requests at
 //! once), a per-attempt timeout, and retries with exponential backoff on 429, 5xx and connection
-//! errors (a small `Retry-After` is honoured). Plain HTTP only: the endpoint is expected on
+//! errors (a small `Retry-After` is honoured); a body over ureq's 10 MiB limit is an error
+//! at once, never retried. Plain HTTP only: the endpoint is expected on
 //! loopback.
 
 use std::sync::{Condvar, Mutex};
@@ -102,6 +103,13 @@ impl Http {
                 return Err(Failure::fatal(format!(
                     "timeout after {}",
                     human(self.timeout)
+                )));
+            }
+            // The same answer cannot fit on another attempt: a deterministic failure.
+            Err(ureq::Error::BodyExceedsLimit(limit)) => {
+                return Err(Failure::fatal(format!(
+                    "HTTP {status}: the body is over the {} MiB limit (not retried)",
+                    limit / (1024 * 1024)
                 )));
             }
             Err(e) => {

@@ -65,12 +65,12 @@ pub enum SpecError {
         reason: String,
     },
     /// The worker process cannot be started at all.
-    #[error("cmd:{command}: cannot start worker: {source}")]
+    #[error("cmd:{command}: cannot start worker: {error}")]
     Spawn {
         /// The command as given.
         command: String,
-        /// The OS error.
-        source: std::io::Error,
+        /// The OS error (in the message, not a `source`, so a chain prints it once).
+        error: std::io::Error,
     },
     /// An `https://` endpoint: this build has no TLS.
     #[error(

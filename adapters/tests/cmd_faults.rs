@@ -152,6 +152,18 @@ fn worker_that_prints_garbage_costs_exactly_its_case() {
 }
 
 #[test]
+fn endless_line_costs_exactly_its_case_without_buffering_it() {
+    // Issue 14 item 11: a line without a newline is cut at the cap (a protocol error for its
+    // case), long before the 5 s timeout; unbounded buffering would reach the timeout instead.
+    check(
+        "endless",
+        2,
+        5000,
+        &[("case-5", "worker answer line is over the 4 MiB limit")],
+    );
+}
+
+#[test]
 fn unknown_label_is_an_error_for_that_case_only() {
     check(
         "badlabel",
@@ -193,6 +205,21 @@ fn command_that_never_answers_is_given_up_quickly() {
     }
     let notes = c.finish();
     assert!(notes.iter().any(|n| n.contains("giving up")), "{notes:?}");
+    // Issue 14 item 15: the note counts the workers that died, not only the replacements
+    // (every worker of this command exits at once, so at least the limit of 3 died, and at
+    // most the 2 first ones plus every replacement).
+    let note = notes
+        .iter()
+        .find(|n| n.contains("exited or were killed"))
+        .unwrap_or_else(|| panic!("{notes:?}"));
+    let numbers: Vec<u64> = note
+        .split(|ch: char| !ch.is_ascii_digit())
+        .filter_map(|w| w.parse().ok())
+        .collect();
+    let [died, replaced] = numbers[numbers.len() - 2..] else {
+        panic!("{note}")
+    };
+    assert!(died >= 3 && died <= 2 + replaced, "{note}");
 }
 
 #[test]
@@ -204,6 +231,8 @@ fn command_that_cannot_start_fails_from_spec() {
             .starts_with("cmd:/nonexistent/agent --x: cannot start worker: "),
         "{err}"
     );
+    // The OS error is in the message only: a printed error chain shows it once.
+    assert!(std::error::Error::source(&err).is_none(), "{err:?}");
     let err = from_spec("cmd:python3 'unterminated", &opts(1, 1000)).unwrap_err();
     assert_eq!(
         err.to_string(),

@@ -27,6 +27,8 @@ enum Reply {
     BadLabel,
     /// Waits, then answers.
     Slow(Duration),
+    /// 200 with a body of this many bytes (over the client's body limit when large).
+    Huge(usize),
 }
 
 struct Server {
@@ -99,6 +101,7 @@ fn handle(stream: TcpStream, reply: Reply) {
             std::thread::sleep(d);
             (200, String::new(), answer())
         }
+        Reply::Huge(n) => (200, String::new(), " ".repeat(n)),
     };
     let mut stream = stream;
     let _ = write!(
@@ -186,6 +189,17 @@ fn client_errors_are_not_retried() {
     let s = serve(&[Reply::Status(400, None)]);
     let e = classify(&s, &opts(10_000, 3)).unwrap_err();
     assert_eq!(e.reason, "HTTP 400 from endpoint: busy");
+    assert_eq!(s.hits.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_body_over_the_limit_is_not_retried() {
+    // Issue 14 item 14: the same answer cannot fit on a second try, so it is a
+    // deterministic failure, not a transient one.
+    let s = serve(&[Reply::Huge(11 * 1024 * 1024), Reply::Huge(11 * 1024 * 1024)]);
+    let e = classify(&s, &opts(10_000, 3)).unwrap_err();
+    assert!(e.reason.contains("over the"), "{}", e.reason);
+    assert!(!e.reason.contains("gave up after"), "{}", e.reason);
     assert_eq!(s.hits.load(Ordering::SeqCst), 1);
 }
 

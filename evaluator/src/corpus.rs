@@ -36,6 +36,16 @@ pub enum CorpusError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// A manifest field disagrees with the corpus it describes.
+    #[error("{manifest}: {field}: {message}")]
+    ManifestMismatch {
+        /// Path of `manifest.json`.
+        manifest: PathBuf,
+        /// The manifest field.
+        field: String,
+        /// What disagrees.
+        message: String,
+    },
     /// The files changed since the manifest was written.
     #[error(
         "{manifest}: content_hash is {recorded} but the corpus now hashes to {actual}: the corpus \
@@ -55,7 +65,37 @@ pub enum CorpusError {
 /// unless `allow_modified` (then the current hash is recorded, so the run never pairs with runs
 /// on the original corpus by accident).
 pub fn corpus_info(root: &Path, allow_modified: bool) -> Result<CorpusInfo, CorpusError> {
-    let (actual, _, _) = content_hash(root).map_err(|source| CorpusError::Io {
+    corpus_info_of(root, allow_modified, None)
+}
+
+/// What a loaded corpus looks like, for checking its manifest's fields beyond the hash.
+#[derive(Clone, Copy, Debug)]
+pub struct Loaded<'a> {
+    /// The scenarios that loaded.
+    pub scenarios: &'a [scenario::Scenario],
+    /// How many scenario directories were left out (`skip_invalid`).
+    pub skipped: usize,
+}
+
+/// Like [`corpus_info`], and checks the manifest's `count`, `files`, `bytes`, `profile` and
+/// label counts against the corpus (`loaded`): the manifest itself is not covered by the
+/// content hash, so an edited `count: 999999` would otherwise go unnoticed. Not checked when a
+/// modified corpus is allowed and the hash differs; `seed` and `corpus_id` cannot be checked
+/// without the templates.
+pub fn corpus_info_checked(
+    root: &Path,
+    allow_modified: bool,
+    loaded: Loaded<'_>,
+) -> Result<CorpusInfo, CorpusError> {
+    corpus_info_of(root, allow_modified, Some(loaded))
+}
+
+fn corpus_info_of(
+    root: &Path,
+    allow_modified: bool,
+    loaded: Option<Loaded<'_>>,
+) -> Result<CorpusInfo, CorpusError> {
+    let (actual, files, bytes) = content_hash(root).map_err(|source| CorpusError::Io {
         path: root.to_path_buf(),
         source,
     })?;
@@ -69,6 +109,9 @@ pub fn corpus_info(root: &Path, allow_modified: bool) -> Result<CorpusInfo, Corp
                 recorded: manifest.content_hash,
                 actual,
             });
+        }
+        if manifest.content_hash == actual {
+            check_fields(&manifest_path, &manifest, files, bytes, loaded)?;
         }
         Ok(CorpusInfo {
             id: manifest.corpus_id,
@@ -90,4 +133,74 @@ pub fn corpus_info(root: &Path, allow_modified: bool) -> Result<CorpusInfo, Corp
             manifest: false,
         })
     }
+}
+
+/// The manifest fields that can be checked against an unmodified corpus.
+fn check_fields(
+    path: &Path,
+    m: &Manifest,
+    files: u64,
+    bytes: u64,
+    loaded: Option<Loaded<'_>>,
+) -> Result<(), CorpusError> {
+    let mismatch = |field: &str, message: String| CorpusError::ManifestMismatch {
+        manifest: path.to_path_buf(),
+        field: field.to_owned(),
+        message,
+    };
+    if m.files != files {
+        return Err(mismatch(
+            "files",
+            format!("says {} but the corpus has {files} files", m.files),
+        ));
+    }
+    if m.bytes != bytes {
+        return Err(mismatch(
+            "bytes",
+            format!("says {} but the corpus has {bytes} bytes", m.bytes),
+        ));
+    }
+    if !matches!(m.profile.as_str(), "opensre" | "k8s-api" | "both") {
+        return Err(mismatch(
+            "profile",
+            format!("\"{}\" is not one of opensre, k8s-api, both", m.profile),
+        ));
+    }
+    let Some(loaded) = loaded else {
+        return Ok(());
+    };
+    let dirs = loaded.scenarios.len() as u64 + loaded.skipped as u64;
+    if m.count != dirs {
+        return Err(mismatch(
+            "count",
+            format!("says {} but the corpus has {dirs} scenarios", m.count),
+        ));
+    }
+    if loaded.skipped == 0 {
+        let actual = scenario::load::label_counts(loaded.scenarios);
+        for level in ["failure_mode", "root_cause"] {
+            let (Some(recorded), Some(now)) = (m.counts.get(level), actual.get(level)) else {
+                continue;
+            };
+            if recorded != now {
+                let diff = now
+                    .iter()
+                    .find(|(k, v)| recorded.get(*k) != Some(v))
+                    .map(|(k, v)| (k.clone(), *v, recorded.get(k).copied().unwrap_or(0)))
+                    .or_else(|| {
+                        recorded
+                            .iter()
+                            .find(|(k, _)| !now.contains_key(*k))
+                            .map(|(k, v)| (k.clone(), 0, *v))
+                    });
+                if let Some((label, has, says)) = diff {
+                    return Err(mismatch(
+                        &format!("counts.{level}.{label}"),
+                        format!("says {says} but the corpus has {has}"),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }

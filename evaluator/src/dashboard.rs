@@ -54,6 +54,9 @@ pub struct DashboardData {
     pub latest: Option<LatestRun>,
     /// The last `triagebench compare` result (`reports/compare-latest.json`), if any.
     pub compare: Option<CompareSummary>,
+    /// Every run directory [`load`] could not use (missing, unreadable, failing its digest),
+    /// one line each; not shown on the page (`triagebench dashboard` prints them).
+    pub warnings: Vec<String>,
 }
 
 /// The newest run: its `run.json` facts and its metric, confusion and slice tables.
@@ -186,6 +189,14 @@ pub enum DashboardError {
     /// `history.parquet` is missing or holds no run.
     #[error("{}: no history yet; run `triagebench eval` first", .0.display())]
     NoHistory(PathBuf),
+    /// `history.parquet` cannot be read.
+    #[error("{source}\nhint: {hint}")]
+    History {
+        /// Why.
+        source: ReportError,
+        /// How to recover ([`crate::history::recovery_hint`]).
+        hint: String,
+    },
     /// A report table or `run.json` could not be read.
     #[error(transparent)]
     Report(#[from] ReportError),
@@ -200,29 +211,47 @@ pub enum DashboardError {
 }
 
 /// Reads everything the dashboard shows from a reports directory: `history.parquet`, the newest
-/// run's directory (by start time in the history; left out when that directory is gone) and
+/// run's directory (by start time in the history; a newer run whose directory is missing or
+/// does not read is skipped with a warning, and the next newest is shown) and
 /// `compare-latest.json` when present.
 pub fn load(reports: &Path) -> Result<DashboardData, DashboardError> {
     let history_path = reports.join(crate::history::HISTORY_FILE);
-    let history = crate::history::read(&history_path)?;
-    let newest = history
+    let history =
+        crate::history::read(&history_path).map_err(|source| DashboardError::History {
+            source,
+            hint: crate::history::recovery_hint(reports),
+        })?;
+    // Runs newest first by start time (then id): the latest is the newest whose directory
+    // reads; every run directory that does not read is named in a warning.
+    let mut runs: Vec<(&str, &str)> = history
         .iter()
-        .max_by(|a, b| (&a.started_at, &a.run_id).cmp(&(&b.started_at, &b.run_id)))
-        .map(|r| r.run_id.clone());
-    let Some(newest) = newest else {
+        .map(|r| (r.started_at.as_str(), r.run_id.as_str()))
+        .collect();
+    runs.sort_unstable();
+    runs.dedup();
+    if runs.is_empty() {
         return Err(DashboardError::NoHistory(history_path));
-    };
-    let dir = reports.join(&newest);
-    let latest = if dir.join(report::RUN_FILE).is_file() {
-        Some(LatestRun {
-            info: report::read_info(&dir)?,
-            metrics: report::read_metrics(&dir.join(report::METRICS_FILE))?,
-            confusion: report::read_confusion(&dir.join(report::CONFUSION_FILE))?,
-            slices: report::read_slices(&dir.join(report::SLICES_FILE))?,
-        })
-    } else {
-        None
-    };
+    }
+    let mut warnings = Vec::new();
+    let mut latest = None;
+    for (_, run_id) in runs.iter().rev() {
+        let dir = reports.join(run_id);
+        if !dir.join(report::RUN_FILE).is_file() {
+            warnings.push(format!(
+                "{}: run directory missing ({} is in the history)",
+                dir.display(),
+                run_id
+            ));
+            continue;
+        }
+        match read_latest(&dir) {
+            Ok(run) => {
+                latest = Some(run);
+                break;
+            }
+            Err(e) => warnings.push(format!("{e} (run skipped)")),
+        }
+    }
     let compare_path = reports.join(COMPARE_LATEST_FILE);
     let compare = match std::fs::read_to_string(&compare_path) {
         Ok(text) => {
@@ -246,5 +275,24 @@ pub fn load(reports: &Path) -> Result<DashboardData, DashboardError> {
         history,
         latest,
         compare,
+        warnings,
+    })
+}
+
+/// The tables of one run directory the dashboard shows, each verified against `run.json`.
+fn read_latest(dir: &Path) -> Result<LatestRun, ReportError> {
+    let info = report::read_info(dir)?;
+    for file in [
+        report::METRICS_FILE,
+        report::CONFUSION_FILE,
+        report::SLICES_FILE,
+    ] {
+        report::verify(dir, &info, file)?;
+    }
+    Ok(LatestRun {
+        info,
+        metrics: report::read_metrics(&dir.join(report::METRICS_FILE))?,
+        confusion: report::read_confusion(&dir.join(report::CONFUSION_FILE))?,
+        slices: report::read_slices(&dir.join(report::SLICES_FILE))?,
     })
 }

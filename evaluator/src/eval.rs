@@ -157,6 +157,7 @@ pub fn evaluate(
         classifier_notes: notes,
         skipped: config.skipped.len() as u64,
         skipped_scenarios: config.skipped.clone(),
+        file_sha256: std::collections::BTreeMap::new(),
     };
     Ok(Run { info, predictions })
 }

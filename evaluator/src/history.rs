@@ -8,6 +8,9 @@
 //! crashed writer can never leave a stale lock behind: a leftover lock file is simply reused.
 //! The lock file is never deleted (deleting it would let two writers lock different inodes).
 //! Temp files left by an interrupted writer are removed by the next append, under the lock.
+//!
+//! The history is derived data: [`rebuild`] recomputes it from the run directories (what
+//! `triagebench history rebuild` does when the file is corrupt).
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions, TryLockError};
@@ -238,6 +241,61 @@ fn write_rows(path: &Path, rows: &[HistoryRow]) -> Result<(), ReportError> {
                 .map(|r| i32::try_from(r.trials).unwrap_or(i32::MAX)),
         )
         .write(path)
+}
+
+/// What [`rebuild`] did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rebuilt {
+    /// Runs whose rows are in the new history, oldest first.
+    pub runs: Vec<String>,
+    /// Run directories that could not be read (each with why); their rows are not in it.
+    pub skipped: Vec<(std::path::PathBuf, String)>,
+    /// Where the old history file was kept, if there was one.
+    pub kept_old: Option<std::path::PathBuf>,
+}
+
+/// The hint every unreadable history carries: how to get a readable one back.
+pub fn recovery_hint(reports: &Path) -> String {
+    format!(
+        "every run directory holds its own tables: rebuild the history from them with \
+         `triagebench history rebuild --reports {}`",
+        reports.display()
+    )
+}
+
+/// Rebuilds `<reports>/history.parquet` from the run directories under `reports`: each run's
+/// rows are recomputed from its `predictions.parquet` (verified against `run.json`) as `eval`
+/// appended them (the run-level throughput and latency figures come from `run.json`, to within
+/// one ulp of the appended ones). The old file, readable or not, is kept as `history.parquet.old`; rows
+/// of runs whose directories are gone are only in that copy. Takes the history lock.
+pub fn rebuild(reports: &Path) -> Result<Rebuilt, ReportError> {
+    let path = reports.join(HISTORY_FILE);
+    let (dir, name) = dir_and_name(&path)?;
+    let _lock = Lock::acquire(&dir.join(format!("{name}.lock")), LOCK_TIMEOUT)?;
+    remove_leftover_temps(&dir, &temp_prefix(&name))?;
+    let mut out = Rebuilt::default();
+    let mut runs = Vec::new();
+    for run_dir in crate::report::list_runs(reports)? {
+        match crate::report::read_run(&run_dir) {
+            Ok(r) => runs.push(r),
+            Err(e) => out.skipped.push((run_dir, e.to_string())),
+        }
+    }
+    runs.sort_by(|a, b| {
+        (&a.info.started_at, &a.info.run_id).cmp(&(&b.info.started_at, &b.info.run_id))
+    });
+    let mut rows = Vec::new();
+    for r in &runs {
+        rows.extend(rows_of(&r.info, &crate::metrics::score(&r.predictions)));
+        out.runs.push(r.info.run_id.clone());
+    }
+    if path.exists() {
+        let old = dir.join(format!("{name}.old"));
+        std::fs::copy(&path, &old).map_err(ReportError::io(&old))?;
+        out.kept_old = Some(old);
+    }
+    replace_file(&path, |tmp| write_rows(tmp, &rows))?;
+    Ok(out)
 }
 
 /// One run of the history with its rows folded together (what `triagebench history` prints).

@@ -22,6 +22,6 @@ pub mod tables;
 
 mod columns;
 
-pub use corpus::{CorpusError, CorpusInfo, corpus_info};
+pub use corpus::{CorpusError, CorpusInfo, Loaded, corpus_info, corpus_info_checked};
 pub use eval::{EvalConfig, EvalError, Run, evaluate};
 pub use metrics::{Scores, score};

@@ -17,9 +17,10 @@
 use std::path::{Path, PathBuf};
 
 use classifier::Classifier;
+use scenario::manifest::{enclosing_corpus, resolved};
 use scenario::{Problems, Suite};
 
-use crate::corpus::{CorpusError, CorpusInfo, corpus_info};
+use crate::corpus::{CorpusError, CorpusInfo, Loaded, corpus_info_checked};
 use crate::eval::{EvalConfig, EvalError, Run, check_run_id, evaluate};
 use crate::history::{HISTORY_FILE, append, rows_of};
 use crate::metrics::{Scores, score};
@@ -28,6 +29,13 @@ use crate::tables::SkippedScenario;
 
 /// Most trials a request may ask for.
 pub const MAX_TRIALS: u32 = 1000;
+
+/// Most threads a request may ask for: 8 per core, or 256 if that is more (a classifier that
+/// waits on a network endpoint can use more threads than cores, but not thousands).
+pub fn max_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    (8 * cores).max(256)
+}
 
 /// Where the scenarios come from.
 #[derive(Clone, Debug)]
@@ -68,7 +76,8 @@ pub struct EvalRequest {
     pub reports: PathBuf,
     /// Run id; `None` makes a fresh one (`<UTC start>-<classifier>-<6 hex>`).
     pub run_id: Option<String>,
-    /// Threads classifying in parallel (at least 1; capped by `Classifier::concurrency`).
+    /// Threads classifying in parallel (1 to [`max_threads`]; capped by
+    /// `Classifier::concurrency`).
     pub threads: usize,
     /// Passes over the corpus, 1 to [`MAX_TRIALS`].
     pub trials: u32,
@@ -109,6 +118,16 @@ impl EvalRequest {
         if self.threads == 0 {
             return Err(bad("threads", "must be at least 1".into()));
         }
+        if self.threads > max_threads() {
+            return Err(bad(
+                "threads",
+                format!(
+                    "{} is over the limit of {} (8 x the cores, or 256 if that is more)",
+                    self.threads,
+                    max_threads()
+                ),
+            ));
+        }
         if self.trials == 0 || self.trials > MAX_TRIALS {
             return Err(bad(
                 "trials",
@@ -121,12 +140,62 @@ impl EvalRequest {
                 format!("{}: not a directory", self.reports.display()),
             ));
         }
+        self.check_reports_place()?;
         if let Some(id) = &self.run_id {
             check_run_id(id).map_err(|message| bad("run_id", message))?;
             let dir = self.reports.join(id);
             if dir.exists() {
                 return Err(PipelineError::RunExists { path: dir });
             }
+        }
+        Ok(())
+    }
+}
+
+impl EvalRequest {
+    /// The reports directory must not lie inside the corpus (writing there would change the
+    /// corpus's content hash), nor be a filesystem root or the home directory unless it already
+    /// holds a history of ours.
+    fn check_reports_place(&self) -> Result<(), PipelineError> {
+        let bad = |message: String| PipelineError::Config {
+            field: "reports",
+            message,
+        };
+        let reports = resolved(&self.reports);
+        if let Corpus::Dir { path, .. } = &self.corpus {
+            let corpus = resolved(path);
+            if reports.starts_with(&corpus) {
+                return Err(bad(format!(
+                    "{} is inside the corpus {}: reports written there would change the corpus \
+                     (its content hash); put them outside it",
+                    self.reports.display(),
+                    path.display()
+                )));
+            }
+        }
+        if let Some(corpus) = enclosing_corpus(&self.reports) {
+            return Err(bad(format!(
+                "{} is inside the corpus {}: put the reports outside it",
+                self.reports.display(),
+                corpus.display()
+            )));
+        }
+        let home = std::env::var_os("HOME")
+            .filter(|h| !h.is_empty())
+            .map(|h| resolved(Path::new(&h)));
+        let is_root = reports.parent().is_none();
+        let is_home = home.as_deref() == Some(reports.as_path());
+        if (is_root || is_home) && !reports.join(HISTORY_FILE).is_file() {
+            return Err(bad(format!(
+                "{} is {}: refusing to write run directories and {HISTORY_FILE} there (pick a \
+                 directory such as ./reports)",
+                self.reports.display(),
+                if is_root {
+                    "a filesystem root"
+                } else {
+                    "the home directory"
+                }
+            )));
         }
         Ok(())
     }
@@ -179,7 +248,8 @@ pub enum PipelineError {
     /// The run directory could not be written.
     #[error("writing the run reports: {0}")]
     Report(#[source] ReportError),
-    /// The run is written but the history append failed.
+    /// The run is written but the history append failed (a history that cannot be read can
+    /// be rebuilt from the run directories: `history::rebuild`).
     #[error("the run is in {}, but appending it to the history failed: {source}", dir.display())]
     History {
         /// The run directory that was written.
@@ -221,8 +291,12 @@ pub fn run(
         } => {
             progress.loading(path);
             let (suite, left_out) = load_dir(path, request.profile, request.skip_invalid)?;
+            let loaded_dirs = Loaded {
+                scenarios: suite.scenarios(),
+                skipped: left_out.len(),
+            };
+            let info = corpus_info_checked(path, *allow_modified, loaded_dirs)?;
             skipped = left_out;
-            let info = corpus_info(path, *allow_modified)?;
             loaded = suite;
             (&loaded, info)
         }

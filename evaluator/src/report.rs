@@ -64,6 +64,19 @@ pub enum ReportError {
         /// The directory.
         path: PathBuf,
     },
+    /// A report file does not match the SHA-256 its `run.json` records.
+    #[error(
+        "{path}: SHA-256 is {actual} but run.json records {expected}: the file is corrupt or was \
+         changed after the run was written"
+    )]
+    Digest {
+        /// The file.
+        path: PathBuf,
+        /// The digest in `run.json`.
+        expected: String,
+        /// The digest of the file now.
+        actual: String,
+    },
     /// The history lock could not be taken.
     #[error("{path}: {message}")]
     Lock {
@@ -101,8 +114,9 @@ pub struct RunReport {
 }
 
 /// Writes `reports/<run-id>/` with every table and `run.json`, atomically: into
-/// `reports/.tmp-<run-id>-<random>/`, each file fsynced, then renamed into place. Refuses an
-/// existing run directory. Returns the run directory.
+/// `reports/.tmp-<pid>-<run-id>-<random>/` (the writer's process id, so a later run can tell a
+/// leftover of a killed writer from one in progress), each file fsynced, then renamed into
+/// place. Refuses an existing run directory. Returns the run directory.
 pub fn write_run(reports: &Path, run: &Run, scores: &Scores) -> Result<PathBuf, ReportError> {
     std::fs::create_dir_all(reports).map_err(ReportError::io(reports))?;
     let dir = reports.join(&run.info.run_id);
@@ -110,15 +124,24 @@ pub fn write_run(reports: &Path, run: &Run, scores: &Scores) -> Result<PathBuf, 
         return Err(ReportError::Exists { path: dir });
     }
     // Removed on drop unless it was renamed into place.
-    let tmp = temp_builder(&format!(".tmp-{}-", run.info.run_id), 0o777)
-        .tempdir_in(reports)
-        .map_err(ReportError::io(reports))?;
+    let tmp = temp_builder(
+        &format!(".tmp-{}-{}-", std::process::id(), run.info.run_id),
+        0o777,
+    )
+    .tempdir_in(reports)
+    .map_err(ReportError::io(reports))?;
     let t = tmp.path();
     write_predictions(&t.join(PREDICTIONS_FILE), &run.predictions)?;
     write_confusion(&t.join(CONFUSION_FILE), &scores.confusion)?;
     write_metrics(&t.join(METRICS_FILE), &scores.metrics)?;
     write_slices(&t.join(SLICES_FILE), &scores.slices)?;
-    let mut json = serde_json::to_vec_pretty(&run.info).map_err(|e| ReportError::Json {
+    let mut info = run.info.clone();
+    for file in TABLE_FILES {
+        let path = t.join(file);
+        info.file_sha256
+            .insert((*file).to_owned(), sha256_of(&path)?);
+    }
+    let mut json = serde_json::to_vec_pretty(&info).map_err(|e| ReportError::Json {
         path: t.join(RUN_FILE),
         message: e.to_string(),
     })?;
@@ -144,16 +167,48 @@ pub fn write_run(reports: &Path, run: &Run, scores: &Scores) -> Result<PathBuf, 
     Ok(dir)
 }
 
-/// Reads a run directory back.
+/// The table files of a run directory, each with its SHA-256 in `run.json`.
+pub const TABLE_FILES: &[&str] = &[PREDICTIONS_FILE, CONFUSION_FILE, METRICS_FILE, SLICES_FILE];
+
+/// Reads a run directory back, verifying every table against its SHA-256 in `run.json`.
 pub fn read_run(dir: &Path) -> Result<RunReport, ReportError> {
+    let info = read_info(dir)?;
+    for file in TABLE_FILES {
+        verify(dir, &info, file)?;
+    }
     Ok(RunReport {
         dir: dir.to_path_buf(),
-        info: read_info(dir)?,
         predictions: read_predictions(&dir.join(PREDICTIONS_FILE))?,
         confusion: read_confusion(&dir.join(CONFUSION_FILE))?,
         metrics: read_metrics(&dir.join(METRICS_FILE))?,
         slices: read_slices(&dir.join(SLICES_FILE))?,
+        info,
     })
+}
+
+/// Checks `dir/file` against the SHA-256 `run.json` records for it (a run written before the
+/// digests existed records none, and is read as it is).
+pub fn verify(dir: &Path, info: &RunInfo, file: &str) -> Result<(), ReportError> {
+    let Some(expected) = info.file_sha256.get(file) else {
+        return Ok(());
+    };
+    let path = dir.join(file);
+    let actual = sha256_of(&path)?;
+    if &actual == expected {
+        Ok(())
+    } else {
+        Err(ReportError::Digest {
+            path,
+            expected: expected.clone(),
+            actual,
+        })
+    }
+}
+
+fn sha256_of(path: &Path) -> Result<String, ReportError> {
+    use sha2::Digest;
+    let bytes = std::fs::read(path).map_err(ReportError::io(path))?;
+    Ok(scenario::manifest::hex(&sha2::Sha256::digest(&bytes)))
 }
 
 /// Reads `run.json` of a run directory.
@@ -207,7 +262,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
 }
 
 /// Replaces `path` with what `write` puts into a fresh temp file beside it
-/// (`.<name>.tmp-<random>`, from `tempfile`), renamed over `path`, then fsyncs the directory.
+/// (`.<name>.tmp-<pid>-<random>`, from `tempfile`), renamed over `path`, then fsyncs the
+/// directory.
 /// If anything fails the temp file is removed and `path` is untouched: a reader sees the old
 /// file or the new one, never a torn one. The one temp-then-rename write of the reports.
 pub(crate) fn replace_file(
@@ -215,9 +271,12 @@ pub(crate) fn replace_file(
     write: impl FnOnce(&Path) -> Result<(), ReportError>,
 ) -> Result<(), ReportError> {
     let (parent, name) = dir_and_name(path)?;
-    let tmp = temp_builder(&temp_prefix(&name), 0o666)
-        .tempfile_in(&parent)
-        .map_err(ReportError::io(&parent))?;
+    let tmp = temp_builder(
+        &format!("{}{}-", temp_prefix(&name), std::process::id()),
+        0o666,
+    )
+    .tempfile_in(&parent)
+    .map_err(ReportError::io(&parent))?;
     write(tmp.path())?;
     tmp.persist(path)
         .map_err(|e| ReportError::io(path)(e.error))?;
@@ -254,7 +313,8 @@ pub(crate) fn dir_and_name(path: &Path) -> Result<(PathBuf, String), ReportError
     Ok((dir, name))
 }
 
-/// The name prefix of [`replace_file`]'s temp files for a file called `name`.
+/// The name prefix of [`replace_file`]'s temp files for a file called `name` (the writer's
+/// process id follows it).
 pub(crate) fn temp_prefix(name: &str) -> String {
     format!(".{name}.tmp-")
 }

@@ -278,6 +278,12 @@ pub struct RunInfo {
     /// The scenarios `--skip-invalid` left out, each with its load problems.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped_scenarios: Vec<SkippedScenario>,
+    /// SHA-256 (hex) of each table file of the run directory, by file name, written with the
+    /// run and verified on every read (Parquet pages carry no checksum in the parquet crate we
+    /// pin, so a flipped bit would otherwise change a result silently). Empty for runs written
+    /// before it existed, and in memory before the run is written.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub file_sha256: std::collections::BTreeMap<String, String>,
 }
 
 /// A scenario directory left out of a run because it did not load (`eval --skip-invalid`).

@@ -95,6 +95,7 @@ fn run_info(run_id: &str, started_at: &str, classifier: &str, trials: u32) -> Ru
         classifier_notes: Vec::new(),
         skipped: 0,
         skipped_scenarios: Vec::new(),
+        file_sha256: std::collections::BTreeMap::new(),
     }
 }
 
@@ -403,6 +404,7 @@ fn demo_data() -> DashboardData {
         history,
         latest: Some(latest),
         compare: Some(compare_summary()),
+        warnings: Vec::new(),
     }
 }
 
@@ -605,6 +607,7 @@ fn one_run_is_drawn() {
         history: history(&["solo"], 1, &mut rng),
         latest: None,
         compare: None,
+        warnings: Vec::new(),
     };
     let html = render(&data);
     assert_balanced(&html);

@@ -23,7 +23,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use scenario::manifest::{MANIFEST_FILE, Manifest, content_hash};
+use scenario::manifest::{MANIFEST_FILE, Manifest, content_hash, enclosing_corpus, resolved};
 use scenario::{FailureMode, RootCause};
 
 pub use render::{Profile, RenderedScenario, render_scenario, render_scenario_twins, scenario_id};
@@ -76,6 +76,17 @@ pub enum GenError {
     Refused {
         /// The output directory.
         path: String,
+    },
+    /// `--force` was given but the output is not a corpus: it is never deleted.
+    #[error(
+        "{path}: refusing to replace it, even with --force: {reason} (--force only replaces a \
+         triagebench corpus, one with a readable manifest.json, or an empty directory)"
+    )]
+    NotACorpus {
+        /// The output directory.
+        path: String,
+        /// Why it is not taken for a corpus.
+        reason: String,
     },
     /// Reading or writing failed.
     #[error("{path}: {source}")]
@@ -137,6 +148,19 @@ impl Config {
                 message: "must be at least 1".into(),
             });
         }
+        if let Some(n) = threads
+            && n > max_threads()
+        {
+            return Err(GenError::BadInput {
+                option: "--threads".into(),
+                message: format!(
+                    "{n} is over the limit of {} (8 x the cores, or 256 if that is more)",
+                    max_threads()
+                ),
+            });
+        }
+        // More threads than scenarios only cost start-up time; the output does not depend on it.
+        let threads = threads.map(|n| n.min(usize::try_from(count).unwrap_or(usize::MAX)));
         let mix = parse_mix(templates, mix.unwrap_or(""))?;
         if out.as_os_str().is_empty() || out.file_name().is_none() {
             return Err(GenError::BadInput {
@@ -150,10 +174,14 @@ impl Config {
                 message: format!("{} exists and is not a directory", out.display()),
             });
         }
-        if !force && is_non_empty_dir(&out) {
-            return Err(GenError::Refused {
-                path: out.display().to_string(),
-            });
+        check_out_place(templates, &out)?;
+        if is_non_empty_dir(&out) {
+            if !force {
+                return Err(GenError::Refused {
+                    path: out.display().to_string(),
+                });
+            }
+            check_replaceable(&out)?;
         }
         Ok(Config {
             count,
@@ -208,6 +236,56 @@ impl Config {
     pub fn mix(&self) -> &Mix {
         &self.mix
     }
+}
+
+/// Most `--threads` accepted: 8 per core, or 256 if that is more.
+pub fn max_threads() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    (8 * cores).max(256)
+}
+
+/// `out` must not be, or hold, the templates directory, nor lie inside another corpus.
+fn check_out_place(templates: &Templates, out: &Path) -> Result<(), GenError> {
+    let bad = |message: String| GenError::BadInput {
+        option: "--out".into(),
+        message,
+    };
+    if templates.dir.is_dir() {
+        let t = resolved(&templates.dir);
+        if t.starts_with(resolved(out)) {
+            return Err(bad(format!(
+                "{} is or holds the templates directory {}: pick another output directory",
+                out.display(),
+                templates.dir.display()
+            )));
+        }
+    }
+    if let Some(corpus) = enclosing_corpus(out) {
+        return Err(bad(format!(
+            "{} is inside the corpus {}: a corpus cannot hold another one (its content hash \
+             would change); pick a directory outside it",
+            out.display(),
+            corpus.display()
+        )));
+    }
+    Ok(())
+}
+
+/// `--force` replaces a non-empty `out` only when it is a corpus of ours.
+fn check_replaceable(out: &Path) -> Result<(), GenError> {
+    let refuse = |reason: String| GenError::NotACorpus {
+        path: out.display().to_string(),
+        reason,
+    };
+    let meta = std::fs::symlink_metadata(out).map_err(io(out))?;
+    if meta.file_type().is_symlink() {
+        return Err(refuse("it is a symbolic link".into()));
+    }
+    if !out.join(MANIFEST_FILE).is_file() {
+        return Err(refuse(format!("it has no {MANIFEST_FILE}")));
+    }
+    Manifest::read(out).map_err(|e| refuse(format!("its manifest does not parse: {e}")))?;
+    Ok(())
 }
 
 fn is_non_empty_dir(p: &Path) -> bool {
@@ -359,7 +437,9 @@ pub fn generate(
         .file_name()
         .map_or_else(|| "corpus".into(), |n| n.to_string_lossy().into_owned());
     // Removed on drop (every early return below) unless it was renamed into place.
-    let prefix = format!(".{name}.partial-");
+    // `.<name>.partial-<pid>-<random>`: the process id lets a later run (or `triagebench
+    // clean`) remove the leftover of a killed generator, and never one still being written.
+    let prefix = format!(".{name}.partial-{}-", std::process::id());
     let mut builder = tempfile::Builder::new();
     builder.prefix(&prefix);
     #[cfg(unix)]
@@ -380,6 +460,8 @@ pub fn generate(
                     path: out.display().to_string(),
                 });
             }
+            // Checked again: `out` may have changed since the request was checked.
+            check_replaceable(out)?;
             let old = parent.join(format!(".{name}.old-{}", std::process::id()));
             std::fs::rename(out, &old).map_err(io(out))?;
             if let Err(e) = std::fs::rename(tmp.path(), out) {

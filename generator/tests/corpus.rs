@@ -344,9 +344,20 @@ fn refuses_a_non_empty_out_without_force_and_replaces_it_with_force() {
         "nothing else written"
     );
 
-    let s = generate(&t, &out, 5, None, true).expect("force replaces");
+    // Issue 14 item 1: --force never deletes a directory that is not a corpus of ours.
+    let err = generate(&t, &out, 5, None, true).unwrap_err();
+    assert!(matches!(err, GenError::NotACorpus { .. }), "{err}");
+    assert!(err.to_string().contains("has no manifest.json"), "{err}");
+    assert_eq!(
+        std::fs::read_to_string(out.join("keep.txt")).unwrap(),
+        "precious"
+    );
+    std::fs::remove_file(out.join("keep.txt")).unwrap();
+    generate(&t, &out, 3, None, false).expect("an empty out is fine");
+
+    // A corpus is replaced with --force.
+    let s = generate(&t, &out, 5, None, true).expect("force replaces a corpus");
     assert_eq!(s.manifest.count, 5);
-    assert!(!out.join("keep.txt").exists());
     assert!(out.join("00000/scenario.yml").is_file());
     assert!(out.join("manifest.json").is_file());
     let names: Vec<String> = std::fs::read_dir(tmp.path())
@@ -363,6 +374,40 @@ fn refuses_a_non_empty_out_without_force_and_replaces_it_with_force() {
     let empty = tmp.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
     generate(&t, &empty, 3, None, false).expect("empty out is fine");
+}
+
+#[test]
+fn force_refuses_the_templates_a_git_checkout_and_a_corpus_inside_a_corpus() {
+    // Issue 14 items 1 and 3.
+    let tmp = tempfile::tempdir().unwrap();
+    let tdir = tmp.path().join("templates");
+    copy_dir(&templates_dir(), &tdir);
+    let t = load_templates(&tdir).unwrap();
+    let err = generate(&t, &tdir, 3, None, true).unwrap_err().to_string();
+    assert!(err.contains("is or holds the templates directory"), "{err}");
+    let err = generate(&t, tmp.path(), 3, None, true)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("is or holds the templates directory"), "{err}");
+    assert!(tdir.join("families.yml").is_file(), "templates untouched");
+
+    let repo = tmp.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::write(repo.join("notes.md"), "mine").unwrap();
+    let err = generate(&t, &repo, 3, None, true).unwrap_err();
+    assert!(matches!(err, GenError::NotACorpus { .. }), "{err}");
+    assert!(repo.join(".git").is_dir() && repo.join("notes.md").is_file());
+
+    let outer = tmp.path().join("outer");
+    generate(&t, &outer, 3, None, false).unwrap();
+    let inner = outer.join("00000/nested");
+    let err = generate(&t, &inner, 3, None, false)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("is inside the corpus"), "{err}");
+    let shown = std::fs::canonicalize(&outer).unwrap().display().to_string();
+    assert!(err.contains(&shown), "{err}");
+    assert!(!inner.exists());
 }
 
 #[test]

@@ -13,6 +13,7 @@
 pub mod case;
 pub mod files;
 pub mod import;
+pub mod json_check;
 pub mod k8s_api;
 pub mod level;
 pub mod load;

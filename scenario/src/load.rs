@@ -424,6 +424,10 @@ pub fn load_report(path: &Path) -> LoadReport {
 
 /// Like [`load_report`], reading the evidence of `profile`.
 pub fn load_report_profile(path: &Path, profile: Profile) -> LoadReport {
+    load_report_in(path, profile, &ScenarioYamlCache::default())
+}
+
+fn load_report_in(path: &Path, profile: Profile, cache: &ScenarioYamlCache) -> LoadReport {
     let fail = |root: PathBuf, p: Problem| LoadReport {
         root,
         scenarios: Vec::new(),
@@ -443,6 +447,7 @@ pub fn load_report_profile(path: &Path, profile: Profile) -> LoadReport {
     if !meta.is_dir() {
         return fail(path.to_path_buf(), Problem::file(&shown, "not a directory"));
     }
+    let mut dir_problems = Vec::new();
     let (root, names) = if path.join("scenario.yml").is_file() {
         let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
             return fail(
@@ -457,16 +462,19 @@ pub fn load_report_profile(path: &Path, profile: Profile) -> LoadReport {
         (root, vec![name])
     } else {
         match scenario_dirs(path) {
-            Ok(names) => (path.to_path_buf(), names),
+            Ok((names, problems)) => {
+                dir_problems = problems;
+                (path.to_path_buf(), names)
+            }
             Err(p) => return fail(path.to_path_buf(), p),
         }
     };
     let results: Vec<Result<Scenario, Vec<Problem>>> = names
         .par_iter()
-        .map(|name| load_one(&root, name, profile))
+        .map(|name| load_one(&root, name, profile, cache))
         .collect();
-    let mut problems = Vec::new();
-    let mut failed = Vec::new();
+    let mut failed: Vec<String> = dir_problems.iter().map(|p| p.file.clone()).collect();
+    let mut problems = dir_problems;
     let mut scenarios = Vec::with_capacity(results.len());
     for (name, r) in names.iter().zip(results) {
         match r {
@@ -505,32 +513,62 @@ fn sorted(mut problems: Vec<Problem>) -> Problems {
     Problems(problems)
 }
 
-fn scenario_dirs(root: &Path) -> Result<Vec<String>, Problem> {
+/// The scenario directory names of a suite, and a problem for each entry that looks like one
+/// but cannot be loaded by name (a name that is not UTF-8).
+fn scenario_dirs(root: &Path) -> Result<(Vec<String>, Vec<Problem>), Problem> {
     let shown = root.display().to_string();
     let entries =
         std::fs::read_dir(root).map_err(|e| Problem::file(&shown, format!("cannot list: {e}")))?;
     let mut names = Vec::new();
+    let mut problems = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| Problem::file(&shown, format!("cannot list: {e}")))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if is_scenario_dir_name(&name) && entry.path().is_dir() {
-            names.push(name);
+        let raw = entry.file_name();
+        let lossy = raw.to_string_lossy().into_owned();
+        if !is_scenario_dir_name(&lossy) {
+            continue;
         }
+        // A link is listed too, so that loading it reports it (symbolic links are refused).
+        let ty = entry.file_type().ok();
+        let candidate = ty.is_some_and(|t| t.is_dir() || t.is_symlink());
+        if !candidate {
+            continue;
+        }
+        if raw.to_str().is_none() {
+            problems.push(Problem::file(
+                lossy.clone(),
+                "directory name is not valid UTF-8 (scenario directory names must be UTF-8; \
+                 rename it)",
+            ));
+            continue;
+        }
+        names.push(lossy);
     }
-    if names.is_empty() {
+    if names.is_empty() && problems.is_empty() {
         return Err(Problem::file(
             &shown,
             "no scenarios found (expected subdirectories whose names start with three digits, or a scenario.yml)",
         ));
     }
     names.sort();
-    Ok(names)
+    Ok((names, problems))
 }
 
-/// Reads a file as UTF-8 text within the size limit.
+/// Reads a regular file (a link to one is followed: corpus readers check for links first) as
+/// UTF-8 text within the size limit.
 pub fn read_text(path: &Path, shown: &str) -> Result<String, Problem> {
     let meta =
         std::fs::metadata(path).map_err(|e| Problem::file(shown, format!("cannot read: {e}")))?;
+    // Never open a FIFO (it would block) or a device (it may never end).
+    if !meta.is_file() {
+        return Err(Problem::file(
+            shown,
+            format!(
+                "is {}, not a regular file",
+                file_type_name(meta.file_type())
+            ),
+        ));
+    }
     if meta.len() > MAX_FILE_BYTES {
         return Err(Problem::file(
             shown,
@@ -554,6 +592,78 @@ pub fn read_text(path: &Path, shown: &str) -> Result<String, Problem> {
     })
 }
 
+/// Whether `path` is in the corpus as a regular file: `Ok(false)` when nothing is there, a
+/// problem naming it when something else is (a symbolic link, with its target: symbolic links
+/// are refused in a corpus, as the content hash covers regular files only; a directory, a FIFO,
+/// a device: never opened). Nothing is followed or opened.
+pub(crate) fn corpus_file(path: &Path, shown: &str) -> Result<bool, Problem> {
+    match entry_type(path, shown)? {
+        None => Ok(false),
+        Some(t) if t.is_file() => Ok(true),
+        Some(t) => Err(Problem::file(
+            shown,
+            format!("is {}, not a regular file", file_type_name(t)),
+        )),
+    }
+}
+
+/// Like [`corpus_file`], for a directory.
+pub(crate) fn corpus_dir(path: &Path, shown: &str) -> Result<bool, Problem> {
+    match entry_type(path, shown)? {
+        None => Ok(false),
+        Some(t) if t.is_dir() => Ok(true),
+        Some(t) => Err(Problem::file(
+            shown,
+            format!("is {}, not a directory", file_type_name(t)),
+        )),
+    }
+}
+
+/// The type of what is at `path` without following a link; a link is a problem.
+fn entry_type(path: &Path, shown: &str) -> Result<Option<std::fs::FileType>, Problem> {
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Problem::file(shown, format!("cannot read: {e}"))),
+        Ok(m) if m.file_type().is_symlink() => {
+            let target = std::fs::read_link(path).map_or_else(
+                |e| format!("an unreadable target ({e})"),
+                |t| t.display().to_string(),
+            );
+            Err(Problem::file(
+                shown,
+                format!(
+                    "is a symbolic link to {target}: symbolic links are not allowed in a corpus \
+                     (copy the file or directory instead)"
+                ),
+            ))
+        }
+        Ok(m) => Ok(Some(m.file_type())),
+    }
+}
+
+fn file_type_name(t: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_file() {
+        "a regular file"
+    } else {
+        "a special file"
+    }
+}
+
 /// Parses `answer.yml` text on its own (for `import --answer`): YAML, OpenSRE's answer rules,
 /// the typed model; every problem names `shown` and the field.
 pub fn parse_answer(text: &str, shown: &str) -> Result<AnswerFile, Vec<Problem>> {
@@ -575,17 +685,59 @@ fn parse_yaml(text: &str, shown: &str) -> Result<Value, Problem> {
         // serde-saphyr appends a source snippet on further lines; one line is enough here.
         let full = e.to_string();
         let first = full.lines().next().unwrap_or("");
-        Problem::file(
-            shown,
-            format!(
-                "malformed YAML: {}",
-                first.strip_prefix("error: ").unwrap_or(first)
-            ),
-        )
+        let first = first.strip_prefix("error: ").unwrap_or(first);
+        match budget_words(first) {
+            Some(words) => Problem::file(shown, format!("YAML over a parser limit: {words}")),
+            None => Problem::file(shown, format!("malformed YAML: {first}")),
+        }
+    })
+}
+
+/// serde-saphyr says which of its limits a document breached in Rust Debug text
+/// (`budget breached: Depth { depth: 65 }`): this says it in words, keeping the location.
+fn budget_words(message: &str) -> Option<String> {
+    let rest = &message[message.find("budget breached: ")? + "budget breached: ".len()..];
+    let name: String = rest
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    let after = rest.find('}').map_or("", |i| rest[i + 1..].trim());
+    let words = match name.as_str() {
+        "Depth" => "nested deeper than 64 levels".to_owned(),
+        "Events" => "more than 1,000,000 parser events (the document is far too large)".to_owned(),
+        "Aliases" => "more than 50,000 alias references (*name)".to_owned(),
+        "Anchors" => "more than 50,000 anchors (&name)".to_owned(),
+        "AliasAnchorRatio" => {
+            "aliases expand far beyond the anchors they refer to (an alias bomb)".to_owned()
+        }
+        "Documents" => "more than 1,024 YAML documents".to_owned(),
+        "Nodes" => "too many nodes (the document is far too large)".to_owned(),
+        "ScalarBytes" => "a scalar value is too large".to_owned(),
+        "InputBytes" => "the input is too large".to_owned(),
+        "MergeKeys" => "too many merge keys (<<)".to_owned(),
+        "CommentBytes" => "the comments are too large".to_owned(),
+        "InclusionDepth" => "includes nested too deeply".to_owned(),
+        other => {
+            let mut w = String::new();
+            for c in other.chars() {
+                if c.is_ascii_uppercase() && !w.is_empty() {
+                    w.push(' ');
+                }
+                w.push(c.to_ascii_lowercase());
+            }
+            format!("too many {w}")
+        }
+    };
+    Some(if after.is_empty() {
+        words
+    } else {
+        format!("{words} ({after})")
     })
 }
 
 fn parse_json(text: &str, shown: &str) -> Result<Value, Problem> {
+    crate::json_check::check(text)
+        .map_err(|e| Problem::file(shown, format!("malformed JSON: {e}")))?;
     serde_json::from_str::<Value>(text)
         .map_err(|e| Problem::file(shown, format!("malformed JSON: {e}")))
 }
@@ -594,6 +746,8 @@ fn parse_json(text: &str, shown: &str) -> Result<Value, Problem> {
 /// value-first path that names the field path of the first mismatch (so messages are the same
 /// whichever path a file takes).
 fn typed_json<T: DeserializeOwned>(text: &str, shown: &str) -> Result<T, Problem> {
+    crate::json_check::check(text)
+        .map_err(|e| Problem::file(shown, format!("malformed JSON: {e}")))?;
     match serde_json::from_str::<T>(text) {
         Ok(t) => Ok(t),
         Err(_) => parse_json(text, shown).and_then(|v| typed(v, shown)),
@@ -649,28 +803,67 @@ fn nice_type(expected: &str) -> &str {
 }
 
 /// Loads `root/name` (and its base, if any) into a scenario, or every problem found.
-fn load_one(root: &Path, name: &str, profile: Profile) -> Result<Scenario, Vec<Problem>> {
+/// Every `scenario.yml` of a suite parsed once, however many children name it as their base
+/// (a slow document, an alias bomb within the parser's limits, is paid for once, not once per
+/// child).
+#[derive(Default)]
+struct ScenarioYamlCache {
+    maps: std::sync::Mutex<HashMap<String, ParsedCell>>,
+    /// Files parsed so far.
+    parses: std::sync::atomic::AtomicUsize,
+}
+
+type ParsedCell =
+    std::sync::Arc<std::sync::OnceLock<Result<serde_json::Map<String, Value>, Problem>>>;
+
+impl ScenarioYamlCache {
+    /// `root/name/scenario.yml` as a mapping (parsed on first use); the caller has checked
+    /// that it is a regular file.
+    fn get(&self, root: &Path, name: &str) -> Result<serde_json::Map<String, Value>, Problem> {
+        let cell = {
+            let mut maps = self
+                .maps
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            std::sync::Arc::clone(maps.entry(name.to_owned()).or_default())
+        };
+        cell.get_or_init(|| {
+            self.parses
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let shown = format!("{name}/scenario.yml");
+            read_text(&root.join(name).join("scenario.yml"), &shown)
+                .and_then(|t| parse_yaml(&t, &shown))
+                .and_then(|v| as_map(v, &shown))
+        })
+        .clone()
+    }
+}
+
+fn load_one(
+    root: &Path,
+    name: &str,
+    profile: Profile,
+    cache: &ScenarioYamlCache,
+) -> Result<Scenario, Vec<Problem>> {
     let dir = root.join(name);
     let shown = |file: &str| format!("{name}/{file}");
     let mut problems = Vec::new();
 
+    corpus_dir(&dir, name).map_err(|p| vec![p])?;
     let scenario_path = dir.join("scenario.yml");
-    if !scenario_path.is_file() {
+    if !corpus_file(&scenario_path, &shown("scenario.yml")).map_err(|p| vec![p])? {
         return Err(vec![Problem::file(
             shown("scenario.yml"),
             "missing (every scenario directory needs one)",
         )]);
     }
-    let own = read_text(&scenario_path, &shown("scenario.yml"))
-        .and_then(|t| parse_yaml(&t, &shown("scenario.yml")))
-        .and_then(|v| as_map(v, &shown("scenario.yml")))
-        .map_err(|p| vec![p])?;
+    let own = cache.get(root, name).map_err(|p| vec![p])?;
 
     // Inheritance: one level, a plain sibling name, no chains, no cycles.
     let mut base_dir: Option<(String, PathBuf)> = None;
     let mut merged = own.clone();
     if let Some(base) = own.get("base") {
-        match resolve_base(root, name, base) {
+        match resolve_base(root, name, base, cache) {
             Ok((base_name, base_map)) => {
                 for (k, v) in base_map {
                     merged.entry(k).or_insert(v);
@@ -698,7 +891,10 @@ fn load_one(root: &Path, name: &str, profile: Profile) -> Result<Scenario, Vec<P
 
     // answer.yml belongs to the scenario itself: labels are never inherited.
     let answer_path = dir.join("answer.yml");
-    let answer = if answer_path.is_file() {
+    let answer_there = corpus_file(&answer_path, &shown("answer.yml"))
+        .map_err(|p| problems.push(p))
+        .ok();
+    let answer = if answer_there == Some(true) {
         read_text(&answer_path, &shown("answer.yml"))
             .and_then(|t| parse_yaml(&t, &shown("answer.yml")))
             .inspect(|v| {
@@ -708,10 +904,12 @@ fn load_one(root: &Path, name: &str, profile: Profile) -> Result<Scenario, Vec<P
             .map_err(|p| problems.push(p))
             .ok()
     } else {
-        problems.push(Problem::file(
-            shown("answer.yml"),
-            "missing (every scenario needs its own answer)",
-        ));
+        if answer_there == Some(false) {
+            problems.push(Problem::file(
+                shown("answer.yml"),
+                "missing (every scenario needs its own answer)",
+            ));
+        }
         None
     };
     if let Some(a) = &answer {
@@ -719,23 +917,30 @@ fn load_one(root: &Path, name: &str, profile: Profile) -> Result<Scenario, Vec<P
     }
 
     // alert.json and evidence: child first, then base.
-    let lookup = |file: &str| -> Option<(PathBuf, String)> {
+    // Something that is there but is not a regular file is a problem, never a reason to
+    // fall back to the base's file.
+    let lookup = |file: &str| -> Result<Option<(PathBuf, String)>, Problem> {
         let own = dir.join(file);
-        if own.is_file() {
-            return Some((own, shown(file)));
+        if corpus_file(&own, &shown(file))? {
+            return Ok(Some((own, shown(file))));
         }
-        let (base_name, base_path) = base_dir.as_ref()?;
+        let Some((base_name, base_path)) = base_dir.as_ref() else {
+            return Ok(None);
+        };
         let inherited = base_path.join(file);
-        inherited
-            .is_file()
-            .then(|| (inherited, format!("{base_name}/{file}")))
+        let inherited_shown = format!("{base_name}/{file}");
+        Ok(corpus_file(&inherited, &inherited_shown)?.then_some((inherited, inherited_shown)))
     };
     let alert = match lookup("alert.json") {
-        Some((path, shown_path)) => read_text(&path, &shown_path)
+        Err(p) => {
+            problems.push(p);
+            None
+        }
+        Ok(Some((path, shown_path))) => read_text(&path, &shown_path)
             .and_then(|t| typed_json(&t, &shown_path))
             .map_err(|p| problems.push(p))
             .ok(),
-        None => {
+        Ok(None) => {
             problems.push(Problem::file(
                 shown("alert.json"),
                 "missing (looked in the scenario and its base)",
@@ -750,6 +955,9 @@ fn load_one(root: &Path, name: &str, profile: Profile) -> Result<Scenario, Vec<P
     if profile == Profile::K8sApi {
         let own = dir.join(crate::k8s_api::DIR);
         let own_shown = format!("{name}/{}", crate::k8s_api::DIR);
+        if let Err(p) = corpus_dir(&own, &own_shown) {
+            problems.push(p);
+        }
         let base = base_dir.as_ref().map(|(b, p)| {
             (
                 p.join(crate::k8s_api::DIR),
@@ -782,7 +990,14 @@ fn load_one(root: &Path, name: &str, profile: Profile) -> Result<Scenario, Vec<P
         }
         seen.push(*kind);
         let file = kind.file_name();
-        let Some((path, shown_path)) = lookup(&file) else {
+        let found = match lookup(&file) {
+            Ok(found) => found,
+            Err(p) => {
+                problems.push(p);
+                continue;
+            }
+        };
+        let Some((path, shown_path)) = found else {
             let where_ = match &base_dir {
                 Some((b, _)) => format!("neither in {name}/ nor in its base {b}/"),
                 None => format!("not in {name}/"),
@@ -816,12 +1031,19 @@ fn load_one(root: &Path, name: &str, profile: Profile) -> Result<Scenario, Vec<P
 /// When `scenario.yml` cannot be used, still report what is wrong in `answer.yml` on its own.
 fn check_answer_file_alone(dir: &Path, shown: &str, problems: &mut Vec<Problem>) {
     let path = dir.join("answer.yml");
-    if !path.is_file() {
-        problems.push(Problem::file(
-            shown,
-            "missing (every scenario needs its own answer)",
-        ));
-        return;
+    match corpus_file(&path, shown) {
+        Ok(true) => {}
+        Ok(false) => {
+            problems.push(Problem::file(
+                shown,
+                "missing (every scenario needs its own answer)",
+            ));
+            return;
+        }
+        Err(p) => {
+            problems.push(p);
+            return;
+        }
     }
     if let Err(p) = read_text(&path, shown)
         .and_then(|t| parse_yaml(&t, shown))
@@ -861,6 +1083,7 @@ fn resolve_base(
     root: &Path,
     name: &str,
     base: &Value,
+    cache: &ScenarioYamlCache,
 ) -> Result<(String, serde_json::Map<String, Value>), Problem> {
     let file = format!("{name}/scenario.yml");
     let Value::String(base) = base else {
@@ -891,24 +1114,21 @@ fn resolve_base(
         ));
     }
     let base_yml = root.join(base).join("scenario.yml");
-    if !root.join(base).is_dir() {
+    if !corpus_dir(&root.join(base), base)? {
         return Err(Problem::field(
             &file,
             "base",
             format!("base \"{base}\" does not exist next to {name}/"),
         ));
     }
-    if !base_yml.is_file() {
+    if !corpus_file(&base_yml, &format!("{base}/scenario.yml"))? {
         return Err(Problem::field(
             &file,
             "base",
             format!("base \"{base}\" has no scenario.yml"),
         ));
     }
-    let base_shown = format!("{base}/scenario.yml");
-    let map = read_text(&base_yml, &base_shown)
-        .and_then(|t| parse_yaml(&t, &base_shown))
-        .and_then(|v| as_map(v, &base_shown))?;
+    let map = cache.get(root, base)?;
     if let Some(grand) = map.get("base") {
         let grand = grand.as_str().unwrap_or("?");
         let what = if grand == name {
@@ -1175,4 +1395,46 @@ pub fn label_counts(scenarios: &[Scenario]) -> BTreeMap<String, BTreeMap<String,
             .or_default() += 1;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_base_is_parsed_once_per_suite() {
+        // Issue 14 item 13: a base named by 30 children is parsed once, not 31 times.
+        let tmp = tempfile::tempdir().unwrap();
+        let base = tmp.path().join("000-base");
+        std::fs::create_dir(&base).unwrap();
+        std::fs::write(base.join("scenario.yml"), "scenario_id: base\n").unwrap();
+        for i in 1..=30 {
+            let d = tmp.path().join(format!("{i:03}-child"));
+            std::fs::create_dir(&d).unwrap();
+            std::fs::write(
+                d.join("scenario.yml"),
+                format!("base: 000-base\nscenario_id: c{i}\n"),
+            )
+            .unwrap();
+        }
+        let cache = ScenarioYamlCache::default();
+        let report = load_report_in(tmp.path(), Profile::Opensre, &cache);
+        assert!(
+            !report.problems.is_empty(),
+            "the stub scenarios do not load"
+        );
+        assert_eq!(cache.parses.load(std::sync::atomic::Ordering::Relaxed), 31);
+    }
+
+    #[test]
+    fn budget_breaches_are_said_in_words() {
+        let deep = format!("{}1{}", "[".repeat(70), "]".repeat(70));
+        let p = parse_yaml(&deep, "x.yml").unwrap_err();
+        assert!(
+            p.message.contains("nested deeper than 64 levels"),
+            "{}",
+            p.message
+        );
+        assert!(!p.message.contains('{'), "{}", p.message);
+    }
 }

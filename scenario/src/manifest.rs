@@ -3,7 +3,10 @@
 //! The content hash covers every file under the corpus root except `manifest.json` itself:
 //! SHA-256 over, per file in byte order of its `/`-separated relative path, the path, a NUL,
 //! the length as 8 little-endian bytes, and the SHA-256 of the file's bytes (files are read and
-//! hashed in parallel). Any edit, addition, removal or rename changes it.
+//! hashed in parallel). Any edit, addition, removal or rename changes it. A symbolic link
+//! anywhere in the corpus is an error (naming the link and its target), as it is for the loader,
+//! so the hash always covers what the loader reads; other special files (FIFOs, sockets) are
+//! not hashed, and the loader refuses them where it would read them.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -71,6 +74,39 @@ pub fn hex(bytes: &[u8]) -> String {
         })
 }
 
+/// A path with its existing part resolved (symlinks, `..`), the rest appended as given: where
+/// a directory that does not exist yet would be.
+pub fn resolved(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut existing = abs.as_path();
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(existing) {
+            let mut out = real;
+            for part in rest.iter().rev() {
+                out.push(part);
+            }
+            return out;
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                existing = parent;
+            }
+            _ => return abs,
+        }
+    }
+}
+
+/// The corpus (a directory with `manifest.json`) that strictly contains `path`, if any.
+pub fn enclosing_corpus(path: &Path) -> Option<PathBuf> {
+    resolved(path)
+        .ancestors()
+        .skip(1)
+        .find(|a| a.join(MANIFEST_FILE).is_file())
+        .map(Path::to_path_buf)
+}
+
 /// Content hash, file count and byte count of a directory tree (manifest excluded).
 pub fn content_hash(root: &Path) -> std::io::Result<(String, u64, u64)> {
     let mut files = Vec::new();
@@ -123,6 +159,20 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io
         let entry = entry?;
         let path = entry.path();
         let ty = entry.file_type()?;
+        if ty.is_symlink() {
+            // The loader refuses links too: what is hashed is what is read.
+            let target = std::fs::read_link(&path).map_or_else(
+                |e| format!("an unreadable target ({e})"),
+                |t| t.display().to_string(),
+            );
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "{} is a symbolic link to {target}: symbolic links are not allowed in a corpus",
+                    path.display()
+                ),
+            ));
+        }
         if ty.is_dir() {
             collect(root, &path, out)?;
         } else if ty.is_file() {

@@ -386,6 +386,8 @@ fn read_value(path: &Path, shown: &str, yaml: bool) -> Result<Value, Problem> {
             )
         })?
     } else {
+        crate::json_check::check(&text)
+            .map_err(|e| Problem::file(shown, format!("malformed JSON: {e}")))?;
         serde_json::from_str(&text)
             .map_err(|e| Problem::file(shown, format!("malformed JSON: {e}")))?
     };

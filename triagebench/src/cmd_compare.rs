@@ -136,6 +136,7 @@ mod tests {
             classifier_notes: Vec::new(),
             skipped: 0,
             skipped_scenarios: Vec::new(),
+            file_sha256: std::collections::BTreeMap::new(),
         }
     }
 

@@ -59,6 +59,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         DashboardError::Report(ReportError::Io { .. }) => anyhow::Error::new(e),
         other => crate::exit::bad_input(other.to_string()),
     })?;
+    for w in &data.warnings {
+        eprintln!("warning: {w}");
+    }
     let html = dashboard::render(&data);
     report::write_atomic(&config.out, html.as_bytes())
         .with_context(|| format!("writing {}", config.out.display()))?;

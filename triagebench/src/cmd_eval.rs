@@ -33,13 +33,14 @@ pub struct Args {
     /// Classifier: `rules`, `status-only`, `cmd:<command>`, `http://host:port/path` or `replay:<file.jsonl>`.
     #[arg(long, default_value = "rules")]
     pub classifier: String,
-    /// Threads classifying in parallel [default: available cores].
+    /// Threads classifying in parallel [default: available cores; at most 8 x the cores, or
+    /// 256 if that is more].
     #[arg(long)]
     pub threads: Option<usize>,
     /// Worker processes (`cmd:`) or concurrent requests (`http://`).
     #[arg(long, default_value_t = 2)]
     pub workers: usize,
-    /// Per-case timeout of external classifiers: `30s`, `1.5s`, `500ms`.
+    /// Per-case timeout of external classifiers: `30s`, `1.5s`, `500ms` (at most one day).
     #[arg(long, default_value = "30s", value_parser = parse_duration)]
     pub timeout: Duration,
     /// HTTP retries on 429/5xx and connection errors.
@@ -92,8 +93,18 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     if !(value.is_finite() && value > 0.0) {
         return Err(format!("expected a positive duration, got \"{s}\""));
     }
-    Ok(Duration::from_secs_f64(value * scale))
+    let seconds = value * scale;
+    if seconds > MAX_TIMEOUT.as_secs_f64() {
+        return Err(format!(
+            "\"{s}\" is over the limit of {}s (one day)",
+            MAX_TIMEOUT.as_secs()
+        ));
+    }
+    Duration::try_from_secs_f64(seconds).map_err(|e| format!("\"{s}\": {e}"))
 }
+
+/// Longest `--timeout` accepted.
+const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The flag a field of [`EvalRequest`] comes from, for messages.
 fn flag(field: &str) -> String {
@@ -128,6 +139,12 @@ fn cli_error(e: PipelineError) -> anyhow::Error {
             }
             crate::exit::bad_input(msg)
         }
+        // A symbolic link in the corpus is bad input; any other I/O error is a runtime failure.
+        PipelineError::Corpus(CorpusError::Io { path, source })
+            if source.kind() == std::io::ErrorKind::InvalidData =>
+        {
+            crate::exit::bad_input(format!("{}: {source}", path.display()))
+        }
         PipelineError::Corpus(e @ CorpusError::Io { .. }) => anyhow::Error::new(e),
         PipelineError::Corpus(CorpusError::Modified {
             manifest,
@@ -141,8 +158,26 @@ fn cli_error(e: PipelineError) -> anyhow::Error {
         PipelineError::Corpus(other) => crate::exit::bad_input(other.to_string()),
         PipelineError::Eval(e @ EvalError::ThreadPool(_)) => anyhow::Error::new(e),
         PipelineError::Eval(e) => crate::exit::bad_input(e.to_string()),
+        // A history that cannot be read is bad input however it is met (the run is written).
+        PipelineError::History { dir, source } if history_unreadable(&source) => {
+            let reports = dir.parent().unwrap_or(Path::new("."));
+            crate::exit::bad_input(format!(
+                "the run is in {}, but the history cannot be read to append it: {source}\nhint: {}",
+                dir.display(),
+                evaluator::history::recovery_hint(reports)
+            ))
+        }
         e @ (PipelineError::Report(_) | PipelineError::History { .. }) => anyhow::Error::new(e),
     }
+}
+
+/// Whether a history error is about reading what is there (not writing, not the lock).
+fn history_unreadable(e: &evaluator::report::ReportError) -> bool {
+    use evaluator::report::ReportError as E;
+    matches!(
+        e,
+        E::Parquet { .. } | E::Column { .. } | E::Json { .. } | E::Digest { .. }
+    )
 }
 
 /// How many load problems to print before summarizing the rest.
@@ -227,6 +262,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         skip_invalid: args.skip_invalid,
     };
     request.check().map_err(cli_error)?;
+    crate::cmd_clean::sweep_before_run(&args.reports);
     if args.workers == 0 {
         return Err(crate::exit::bad_input("--workers: must be at least 1"));
     }
@@ -291,6 +327,14 @@ mod tests {
         assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("soon").is_err());
+        // Issue 14 item 10: a huge value is a message, not a panic.
+        assert!(
+            parse_duration("1e300s")
+                .unwrap_err()
+                .contains("over the limit")
+        );
+        assert!(parse_duration("86401s").is_err());
+        assert_eq!(parse_duration("1440m"), Ok(Duration::from_secs(86_400)));
     }
 
     /// A fresh scratch directory (this crate has no tempfile dev-dependency).

@@ -12,8 +12,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 /// Arguments of `triagebench generate`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Number of scenarios.
-    #[arg(long, default_value_t = 1000)]
+    /// Number of scenarios (1 to 10,000,000).
+    #[arg(long, default_value_t = 1000, allow_negative_numbers = true, value_parser = parse_count)]
     pub count: u64,
     /// Seed: the same templates, seed and count give a byte-identical corpus.
     #[arg(long, default_value_t = 42)]
@@ -43,15 +43,33 @@ pub struct Args {
     /// different answers; reports then score pair accuracy per kind [default: 0, no twins].
     #[arg(long, value_name = "SHARE", default_value_t = 0.0)]
     pub twins: f64,
-    /// Worker threads (default: all cores). The output does not depend on it.
+    /// Worker threads (default: all cores; at most 8 x the cores, or 256 if that is more).
+    /// The output does not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Replace an existing non-empty output directory.
+    /// Replace an existing corpus at --out (one with a manifest.json); any other non-empty
+    /// directory is refused (exit 3), with or without --force.
     #[arg(long)]
     pub force: bool,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// Most scenarios one corpus may have.
+const MAX_COUNT: u64 = 10_000_000;
+
+/// `--count`: an integer in 1..=10,000,000, with a range message for any other number (a
+/// negative one included, which clap would otherwise take for a flag).
+fn parse_count(s: &str) -> Result<u64, String> {
+    let n: i128 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a whole number from 1 to {MAX_COUNT}, got \"{s}\""))?;
+    u64::try_from(n)
+        .ok()
+        .filter(|n| (1..=MAX_COUNT).contains(n))
+        .ok_or_else(|| format!("expected a whole number from 1 to {MAX_COUNT}, got {n}"))
 }
 
 struct Bar(ProgressBar);
@@ -64,7 +82,9 @@ impl Progress for Bar {
 
 fn coded(err: GenError) -> anyhow::Error {
     match err {
-        GenError::Refused { .. } => crate::exit::refused(err.to_string()),
+        GenError::Refused { .. } | GenError::NotACorpus { .. } => {
+            crate::exit::refused(err.to_string())
+        }
         GenError::Io { .. } => anyhow::Error::new(err),
         other => crate::exit::bad_input(other.to_string()),
     }
@@ -72,6 +92,11 @@ fn coded(err: GenError) -> anyhow::Error {
 
 /// Runs the subcommand.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let parent = match args.out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    crate::cmd_clean::sweep_before_run(&parent);
     let templates = match &args.templates {
         Some(dir) => generator::load_templates(dir),
         None => generator::builtin_templates(),

@@ -1,7 +1,8 @@
 //! `triagebench history`: the accuracy and throughput trend of every run recorded in
 //! `reports/history.parquet`, oldest first, as a table or JSON. The table's columns are
 //! documented for DuckDB/Grafana/Superset users in `evaluator/HISTORY.md`.
-//! Exit 0, or 2 when the history file is unreadable.
+//! Exit 0, or 2 when the history file is unreadable (with the hint to rebuild it:
+//! `triagebench history rebuild` recomputes it from the run directories).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,7 +12,11 @@ use scenario::Level;
 
 /// Arguments of `triagebench history`.
 #[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Args {
+    /// `rebuild`: recompute history.parquet from the run directories.
+    #[command(subcommand)]
+    pub action: Option<Action>,
     /// Reports directory holding history.parquet.
     #[arg(long, default_value = "reports")]
     pub reports: PathBuf,
@@ -26,10 +31,58 @@ pub struct Args {
     pub json: bool,
 }
 
+/// What `history` can do besides printing the trend.
+#[derive(Debug, clap::Subcommand)]
+pub enum Action {
+    /// Rebuild <REPORTS>/history.parquet from the run directories (when it is corrupt or lost):
+    /// each run's rows are recomputed from its tables; the old file is kept as
+    /// history.parquet.old.
+    Rebuild {
+        /// Reports directory holding the run directories.
+        #[arg(long, default_value = "reports")]
+        reports: PathBuf,
+    },
+}
+
+/// A history that cannot be read: exit 2, saying how to recover.
+pub fn unreadable(reports: &std::path::Path, e: &evaluator::report::ReportError) -> anyhow::Error {
+    crate::exit::bad_input(format!(
+        "{e}\nhint: {}",
+        evaluator::history::recovery_hint(reports)
+    ))
+}
+
+fn rebuild(reports: &std::path::Path) -> anyhow::Result<ExitCode> {
+    if !reports.is_dir() {
+        return Err(crate::exit::bad_input(format!(
+            "{}: no such reports directory",
+            reports.display()
+        )));
+    }
+    let done = evaluator::history::rebuild(reports).map_err(anyhow::Error::new)?;
+    for (dir, why) in &done.skipped {
+        eprintln!("skipped {} (cannot be read): {why}", dir.display());
+    }
+    println!(
+        "rebuilt {} from {} run director{}{}",
+        reports.join(HISTORY_FILE).display(),
+        done.runs.len(),
+        if done.runs.len() == 1 { "y" } else { "ies" },
+        done.kept_old
+            .as_ref()
+            .map(|p| format!(" (the old file is kept as {})", p.display()))
+            .unwrap_or_default()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Runs the subcommand.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    if let Some(Action::Rebuild { reports }) = &args.action {
+        return rebuild(reports);
+    }
     let path = args.reports.join(HISTORY_FILE);
-    let rows = read(&path).map_err(|e| crate::exit::bad_input(e.to_string()))?;
+    let rows = read(&path).map_err(|e| unreadable(&args.reports, &e))?;
     let mut runs = trend(&rows);
     if let Some(c) = &args.classifier {
         runs.retain(|r| &r.classifier == c);

@@ -42,7 +42,26 @@ struct Report {
     ok: bool,
     root: String,
     scenarios: Vec<Row>,
-    problems: Vec<String>,
+    problems: Vec<ProblemJson>,
+}
+
+/// One problem of `validate --json`: the file (relative to the suite root), the field path
+/// inside it (`null` for the whole file) and what is wrong.
+#[derive(Serialize)]
+struct ProblemJson {
+    file: String,
+    field: Option<String>,
+    message: String,
+}
+
+impl From<&scenario::Problem> for ProblemJson {
+    fn from(p: &scenario::Problem) -> ProblemJson {
+        ProblemJson {
+            file: p.file.clone(),
+            field: p.field.clone(),
+            message: p.message.clone(),
+        }
+    }
 }
 
 /// Runs the subcommand.
@@ -74,9 +93,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         status: "invalid",
     }));
     rows.sort_by(|a, b| a.scenario.cmp(&b.scenario));
-    let mut problems: Vec<String> = report.problems.iter().map(ToString::to_string).collect();
+    let mut problems: Vec<&scenario::Problem> = report.problems.iter().collect();
+    let rules;
     if args.opensre_loader {
-        let rules = if args.dir.join("scenario.yml").is_file() {
+        rules = if args.dir.join("scenario.yml").is_file() {
             let name = args
                 .dir
                 .file_name()
@@ -86,7 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         } else {
             scenario::opensre_rules::check_suite(&args.dir)
         };
-        problems.extend(rules.iter().map(ToString::to_string));
+        problems.extend(rules.iter());
     }
     let ok = problems.is_empty();
     if args.json {
@@ -94,7 +114,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             ok,
             root: report.root.display().to_string(),
             scenarios: rows,
-            problems,
+            problems: problems.iter().map(|p| ProblemJson::from(*p)).collect(),
         };
         println!("{}", serde_json::to_string_pretty(&doc)?);
     } else {

@@ -12,6 +12,7 @@
 // (`<REPORTS>/<run-id>/`), not HTML.
 #![allow(rustdoc::invalid_html_tags)]
 
+mod cmd_clean;
 mod cmd_compare;
 mod cmd_dashboard;
 mod cmd_eval;
@@ -47,6 +48,9 @@ enum Command {
     History(cmd_history::Args),
     /// Write reports/dashboard.html, a self-contained accuracy dashboard.
     Dashboard(cmd_dashboard::Args),
+    /// Remove what interrupted runs left behind (temporary corpus and run directories of
+    /// processes that are gone); never anything of a running process.
+    Clean(cmd_clean::Args),
     /// Turn a real snapshot (kubectl -o json, logs, Datadog responses) and its answer into a
     /// scenario directory in both profiles.
     Import(Box<cmd_import::Args>),
@@ -62,6 +66,7 @@ fn main() -> ExitCode {
         Command::History(args) => cmd_history::run(args),
         Command::Dashboard(args) => cmd_dashboard::run(args),
         Command::Import(args) => cmd_import::run(*args),
+        Command::Clean(args) => cmd_clean::run(args),
     };
     match result {
         Ok(code) => code,

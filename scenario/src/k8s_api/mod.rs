@@ -51,7 +51,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::files::EvidenceKind;
-use crate::load::{Problem, read_text};
+use crate::load::{Problem, corpus_file, read_text};
 use datadog::{DatadogAnswer, DatadogFailureFile, LogsSearchResponse, Monitor};
 pub(crate) use strict::{at, join_path};
 
@@ -236,6 +236,8 @@ pub fn parse_object(text: &str, shown: &str) -> Result<KubeObject, Vec<Problem>>
 }
 
 fn parse_json(text: &str, shown: &str) -> Result<Value, Vec<Problem>> {
+    crate::json_check::check(text)
+        .map_err(|e| vec![Problem::file(shown, format!("malformed JSON: {e}"))])?;
     serde_json::from_str(text)
         .map_err(|e| vec![Problem::file(shown, format!("malformed JSON: {e}"))])
 }
@@ -631,20 +633,31 @@ pub fn load_dir(
 ) -> Result<RawEvidence, Vec<Problem>> {
     let mut raw = RawEvidence::default();
     let mut problems = Vec::new();
-    let lookup = |file: &str| -> Option<(std::path::PathBuf, String)> {
+    // As in the loader: something there that is not a regular file (a link, a FIFO, a
+    // directory) is a problem, never a reason to use the base's file.
+    let lookup = |file: &str| -> Result<Option<(std::path::PathBuf, String)>, Problem> {
         let own = dir.join(file);
-        if own.is_file() {
-            return Some((own, format!("{shown}/{file}")));
+        let own_shown = format!("{shown}/{file}");
+        if corpus_file(&own, &own_shown)? {
+            return Ok(Some((own, own_shown)));
         }
-        let (b, b_shown) = base?;
+        let Some((b, b_shown)) = base else {
+            return Ok(None);
+        };
         let inherited = b.join(file);
-        inherited
-            .is_file()
-            .then(|| (inherited, format!("{b_shown}/{file}")))
+        let inherited_shown = format!("{b_shown}/{file}");
+        Ok(corpus_file(&inherited, &inherited_shown)?.then_some((inherited, inherited_shown)))
     };
     for &kind in available {
         for (n, &file) in files_of(kind).iter().enumerate() {
-            let Some((path, file_shown)) = lookup(file) else {
+            let found = match lookup(file) {
+                Ok(found) => found,
+                Err(p) => {
+                    problems.push(p);
+                    continue;
+                }
+            };
+            let Some((path, file_shown)) = found else {
                 if n == 0 {
                     problems.push(Problem::file(
                         format!("{shown}/{file}"),

@@ -1,0 +1,159 @@
+//! What `serde_json` lets through and a corpus must not have: a duplicate key in an object
+//! (`serde_json` keeps the last value silently, so `"restart_count": 14, "restart_count": 0`
+//! would load as 0; the YAML parser already rejects duplicates) and a leading byte order mark
+//! (OpenSRE's `json.load` refuses one too). [`check`] walks the document once without building
+//! it, borrowing keys where it can, and names the key with its line and column.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+
+/// Checks JSON `text` for a byte order mark and duplicate keys. A syntax error is left to the
+/// real parse (which says it the same way); only these two are reported here.
+pub fn check(text: &str) -> Result<(), String> {
+    if text.starts_with('\u{feff}') {
+        return Err(
+            "starts with a UTF-8 byte order mark (BOM), which JSON parsers (OpenSRE's included) \
+             refuse: save the file without it"
+                .to_owned(),
+        );
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    match Walk.deserialize(&mut de) {
+        Ok(()) => Ok(()),
+        Err(e) if e.is_data() => Err(e.to_string()),
+        Err(_) => Ok(()),
+    }
+}
+
+/// Visits any value; objects are checked for repeated keys, recursively.
+#[derive(Clone, Copy)]
+struct Walk;
+
+impl<'de> DeserializeSeed<'de> for Walk {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+/// An object key, borrowed from the text unless it has escapes.
+struct Key<'de>(Cow<'de, str>);
+
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Key<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Key<'de>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Key<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string key")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Borrowed(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+        Ok(Key(Cow::Owned(v.to_owned())))
+    }
+}
+
+impl<'de> Visitor<'de> for Walk {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i128<E>(self, _: i128) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u128<E>(self, _: u128) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Walk)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        // Objects are small: a linear scan beats hashing until they are not.
+        let mut keys: Vec<Cow<'de, str>> = Vec::new();
+        let mut set: Option<std::collections::HashSet<Cow<'de, str>>> = None;
+        while let Some(Key(k)) = map.next_key_seed(KeySeed)? {
+            let seen = match &mut set {
+                Some(s) => !s.insert(k.clone()),
+                None => keys.contains(&k),
+            };
+            if seen {
+                return Err(de::Error::custom(format_args!("duplicate key \"{k}\"")));
+            }
+            if set.is_none() {
+                keys.push(k);
+                if keys.len() > 32 {
+                    set = Some(keys.drain(..).collect());
+                }
+            }
+            map.next_value_seed(Walk)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check;
+
+    #[test]
+    fn duplicates_are_named_with_their_line_at_any_depth() {
+        let text =
+            "{\n  \"pods\": [\n    {\"restart_count\": 14,\n     \"restart_count\": 0}\n  ]\n}";
+        let e = check(text).unwrap_err();
+        assert!(
+            e.starts_with("duplicate key \"restart_count\" at line 4"),
+            "{e}"
+        );
+        let many: String = (0..40).map(|i| format!("\"k{i}\": {i}, ")).collect();
+        let e = check(&format!("{{{many}\"k7\": 1}}")).unwrap_err();
+        assert!(e.starts_with("duplicate key \"k7\""), "{e}");
+        // Escaped and plain spellings of one key are the same key.
+        assert!(check(r#"{"a": 1, "\u0061": 2}"#).is_err());
+        assert_eq!(
+            check(r#"{"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}]}"#),
+            Ok(())
+        );
+        assert_eq!(check("{not json"), Ok(()), "syntax is the parser's job");
+    }
+
+    #[test]
+    fn a_bom_is_named() {
+        let e = check("\u{feff}{}").unwrap_err();
+        assert!(e.contains("byte order mark"), "{e}");
+    }
+}
