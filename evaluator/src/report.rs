@@ -486,6 +486,24 @@ pub fn write_metrics(path: &Path, rows: &[MetricRow]) -> Result<(), ReportError>
             "majority_accuracy",
             rows.iter().map(|r| r.majority_accuracy),
         )
+        .opt_f64("ece_equal_width", rows.iter().map(|r| r.ece_equal_width))
+        .opt_f64("ece_equal_mass", rows.iter().map(|r| r.ece_equal_mass))
+        .opt_f64("brier", rows.iter().map(|r| r.brier))
+        .opt_f64(
+            "selective_accuracy_50",
+            rows.iter().map(|r| r.selective_accuracy_50),
+        )
+        .opt_f64(
+            "selective_accuracy_80",
+            rows.iter().map(|r| r.selective_accuracy_80),
+        )
+        .opt_f64(
+            "selective_accuracy_100",
+            rows.iter().map(|r| r.selective_accuracy_100),
+        )
+        .opt_f64("mean_confidence", rows.iter().map(|r| r.mean_confidence))
+        .opt_f64("bin_low", rows.iter().map(|r| r.bin_low))
+        .opt_f64("bin_high", rows.iter().map(|r| r.bin_high))
         .write(path)
 }
 
@@ -507,6 +525,15 @@ pub fn read_metrics(path: &Path) -> Result<Vec<MetricRow>, ReportError> {
         );
         let (macro_f1, weighted_f1, kappa) = (f("macro_f1")?, f("weighted_f1")?, f("kappa")?);
         let (flip, pass, majority) = (f("flip_rate")?, f("pass_k")?, f("majority_accuracy")?);
+        // Columns of report schema 2 (calibration); null in a run written by schema 1.
+        let g = |name: &str| c.added_f64(name);
+        let (ece_w, ece_m, brier) = (g("ece_equal_width")?, g("ece_equal_mass")?, g("brier")?);
+        let (sel50, sel80, sel100) = (
+            g("selective_accuracy_50")?,
+            g("selective_accuracy_80")?,
+            g("selective_accuracy_100")?,
+        );
+        let (mean_conf, bin_low, bin_high) = (g("mean_confidence")?, g("bin_low")?, g("bin_high")?);
         Ok((0..level.len())
             .map(|i| MetricRow {
                 level: level[i],
@@ -525,6 +552,15 @@ pub fn read_metrics(path: &Path) -> Result<Vec<MetricRow>, ReportError> {
                 flip_rate: flip[i],
                 pass_k: pass[i],
                 majority_accuracy: majority[i],
+                ece_equal_width: ece_w[i],
+                ece_equal_mass: ece_m[i],
+                brier: brier[i],
+                selective_accuracy_50: sel50[i],
+                selective_accuracy_80: sel80[i],
+                selective_accuracy_100: sel100[i],
+                mean_confidence: mean_conf[i],
+                bin_low: bin_low[i],
+                bin_high: bin_high[i],
             })
             .collect())
     })

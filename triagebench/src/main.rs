@@ -3,7 +3,8 @@
 //!
 //! Exit codes (documented in the README, shared by every subcommand):
 //! * 0: success
-//! * 1: a gate failed (`compare`: the candidate is significantly worse or slower)
+//! * 1: a gate failed (`compare`: the candidate is significantly worse or slower; `selftest`:
+//!   a control missed its figure)
 //! * 2: bad input (arguments, scenario files, manifest, classifier spec, a modified corpus)
 //! * 3: refused to overwrite existing output (use `--force`)
 //! * 4: runtime failure (I/O while writing, a classifier that cannot start at all)
@@ -18,6 +19,7 @@ mod cmd_eval;
 mod cmd_generate;
 mod cmd_history;
 mod cmd_import;
+mod cmd_selftest;
 mod cmd_validate;
 mod exit;
 
@@ -50,6 +52,9 @@ enum Command {
     /// Turn a real snapshot (kubectl -o json, logs, Datadog responses) and its answer into a
     /// scenario directory in both profiles.
     Import(Box<cmd_import::Args>),
+    /// Score control predictions with known figures (oracle, always-healthy, majority-class,
+    /// uniform-random) and check every figure at every level.
+    Selftest(cmd_selftest::Args),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +67,7 @@ fn main() -> ExitCode {
         Command::History(args) => cmd_history::run(args),
         Command::Dashboard(args) => cmd_dashboard::run(args),
         Command::Import(args) => cmd_import::run(*args),
+        Command::Selftest(args) => cmd_selftest::run(args),
     };
     match result {
         Ok(code) => code,
