@@ -12,6 +12,7 @@ pub mod calibration;
 pub mod compare;
 pub mod corpus;
 pub mod dashboard;
+pub mod dependence;
 pub mod eval;
 pub mod history;
 pub mod metrics;

@@ -566,6 +566,62 @@ pub fn read_metrics(path: &Path) -> Result<Vec<MetricRow>, ReportError> {
     })
 }
 
+/// Writes a dependence table (`triagebench ablate`) atomically: a temp file beside `path`,
+/// renamed into place.
+pub fn write_dependence(
+    path: &Path,
+    rows: &[crate::dependence::DependenceRow],
+) -> Result<(), ReportError> {
+    replace_file(path, |tmp| {
+        BatchBuilder::default()
+            .str("source", rows.iter().map(|r| r.source.as_str()))
+            .str("ablated_as", rows.iter().map(|r| r.ablated_as.as_str()))
+            .str("level", rows.iter().map(|r| r.level.as_str()))
+            .u64("n", rows.iter().map(|r| r.n))
+            .u64("with_source", rows.iter().map(|r| r.with_source))
+            .f64("base_accuracy", rows.iter().map(|r| r.base_accuracy))
+            .f64("ablated_accuracy", rows.iter().map(|r| r.ablated_accuracy))
+            .f64("delta", rows.iter().map(|r| r.delta))
+            .u64("newly_wrong", rows.iter().map(|r| r.newly_wrong))
+            .u64("newly_right", rows.iter().map(|r| r.newly_right))
+            .f64("p_value", rows.iter().map(|r| r.p_value))
+            .write(tmp)
+    })
+}
+
+/// Reads a dependence table.
+pub fn read_dependence(path: &Path) -> Result<Vec<crate::dependence::DependenceRow>, ReportError> {
+    read_parquet(path, |c: &Columns<'_>| {
+        let (source, how, level) = (c.str("source")?, c.str("ablated_as")?, c.level("level")?);
+        let (n, with) = (c.u64("n")?, c.u64("with_source")?);
+        let (base, abl, delta) = (
+            c.f64("base_accuracy")?,
+            c.f64("ablated_accuracy")?,
+            c.f64("delta")?,
+        );
+        let (wrong, right, p) = (
+            c.u64("newly_wrong")?,
+            c.u64("newly_right")?,
+            c.f64("p_value")?,
+        );
+        Ok((0..level.len())
+            .map(|i| crate::dependence::DependenceRow {
+                source: source[i].clone(),
+                ablated_as: how[i].clone(),
+                level: level[i],
+                n: n[i],
+                with_source: with[i],
+                base_accuracy: base[i],
+                ablated_accuracy: abl[i],
+                delta: delta[i],
+                newly_wrong: wrong[i],
+                newly_right: right[i],
+                p_value: p[i],
+            })
+            .collect())
+    })
+}
+
 /// Writes `slices.parquet`.
 pub fn write_slices(path: &Path, rows: &[SliceRow]) -> Result<(), ReportError> {
     BatchBuilder::default()

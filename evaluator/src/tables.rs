@@ -320,6 +320,12 @@ pub struct RunInfo {
     /// The scenarios `--skip-invalid` left out, each with its load problems.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped_scenarios: Vec<SkippedScenario>,
+    /// Evidence sources taken away from every case (`eval --ablate`); absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ablated: Vec<String>,
+    /// How they were taken away (`absent` or `unavailable`); absent when nothing was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ablated_as: Option<String>,
 }
 
 /// A scenario directory left out of a run because it did not load (`eval --skip-invalid`).

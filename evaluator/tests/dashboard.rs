@@ -95,6 +95,8 @@ fn run_info(run_id: &str, started_at: &str, classifier: &str, trials: u32) -> Ru
         classifier_notes: Vec::new(),
         skipped: 0,
         skipped_scenarios: Vec::new(),
+        ablated: Vec::new(),
+        ablated_as: None,
     }
 }
 

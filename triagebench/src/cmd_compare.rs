@@ -136,6 +136,8 @@ mod tests {
             classifier_notes: Vec::new(),
             skipped: 0,
             skipped_scenarios: Vec::new(),
+            ablated: Vec::new(),
+            ablated_as: None,
         }
     }
 

@@ -13,6 +13,7 @@
 // (`<REPORTS>/<run-id>/`), not HTML.
 #![allow(rustdoc::invalid_html_tags)]
 
+mod cmd_ablate;
 mod cmd_compare;
 mod cmd_dashboard;
 mod cmd_eval;
@@ -52,6 +53,9 @@ enum Command {
     /// Turn a real snapshot (kubectl -o json, logs, Datadog responses) and its answer into a
     /// scenario directory in both profiles.
     Import(Box<cmd_import::Args>),
+    /// Run a classifier once per evidence source with that source taken away and print the
+    /// dependence table (accuracy change per level per source).
+    Ablate(cmd_ablate::Args),
     /// Score control predictions with known figures (oracle, always-healthy, majority-class,
     /// uniform-random) and check every figure at every level.
     Selftest(cmd_selftest::Args),
@@ -68,6 +72,7 @@ fn main() -> ExitCode {
         Command::Dashboard(args) => cmd_dashboard::run(args),
         Command::Import(args) => cmd_import::run(*args),
         Command::Selftest(args) => cmd_selftest::run(args),
+        Command::Ablate(args) => cmd_ablate::run(args),
     };
     match result {
         Ok(code) => code,
