@@ -49,6 +49,8 @@ fn whole_eval(c: &mut Criterion) {
             classifier_spec: "rules".into(),
             corpus: common::corpus("bench"),
             skipped: Vec::new(),
+            ablate: Vec::new(),
+            ablate_as: scenario::ablation::AblateAs::Absent,
         };
         group.bench_function(
             format!("rules over 200 scenarios, {threads} thread(s)"),
@@ -62,6 +64,8 @@ fn whole_eval(c: &mut Criterion) {
         classifier_spec: "rules".into(),
         corpus: common::corpus("bench"),
         skipped: Vec::new(),
+        ablate: Vec::new(),
+        ablate_as: scenario::ablation::AblateAs::Absent,
     };
     let run = evaluator::evaluate(&suite, &rules, &config, &|| {}).unwrap();
     group.bench_function("score 200 predictions", |b| {

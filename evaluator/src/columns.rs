@@ -212,6 +212,14 @@ impl<'a> Columns<'a> {
     pub fn opt_f64(&self, name: &str) -> Result<Vec<Option<f64>>, ReportError> {
         Ok(self.primitives::<Float64Type>(name)?.iter().collect())
     }
+    /// A nullable float column added in a later schema version: all null when the file
+    /// predates it.
+    pub fn added_f64(&self, name: &str) -> Result<Vec<Option<f64>>, ReportError> {
+        if self.batch.column_by_name(name).is_none() {
+            return Ok(vec![None; self.batch.num_rows()]);
+        }
+        self.opt_f64(name)
+    }
     fn bools(&self, name: &str) -> Result<&'a BooleanArray, ReportError> {
         let c = self.col(name)?;
         c.as_boolean_opt()

@@ -2,7 +2,8 @@
 //! network) drawn from the report tables (`docs/CONTRACT.md` section 5).
 //!
 //! [`render`] is a pure function of [`DashboardData`]: accuracy and macro F1 over runs per
-//! classifier, the latest run's confusion matrices, per-class recall, accuracy by difficulty,
+//! classifier, the latest run's confusion matrices, per-class recall, calibration (a
+//! reliability diagram), accuracy by difficulty,
 //! adversarial signal and missing evidence with Wilson intervals, throughput and errors over runs,
 //! repeated-trial figures and the latest `compare` result. [`load`] fills a [`DashboardData`] from
 //! a reports directory. Every chart carries a stable `data-chart` attribute (see [`CHARTS`]) that
@@ -36,6 +37,7 @@ pub const CHARTS: &[&str] = &[
     "confusion-root_cause_category",
     "confusion-root_cause",
     "recall-bars",
+    "reliability",
     "difficulty-slices",
     "signal-slices",
     "evidence-slices",

@@ -31,6 +31,11 @@ pub struct EvalConfig {
     pub corpus: CorpusInfo,
     /// Scenarios of the corpus left out because they did not load (`--skip-invalid`).
     pub skipped: Vec<crate::tables::SkippedScenario>,
+    /// Evidence sources the suite's cases had taken away (recorded in `run.json`; the
+    /// caller ablates the suite, see [`crate::pipeline::ablate_suite`]).
+    pub ablate: Vec<scenario::EvidenceKind>,
+    /// How they were taken away.
+    pub ablate_as: scenario::ablation::AblateAs,
 }
 
 /// The outcome of [`evaluate`]: what was run and one row per scenario and trial.
@@ -158,6 +163,12 @@ pub fn evaluate(
         skipped: config.skipped.len() as u64,
         skipped_scenarios: config.skipped.clone(),
         file_sha256: std::collections::BTreeMap::new(),
+        ablated: config
+            .ablate
+            .iter()
+            .map(|k| k.as_str().to_owned())
+            .collect(),
+        ablated_as: (!config.ablate.is_empty()).then(|| config.ablate_as.as_str().to_owned()),
     };
     Ok(Run { info, predictions })
 }

@@ -8,14 +8,17 @@
 //! `compare` is the regression gate, `summary` the terminal view. Aggregations are plain Rust
 //! over exact counts; arrow-rs and parquet are used only for the files (`columns`).
 
+pub mod calibration;
 pub mod compare;
 pub mod corpus;
 pub mod dashboard;
+pub mod dependence;
 pub mod eval;
 pub mod history;
 pub mod metrics;
 pub mod pipeline;
 pub mod report;
+pub mod selftest;
 pub mod stats;
 pub mod summary;
 pub mod tables;

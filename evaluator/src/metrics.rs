@@ -14,6 +14,9 @@
 //! * localization: the expected label is the expected failure mode; the predicted label is that
 //!   mode when the row is localized correctly, `wrong_target` for the right mode on the wrong pod
 //!   or container, else the predicted mode. Rows without an expected pod are not scored.
+//! * calibration (see [`crate::calibration`]): Brier score, ECE over equal-width and
+//!   equal-mass bins, the reliability bins, selective accuracy at 50/80/100% coverage, over
+//!   the rows with a confidence (a failed call counts as confidence 0).
 //! * trials > 1, per scenario: it *flips* if its k predicted labels are not all equal; it
 //!   *passes* if all k are right; its *majority* answer is right if the expected label is the one
 //!   most frequent predicted label (a tie is wrong).
@@ -22,6 +25,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use scenario::{Category, EvidenceKind, FailureMode, Level, RootCause};
 
+use crate::calibration::calibrate;
 use crate::eval::WRONG_TARGET_LABEL;
 use crate::stats::wilson;
 use crate::tables::{ConfusionRow, ERROR_LABEL, MetricRow, PredictionRow, SliceRow};
@@ -37,6 +41,12 @@ pub const SLICE_DIMENSIONS: &[&str] = &[
 /// The slice dimension of counterfactual pair accuracy: per twin kind, the share of pairs (per
 /// trial) whose two scenarios are both right at the level.
 pub const TWIN_PAIR_DIMENSION: &str = "twin_pair";
+/// `kind` of a level's calibration row in `metrics.parquet`.
+pub const CALIBRATION_KIND: &str = "calibration";
+/// `kind` of an equal-width reliability bin.
+pub const RELIABILITY_WIDTH_KIND: &str = "reliability_width";
+/// `kind` of an equal-mass reliability bin.
+pub const RELIABILITY_MASS_KIND: &str = "reliability_mass";
 
 /// The value a slice dimension takes for rows that have none of it (no signal, nothing missing).
 pub const NONE_VALUE: &str = "none";
@@ -60,6 +70,25 @@ impl Scores {
             .find(|m| m.level == level && m.kind == "overall")
     }
 
+    /// The calibration row of a level (none when the classifier gave no confidence).
+    pub fn calibration(&self, level: Level) -> Option<&MetricRow> {
+        self.metrics
+            .iter()
+            .find(|m| m.level == level && m.kind == CALIBRATION_KIND)
+    }
+
+    /// The reliability bins of a level of one kind ([`RELIABILITY_WIDTH_KIND`] or
+    /// [`RELIABILITY_MASS_KIND`]), in bin order.
+    pub fn reliability<'a>(
+        &'a self,
+        level: Level,
+        kind: &'a str,
+    ) -> impl Iterator<Item = &'a MetricRow> {
+        self.metrics
+            .iter()
+            .filter(move |m| m.level == level && m.kind == kind)
+    }
+
     /// The class rows of a level, in label order.
     pub fn classes(&self, level: Level) -> impl Iterator<Item = &MetricRow> {
         self.metrics
@@ -78,6 +107,9 @@ struct Obs<'a> {
     /// the answer's acceptable set (which the confusion matrix, keeping the primary label,
     /// shows off the diagonal).
     correct: bool,
+    /// The confidence the row counts with in calibration (a failed call: 0; a prediction
+    /// without one: `None`, left out).
+    confidence: Option<f64>,
 }
 
 /// The (expected, predicted) labels of a row at a level; `None` where the row is not scored there.
@@ -150,6 +182,11 @@ pub fn score(predictions: &[PredictionRow]) -> Scores {
                     expected: e,
                     predicted: p,
                     correct: correct_at(r, level).unwrap_or(e == p),
+                    confidence: if r.error.is_some() {
+                        Some(0.0)
+                    } else {
+                        r.confidence
+                    },
                 })
             })
             .collect();
@@ -254,10 +291,53 @@ fn level_scores(
         flip_rate: consistency.map(|c| c.0),
         pass_k: consistency.map(|c| c.1),
         majority_accuracy: consistency.map(|c| c.2),
+        ..MetricRow::empty(level, "overall")
     };
     let mut metrics = vec![overall];
     metrics.extend(class_rows);
+    metrics.extend(calibration_rows(level, obs));
     (confusion, metrics)
+}
+
+/// The calibration row and the reliability bins of a level; none when no row has a confidence.
+fn calibration_rows(level: Level, obs: &[Obs<'_>]) -> Vec<MetricRow> {
+    // Sorted by (confidence, scenario, correct) so bins and coverage ties do not depend on
+    // the order the rows came in.
+    let mut keyed: Vec<(f64, &str, bool)> = obs
+        .iter()
+        .filter_map(|o| o.confidence.map(|c| (c, o.scenario, o.correct)))
+        .collect();
+    keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)).then(a.2.cmp(&b.2)));
+    let pairs: Vec<(f64, bool)> = keyed.iter().map(|k| (k.0, k.2)).collect();
+    let Some(c) = calibrate(&pairs) else {
+        return Vec::new();
+    };
+    let mut rows = vec![MetricRow {
+        support: c.n,
+        accuracy: Some(c.accuracy),
+        ece_equal_width: Some(c.ece_equal_width),
+        ece_equal_mass: Some(c.ece_equal_mass),
+        brier: Some(c.brier),
+        selective_accuracy_50: Some(c.selective[0]),
+        selective_accuracy_80: Some(c.selective[1]),
+        selective_accuracy_100: Some(c.selective[2]),
+        mean_confidence: Some(c.mean_confidence),
+        ..MetricRow::empty(level, CALIBRATION_KIND)
+    }];
+    for (kind, bins) in [
+        (RELIABILITY_WIDTH_KIND, &c.width_bins),
+        (RELIABILITY_MASS_KIND, &c.mass_bins),
+    ] {
+        rows.extend(bins.iter().map(|b| MetricRow {
+            support: b.n,
+            accuracy: b.accuracy,
+            mean_confidence: b.mean_confidence,
+            bin_low: Some(b.low),
+            bin_high: Some(b.high),
+            ..MetricRow::empty(level, kind)
+        }));
+    }
+    rows
 }
 
 /// (flip rate, pass^k, majority accuracy) over the scenarios of a level.

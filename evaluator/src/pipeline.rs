@@ -91,6 +91,11 @@ pub struct EvalRequest {
     /// `run.json`'s `skipped_scenarios`) the ones that do not; a suite-level problem (no
     /// scenario loads, a duplicate id) still fails the run.
     pub skip_invalid: bool,
+    /// Evidence sources taken away from every case before it is classified (empty: none);
+    /// recorded in `run.json` (`ablated`, `ablated_as`).
+    pub ablate: Vec<scenario::EvidenceKind>,
+    /// How the sources in `ablate` are taken away.
+    pub ablate_as: scenario::ablation::AblateAs,
 }
 
 impl EvalRequest {
@@ -107,6 +112,8 @@ impl EvalRequest {
             history: true,
             profile: scenario::Profile::Opensre,
             skip_invalid: false,
+            ablate: Vec::new(),
+            ablate_as: scenario::ablation::AblateAs::Absent,
         }
     }
 
@@ -302,6 +309,13 @@ pub fn run(
         }
         Corpus::Suite { suite, info } => (suite, info.clone()),
     };
+    let ablated;
+    let suite = if request.ablate.is_empty() {
+        suite
+    } else {
+        ablated = ablate_suite(suite, &request.ablate, request.ablate_as);
+        &ablated
+    };
     let config = EvalConfig {
         run_id: request.run_id.clone(),
         threads: request.threads,
@@ -309,6 +323,8 @@ pub fn run(
         classifier_spec: request.classifier_spec.clone(),
         corpus,
         skipped,
+        ablate: request.ablate.clone(),
+        ablate_as: request.ablate_as,
     };
     progress.classifying(suite.scenarios().len() as u64 * u64::from(request.trials));
     let run = evaluate(suite, classifier, &config, &|| progress.call_done())?;
@@ -333,6 +349,26 @@ pub fn run(
         dir,
         history,
     })
+}
+
+/// A copy of `suite` with `kinds` taken away from every case.
+pub fn ablate_suite(
+    suite: &Suite,
+    kinds: &[scenario::EvidenceKind],
+    how: scenario::ablation::AblateAs,
+) -> Suite {
+    let scenarios: Vec<scenario::Scenario> = suite
+        .scenarios()
+        .iter()
+        .map(|s| {
+            let mut s = s.clone();
+            s.ablate(kinds, how);
+            s
+        })
+        .collect();
+    // The same scenarios with other evidence: the suite-level checks (ids, count) hold.
+    Suite::from_scenarios(suite.root().to_path_buf(), scenarios)
+        .expect("ablation keeps the scenario ids of a valid suite")
 }
 
 /// Loads a corpus directory in `profile`. With `skip_invalid`, the scenarios whose problems are

@@ -554,6 +554,24 @@ pub fn write_metrics(path: &Path, rows: &[MetricRow]) -> Result<(), ReportError>
             "majority_accuracy",
             rows.iter().map(|r| r.majority_accuracy),
         )
+        .opt_f64("ece_equal_width", rows.iter().map(|r| r.ece_equal_width))
+        .opt_f64("ece_equal_mass", rows.iter().map(|r| r.ece_equal_mass))
+        .opt_f64("brier", rows.iter().map(|r| r.brier))
+        .opt_f64(
+            "selective_accuracy_50",
+            rows.iter().map(|r| r.selective_accuracy_50),
+        )
+        .opt_f64(
+            "selective_accuracy_80",
+            rows.iter().map(|r| r.selective_accuracy_80),
+        )
+        .opt_f64(
+            "selective_accuracy_100",
+            rows.iter().map(|r| r.selective_accuracy_100),
+        )
+        .opt_f64("mean_confidence", rows.iter().map(|r| r.mean_confidence))
+        .opt_f64("bin_low", rows.iter().map(|r| r.bin_low))
+        .opt_f64("bin_high", rows.iter().map(|r| r.bin_high))
         .write(path)
 }
 
@@ -575,6 +593,15 @@ pub fn read_metrics(path: &Path) -> Result<Vec<MetricRow>, ReportError> {
         );
         let (macro_f1, weighted_f1, kappa) = (f("macro_f1")?, f("weighted_f1")?, f("kappa")?);
         let (flip, pass, majority) = (f("flip_rate")?, f("pass_k")?, f("majority_accuracy")?);
+        // Columns of report schema 2 (calibration); null in a run written by schema 1.
+        let g = |name: &str| c.added_f64(name);
+        let (ece_w, ece_m, brier) = (g("ece_equal_width")?, g("ece_equal_mass")?, g("brier")?);
+        let (sel50, sel80, sel100) = (
+            g("selective_accuracy_50")?,
+            g("selective_accuracy_80")?,
+            g("selective_accuracy_100")?,
+        );
+        let (mean_conf, bin_low, bin_high) = (g("mean_confidence")?, g("bin_low")?, g("bin_high")?);
         Ok((0..level.len())
             .map(|i| MetricRow {
                 level: level[i],
@@ -593,6 +620,71 @@ pub fn read_metrics(path: &Path) -> Result<Vec<MetricRow>, ReportError> {
                 flip_rate: flip[i],
                 pass_k: pass[i],
                 majority_accuracy: majority[i],
+                ece_equal_width: ece_w[i],
+                ece_equal_mass: ece_m[i],
+                brier: brier[i],
+                selective_accuracy_50: sel50[i],
+                selective_accuracy_80: sel80[i],
+                selective_accuracy_100: sel100[i],
+                mean_confidence: mean_conf[i],
+                bin_low: bin_low[i],
+                bin_high: bin_high[i],
+            })
+            .collect())
+    })
+}
+
+/// Writes a dependence table (`triagebench ablate`) atomically: a temp file beside `path`,
+/// renamed into place.
+pub fn write_dependence(
+    path: &Path,
+    rows: &[crate::dependence::DependenceRow],
+) -> Result<(), ReportError> {
+    replace_file(path, |tmp| {
+        BatchBuilder::default()
+            .str("source", rows.iter().map(|r| r.source.as_str()))
+            .str("ablated_as", rows.iter().map(|r| r.ablated_as.as_str()))
+            .str("level", rows.iter().map(|r| r.level.as_str()))
+            .u64("n", rows.iter().map(|r| r.n))
+            .u64("with_source", rows.iter().map(|r| r.with_source))
+            .f64("base_accuracy", rows.iter().map(|r| r.base_accuracy))
+            .f64("ablated_accuracy", rows.iter().map(|r| r.ablated_accuracy))
+            .f64("delta", rows.iter().map(|r| r.delta))
+            .u64("newly_wrong", rows.iter().map(|r| r.newly_wrong))
+            .u64("newly_right", rows.iter().map(|r| r.newly_right))
+            .f64("p_value", rows.iter().map(|r| r.p_value))
+            .write(tmp)
+    })
+}
+
+/// Reads a dependence table.
+pub fn read_dependence(path: &Path) -> Result<Vec<crate::dependence::DependenceRow>, ReportError> {
+    read_parquet(path, |c: &Columns<'_>| {
+        let (source, how, level) = (c.str("source")?, c.str("ablated_as")?, c.level("level")?);
+        let (n, with) = (c.u64("n")?, c.u64("with_source")?);
+        let (base, abl, delta) = (
+            c.f64("base_accuracy")?,
+            c.f64("ablated_accuracy")?,
+            c.f64("delta")?,
+        );
+        let (wrong, right, p) = (
+            c.u64("newly_wrong")?,
+            c.u64("newly_right")?,
+            c.f64("p_value")?,
+        );
+        Ok((0..level.len())
+            .map(|i| crate::dependence::DependenceRow {
+                source: source[i].clone(),
+                ablated_as: how[i].clone(),
+                level: level[i],
+                n: n[i],
+                with_source: with[i],
+                base_accuracy: base[i],
+                ablated_accuracy: abl[i],
+                delta: delta[i],
+                newly_wrong: wrong[i],
+                newly_right: right[i],
+                p_value: p[i],
             })
             .collect())
     })

@@ -1,6 +1,7 @@
 //! The terminal summary of a run, meant to be read in ten seconds: accuracy with its interval
-//! per level, the failure-mode confusion matrix, per-class precision and recall, the weakest
-//! slices, errors, throughput, and trial consistency when there are several trials.
+//! per level, calibration (where there are confidences), the failure-mode confusion matrix,
+//! per-class precision and recall, the weakest slices, errors, throughput, and trial
+//! consistency when there are several trials.
 
 use std::fmt::Write as _;
 
@@ -18,6 +19,7 @@ pub fn render(run: &Run, scores: &Scores) -> String {
     let mut s = String::new();
     header(&mut s, &run.info);
     levels(&mut s, &run.info, scores);
+    calibration(&mut s, scores);
     confusion(&mut s, scores);
     weakest_classes(&mut s, scores);
     by_difficulty(&mut s, scores);
@@ -104,6 +106,35 @@ fn levels(s: &mut String, info: &RunInfo, scores: &Scores) {
             );
         }
         s.push('\n');
+    }
+}
+
+/// Calibration per level, where the classifier gave confidences: ECE (both binnings), Brier
+/// score, selective accuracy at 50/80/100% coverage, and the distinct confidences seen.
+fn calibration(s: &mut String, scores: &Scores) {
+    if !Level::ALL.iter().any(|l| scores.calibration(*l).is_some()) {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\n{:<20} {:>9} {:>9} {:>7} {:>7} {:>7} {:>7} {:>7}",
+        "calibration", "ECE width", "ECE mass", "Brier", "sel@50", "sel@80", "sel@100", "n"
+    );
+    for &level in Level::ALL {
+        let Some(c) = scores.calibration(level) else {
+            continue;
+        };
+        let _ = writeln!(
+            s,
+            "{level:<20} {:>9} {:>9} {:>7} {:>7} {:>7} {:>7} {:>7}",
+            opt(c.ece_equal_width),
+            opt(c.ece_equal_mass),
+            opt(c.brier),
+            opt(c.selective_accuracy_50),
+            opt(c.selective_accuracy_80),
+            opt(c.selective_accuracy_100),
+            c.support
+        );
     }
 }
 

@@ -7,7 +7,7 @@ use scenario::Level;
 use serde::{Deserialize, Serialize};
 
 /// Version of the report tables; recorded in `run.json`.
-pub const REPORT_SCHEMA_VERSION: &str = "1";
+pub const REPORT_SCHEMA_VERSION: &str = "2";
 
 /// The label written for a classifier call that failed.
 pub const ERROR_LABEL: &str = "error";
@@ -88,16 +88,21 @@ pub struct ConfusionRow {
     pub count: u64,
 }
 
-/// `metrics.parquet`: per level and class (`kind = "class"`) and per level (`kind = "overall"`).
+/// `metrics.parquet`: per level, the overall row (`kind = "overall"`), one row per class
+/// (`kind = "class"`), and where the classifier gave confidences the calibration row (`kind =
+/// "calibration"`) and the reliability bins (`kind = "reliability_width"`, ten equal-width
+/// bins, and `"reliability_mass"`, up to ten equal-mass bins, in bin order); see
+/// [`crate::calibration`] for the definitions.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MetricRow {
     /// The level scored.
     pub level: Level,
-    /// `class` or `overall`.
+    /// `overall`, `class`, `calibration`, `reliability_width` or `reliability_mass`.
     pub kind: String,
     /// The class, for `kind = "class"`; null for overall rows.
     pub class: Option<String>,
-    /// Rows scored (class rows: support = expected count).
+    /// Rows scored (class rows: support = expected count; calibration and bin rows: the rows
+    /// with a confidence, in the bin).
     pub support: u64,
     #[expect(missing_docs, reason = "class metric")]
     pub precision: Option<f64>,
@@ -105,7 +110,8 @@ pub struct MetricRow {
     pub recall: Option<f64>,
     #[expect(missing_docs, reason = "class metric")]
     pub f1: Option<f64>,
-    /// Overall rows: accuracy and its Wilson 95% interval.
+    /// Overall rows: accuracy and its Wilson 95% interval (calibration and bin rows: the
+    /// accuracy of their rows, no interval).
     pub accuracy: Option<f64>,
     #[expect(missing_docs, reason = "Wilson 95% lower bound")]
     pub accuracy_ci_low: Option<f64>,
@@ -123,6 +129,25 @@ pub struct MetricRow {
     pub pass_k: Option<f64>,
     /// With trials > 1: accuracy of the per-scenario majority answer.
     pub majority_accuracy: Option<f64>,
+    /// Calibration rows: expected calibration error over ten equal-width bins.
+    pub ece_equal_width: Option<f64>,
+    /// Calibration rows: expected calibration error over ten equal-mass bins.
+    pub ece_equal_mass: Option<f64>,
+    /// Calibration rows: Brier score.
+    pub brier: Option<f64>,
+    /// Calibration rows: accuracy of the 50% most confident rows.
+    pub selective_accuracy_50: Option<f64>,
+    /// Calibration rows: accuracy of the 80% most confident rows.
+    pub selective_accuracy_80: Option<f64>,
+    /// Calibration rows: accuracy of all rows ranked by confidence (the calibration row's
+    /// accuracy).
+    pub selective_accuracy_100: Option<f64>,
+    /// Calibration and bin rows: mean confidence.
+    pub mean_confidence: Option<f64>,
+    /// Bin rows: lowest confidence of the bin (equal width: its lower edge).
+    pub bin_low: Option<f64>,
+    /// Bin rows: highest confidence of the bin (equal width: its upper edge).
+    pub bin_high: Option<f64>,
 }
 
 impl MetricRow {
@@ -137,13 +162,25 @@ impl MetricRow {
         f1: Option<f64>,
     ) -> Self {
         MetricRow {
-            level,
-            kind: "class".to_owned(),
             class: Some(class.to_owned()),
             support,
             precision,
             recall,
             f1,
+            ..MetricRow::empty(level, "class")
+        }
+    }
+
+    /// A row of `kind` at `level` with every other column null (support 0).
+    pub fn empty(level: Level, kind: &str) -> Self {
+        MetricRow {
+            level,
+            kind: kind.to_owned(),
+            class: None,
+            support: 0,
+            precision: None,
+            recall: None,
+            f1: None,
             accuracy: None,
             accuracy_ci_low: None,
             accuracy_ci_high: None,
@@ -153,6 +190,15 @@ impl MetricRow {
             flip_rate: None,
             pass_k: None,
             majority_accuracy: None,
+            ece_equal_width: None,
+            ece_equal_mass: None,
+            brier: None,
+            selective_accuracy_50: None,
+            selective_accuracy_80: None,
+            selective_accuracy_100: None,
+            mean_confidence: None,
+            bin_low: None,
+            bin_high: None,
         }
     }
 }
@@ -284,6 +330,12 @@ pub struct RunInfo {
     /// before it existed, and in memory before the run is written.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub file_sha256: std::collections::BTreeMap<String, String>,
+    /// Evidence sources taken away from every case (`eval --ablate`); absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ablated: Vec<String>,
+    /// How they were taken away (`absent` or `unavailable`); absent when nothing was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ablated_as: Option<String>,
 }
 
 /// A scenario directory left out of a run because it did not load (`eval --skip-invalid`).

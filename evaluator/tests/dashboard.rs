@@ -96,6 +96,8 @@ fn run_info(run_id: &str, started_at: &str, classifier: &str, trials: u32) -> Ru
         skipped: 0,
         skipped_scenarios: Vec::new(),
         file_sha256: std::collections::BTreeMap::new(),
+        ablated: Vec::new(),
+        ablated_as: None,
     }
 }
 
@@ -247,6 +249,34 @@ fn latest(info: RunInfo, rng: &mut Lcg) -> LatestRun {
             rng,
         ));
     }
+    // Calibration of the first level: an underconfident classifier (bins above the diagonal).
+    {
+        let level = Level::FailureMode;
+        metrics.push(MetricRow {
+            support: 2000,
+            accuracy: Some(0.9),
+            ece_equal_width: Some(0.2),
+            ece_equal_mass: Some(0.19),
+            brier: Some(0.08),
+            selective_accuracy_50: Some(0.99),
+            selective_accuracy_80: Some(0.95),
+            selective_accuracy_100: Some(0.9),
+            mean_confidence: Some(0.7),
+            ..MetricRow::empty(level, evaluator::metrics::CALIBRATION_KIND)
+        });
+        for k in 0..10u32 {
+            let low = f64::from(k) / 10.0;
+            let n = u64::from(k) * 40;
+            metrics.push(MetricRow {
+                support: n,
+                accuracy: (n > 0).then(|| (low + 0.25).min(1.0)),
+                mean_confidence: (n > 0).then_some(low + 0.05),
+                bin_low: Some(low),
+                bin_high: Some(low + 0.1),
+                ..MetricRow::empty(level, evaluator::metrics::RELIABILITY_WIDTH_KIND)
+            });
+        }
+    }
     let loc = 0.58;
     let (lo, hi) = wilson(1160, 2000);
     metrics.push(overall(
@@ -341,6 +371,7 @@ fn overall(
         flip_rate: repeated.then(|| 0.04 + 0.05 * rng.next()),
         pass_k: repeated.then_some(acc - 0.06),
         majority_accuracy: repeated.then_some(acc + 0.01),
+        ..MetricRow::empty(level, "overall")
     }
 }
 
@@ -574,6 +605,10 @@ fn history_only_and_single_trial() {
     if let Some(latest) = &mut data.latest {
         latest.info.trials = 1;
         latest.slices.retain(|s| s.dimension == "difficulty");
+        // A classifier without confidences: no calibration rows.
+        latest
+            .metrics
+            .retain(|m| m.kind == "overall" || m.kind == "class");
     }
     let html = render(&data);
     assert_balanced(&html);
@@ -585,7 +620,13 @@ fn history_only_and_single_trial() {
         .collect();
     assert_eq!(
         empty,
-        ["signal-slices", "evidence-slices", "trials", "compare"]
+        [
+            "reliability",
+            "signal-slices",
+            "evidence-slices",
+            "trials",
+            "compare"
+        ]
     );
     assert!(html.contains("--trials k"));
 

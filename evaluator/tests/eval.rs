@@ -459,6 +459,8 @@ fn an_acceptable_root_cause_is_right_and_the_confusion_keeps_the_primary_label()
         classifier_spec: "test".into(),
         corpus: evaluator::corpus_info(tmp.path(), true).unwrap(),
         skipped: Vec::new(),
+        ablate: Vec::new(),
+        ablate_as: scenario::ablation::AblateAs::Absent,
     };
     let run = evaluate(&suite, &SaysRegistryAuth, &cfg, &|| {}).unwrap();
     let row = run

@@ -101,3 +101,67 @@ proptest! {
         prop_assert_eq!(read_metrics(&m).unwrap(), metrics);
     }
 }
+
+/// A perfectly calibrated synthetic classifier: confidence drawn from the ten bin centres,
+/// right with exactly that probability (a seeded draw).
+fn calibrated_rows(seed: u64, n: usize) -> Vec<PredictionRow> {
+    let mut rng = evaluator::stats::SplitMix64::new(seed);
+    (0..n)
+        .map(|i| {
+            let conf = (rng.below(10) as f64 + 0.5) / 10.0;
+            let right = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 <= conf;
+            let mut r = row(
+                &format!("s{i:05}"),
+                0,
+                "crashloop_backoff",
+                if right {
+                    "crashloop_backoff"
+                } else {
+                    "oom_killed"
+                },
+            );
+            r.confidence = Some(conf);
+            r
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(8))]
+
+    /// ECE of a perfectly calibrated classifier is ~0 in both binnings (20,000 rows: each
+    /// bin's accuracy is within about 0.011 of its confidence, one standard deviation), and
+    /// its Brier score is the expected sum of p(1 - p).
+    #[test]
+    fn ece_of_a_calibrated_classifier_is_near_zero(seed in any::<u64>()) {
+        let rows = calibrated_rows(seed, 20_000);
+        let scores = score(&rows);
+        let cal = scores.calibration(Level::FailureMode).unwrap();
+        prop_assert_eq!(cal.support, 20_000);
+        prop_assert!(cal.ece_equal_width.unwrap() < 0.025, "{:?}", cal);
+        prop_assert!(cal.ece_equal_mass.unwrap() < 0.025, "{:?}", cal);
+        // E[(c - y)^2] = c(1 - c) averaged over the ten centres = 0.1650.
+        prop_assert!((cal.brier.unwrap() - 0.165).abs() < 0.01, "{:?}", cal);
+        prop_assert_eq!(
+            scores
+                .reliability(Level::FailureMode, evaluator::metrics::RELIABILITY_WIDTH_KIND)
+                .count(),
+            10
+        );
+    }
+
+    /// A classifier that says 0.9 and is right half the time has ECE 0.4.
+    #[test]
+    fn an_overconfident_classifier_has_a_large_ece(seed in any::<u64>()) {
+        let mut rows = calibrated_rows(seed, 4_000);
+        for (i, r) in rows.iter_mut().enumerate() {
+            r.confidence = Some(0.9);
+            let right = i % 2 == 0;
+            r.predicted_failure_mode = if right { "crashloop_backoff" } else { "oom_killed" }.into();
+            r.correct_failure_mode = right;
+        }
+        let cal = score(&rows).calibration(Level::FailureMode).cloned().unwrap();
+        prop_assert!((cal.ece_equal_width.unwrap() - 0.4).abs() < 1e-9, "{:?}", cal);
+        prop_assert!((cal.ece_equal_mass.unwrap() - 0.4).abs() < 1e-9, "{:?}", cal);
+    }
+}

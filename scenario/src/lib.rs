@@ -10,6 +10,7 @@
 //! strict check and its `k8s-api/` directory layout). [`projection`] computes the first
 //! from the second exactly as the tools do.
 
+pub mod ablation;
 pub mod case;
 pub mod files;
 pub mod import;

@@ -112,6 +112,14 @@ impl Scenario {
     pub fn case(&self) -> &Case {
         &self.case
     }
+    /// Takes evidence sources away from the case (see [`crate::ablation`]); the answer and
+    /// `scenario.yml` stay as they were.
+    pub fn ablate(&mut self, kinds: &[EvidenceKind], how: crate::ablation::AblateAs) {
+        for kind in kinds {
+            crate::ablation::ablate(&mut self.case, *kind, how);
+        }
+    }
+
     /// The labels at every level.
     pub fn answer(&self) -> Answer {
         Answer {

@@ -137,6 +137,8 @@ mod tests {
             skipped: 0,
             skipped_scenarios: Vec::new(),
             file_sha256: std::collections::BTreeMap::new(),
+            ablated: Vec::new(),
+            ablated_as: None,
         }
     }
 

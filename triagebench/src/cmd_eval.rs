@@ -9,6 +9,10 @@
 //! manifest without `--allow-modified`, a bad classifier spec); 3 when the run directory exists;
 //! 4 when a classifier cannot start or a report cannot be written.
 //!
+//! `--ablate SOURCE[,SOURCE]` takes evidence sources away from every case before it is
+//! classified (`--ablate-as absent`, the default, or `unavailable`), recorded in `run.json`
+//! (`ablated`, `ablated_as`); `triagebench ablate` runs one such run per source.
+//!
 //! `--skip-invalid` evaluates the scenarios that load and leaves out the ones that do not,
 //! listing each with its problems (stderr, the summary and `run.json`: `skipped`,
 //! `skipped_scenarios`); a suite-level problem (no scenarios, a duplicate id) still stops the
@@ -72,6 +76,26 @@ pub struct Args {
     /// built-in classifiers project them as OpenSRE's tools would).
     #[arg(long, default_value = "opensre", value_parser = scenario::Profile::parse)]
     pub profile: scenario::Profile,
+    /// Take these evidence sources away from every case (`eks_pods`, `eks_events`,
+    /// `eks_deployments`, `eks_node_health`, `eks_pod_logs`, `datadog_logs`,
+    /// `datadog_monitors`), to measure what the classifier depends on; recorded in `run.json`.
+    #[arg(long, value_name = "SOURCE[,SOURCE]", value_parser = SourceList::parse)]
+    pub ablate: Option<SourceList>,
+    /// How `--ablate` takes a source away: `absent` (the tool was never called) or
+    /// `unavailable` (the tool failed: its 403 answer, as the `opensre` profile writes it).
+    #[arg(long, default_value = "absent", value_parser = scenario::ablation::AblateAs::parse)]
+    pub ablate_as: scenario::ablation::AblateAs,
+}
+
+/// A comma-separated list of evidence sources (`--ablate`, `ablate --sources`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceList(pub Vec<scenario::EvidenceKind>);
+
+impl SourceList {
+    /// Parses `eks_events,datadog_logs`; an unknown name is an error listing the valid ones.
+    pub fn parse(s: &str) -> Result<SourceList, String> {
+        scenario::ablation::parse_sources(s).map(SourceList)
+    }
 }
 
 /// Parses `30s`, `1.5s`, `500ms`, or a bare number of seconds.
@@ -112,7 +136,7 @@ fn flag(field: &str) -> String {
 }
 
 /// Turns a pipeline error into the CLI's message and exit code, naming flags instead of fields.
-fn cli_error(e: PipelineError) -> anyhow::Error {
+pub(crate) fn cli_error(e: PipelineError) -> anyhow::Error {
     match e {
         PipelineError::Config { field, message } => {
             crate::exit::bad_input(format!("{}: {message}", flag(field)))
@@ -260,6 +284,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         history: true,
         profile: args.profile,
         skip_invalid: args.skip_invalid,
+        ablate: args.ablate.as_ref().map_or_else(Vec::new, |s| s.0.clone()),
+        ablate_as: args.ablate_as,
     };
     request.check().map_err(cli_error)?;
     crate::cmd_clean::sweep_before_run(&args.reports);
@@ -381,6 +407,8 @@ mod tests {
             quiet: true,
             skip_invalid: false,
             profile: scenario::Profile::Opensre,
+            ablate: None,
+            ablate_as: scenario::ablation::AblateAs::Absent,
         }
     }
 

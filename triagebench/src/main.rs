@@ -3,7 +3,8 @@
 //!
 //! Exit codes (documented in the README, shared by every subcommand):
 //! * 0: success
-//! * 1: a gate failed (`compare`: the candidate is significantly worse or slower)
+//! * 1: a gate failed (`compare`: the candidate is significantly worse or slower; `selftest`:
+//!   a control missed its figure)
 //! * 2: bad input (arguments, scenario files, manifest, classifier spec, a modified corpus)
 //! * 3: refused to overwrite existing output (use `--force`)
 //! * 4: runtime failure (I/O while writing, a classifier that cannot start at all)
@@ -13,12 +14,14 @@
 #![allow(rustdoc::invalid_html_tags)]
 
 mod cmd_clean;
+mod cmd_ablate;
 mod cmd_compare;
 mod cmd_dashboard;
 mod cmd_eval;
 mod cmd_generate;
 mod cmd_history;
 mod cmd_import;
+mod cmd_selftest;
 mod cmd_validate;
 mod exit;
 
@@ -54,6 +57,12 @@ enum Command {
     /// Turn a real snapshot (kubectl -o json, logs, Datadog responses) and its answer into a
     /// scenario directory in both profiles.
     Import(Box<cmd_import::Args>),
+    /// Run a classifier once per evidence source with that source taken away and print the
+    /// dependence table (accuracy change per level per source).
+    Ablate(cmd_ablate::Args),
+    /// Score control predictions with known figures (oracle, always-healthy, majority-class,
+    /// uniform-random) and check every figure at every level.
+    Selftest(cmd_selftest::Args),
 }
 
 fn main() -> ExitCode {
@@ -67,6 +76,8 @@ fn main() -> ExitCode {
         Command::Dashboard(args) => cmd_dashboard::run(args),
         Command::Import(args) => cmd_import::run(*args),
         Command::Clean(args) => cmd_clean::run(args),
+        Command::Selftest(args) => cmd_selftest::run(args),
+        Command::Ablate(args) => cmd_ablate::run(args),
     };
     match result {
         Ok(code) => code,

@@ -170,6 +170,8 @@ fn produce(work: &Path) -> Outputs {
                 ..info.clone()
             },
             skipped: Vec::new(),
+            ablate: Vec::new(),
+            ablate_as: scenario::ablation::AblateAs::Absent,
         };
         let mut run = evaluator::evaluate(&suite, &classifier, &config, &|| {}).unwrap();
         normalize(&mut run, started_at);

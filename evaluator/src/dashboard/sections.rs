@@ -8,8 +8,8 @@ use scenario::Level;
 
 use super::fmt::{count, esc, ms, num, pct, pct_opt, pts, push, pval, short_time, tick_time};
 use super::svg::{
-    Axis, Bar, BarGroup, Dumbbell, LineSeries, Marker, PALETTE, dumbbell_chart, hbar_chart,
-    heatmap, line_chart,
+    Axis, Bar, BarGroup, Dumbbell, LineSeries, Marker, PALETTE, ReliabilityPoint, dumbbell_chart,
+    hbar_chart, heatmap, line_chart, reliability_chart,
 };
 use super::{CompareSummary, DashboardData, LatestRun};
 use crate::history::RunTrend;
@@ -127,6 +127,13 @@ pub(super) fn page(data: &DashboardData) -> String {
         "Per-class recall",
         "Recall of each expected class in the latest run, with 95% Wilson intervals.",
         |o| recall(o, data.latest.as_ref()),
+    );
+    section(
+        &mut out,
+        "calibration",
+        "Calibration",
+        "Does a confidence of 0.8 mean right four times in five? Per level, over the rows with a confidence.",
+        |o| calibration(o, data.latest.as_ref()),
     );
     section(
         &mut out,
@@ -1077,6 +1084,92 @@ fn trials(out: &mut String, latest: Option<&LatestRun>) {
         &format!(
             "Each scenario asked {k} times. Flip rate: share of scenarios whose answers differ between trials."
         ),
+        true,
+        &body,
+    );
+}
+
+/// The reliability diagram (equal-width bins) of every level and a table of the calibration
+/// figures.
+fn calibration(out: &mut String, latest: Option<&LatestRun>) {
+    let heading = "Reliability diagram";
+    let Some(latest) = latest else {
+        empty(out, "reliability", heading, "No latest run to read.");
+        return;
+    };
+    let rows: Vec<&MetricRow> = Level::ALL
+        .iter()
+        .filter_map(|&l| {
+            latest
+                .metrics
+                .iter()
+                .find(|m| m.level == l && m.kind == crate::metrics::CALIBRATION_KIND)
+        })
+        .collect();
+    if rows.is_empty() {
+        empty(
+            out,
+            "reliability",
+            heading,
+            "The latest run's classifier gave no confidence; a prediction's `confidence` (0..1) is what this section measures.",
+        );
+        return;
+    }
+    let series: Vec<(String, &'static str, Vec<ReliabilityPoint>)> = rows
+        .iter()
+        .map(|cal| {
+            let level = cal.level;
+            let points = latest
+                .metrics
+                .iter()
+                .filter(|m| m.level == level && m.kind == crate::metrics::RELIABILITY_WIDTH_KIND)
+                .filter_map(|b| {
+                    Some(ReliabilityPoint {
+                        confidence: b.mean_confidence?,
+                        accuracy: b.accuracy?,
+                        n: b.support,
+                        tip: format!(
+                            "{}: confidence {}–{}: {} rows, mean confidence {}, accuracy {}",
+                            level_name(level),
+                            pct(b.bin_low.unwrap_or(0.0)),
+                            pct(b.bin_high.unwrap_or(1.0)),
+                            count(b.support),
+                            pct_opt(b.mean_confidence),
+                            pct_opt(b.accuracy)
+                        ),
+                    })
+                })
+                .collect();
+            (level_name(level).to_owned(), level_color(level), points)
+        })
+        .collect();
+    let levels: Vec<Level> = rows.iter().map(|m| m.level).collect();
+    let mut body = level_legend(&levels);
+    body.push_str(&reliability_chart(heading, &series));
+    body.push_str("<table><thead><tr><th>level</th><th>ECE (equal width)</th><th>ECE (equal mass)</th><th>Brier</th><th>acc. at 50% coverage</th><th>at 80%</th><th>at 100%</th><th>rows</th></tr></thead><tbody>");
+    let num3 = |v: Option<f64>| v.map_or_else(|| "–".to_owned(), |v| format!("{v:.3}"));
+    for m in &rows {
+        push(
+            &mut body,
+            format_args!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(level_name(m.level)),
+                num3(m.ece_equal_width),
+                num3(m.ece_equal_mass),
+                num3(m.brier),
+                pct_opt(m.selective_accuracy_50),
+                pct_opt(m.selective_accuracy_80),
+                pct_opt(m.selective_accuracy_100),
+                count(m.support)
+            ),
+        );
+    }
+    body.push_str("</tbody></table>");
+    figure(
+        out,
+        "reliability",
+        heading,
+        "Accuracy against mean confidence in ten equal-width bins; the dashed diagonal is perfect calibration (below it: overconfident). Marker area grows with the bin's rows. Selective accuracy: accuracy of the most confident share of rows.",
         true,
         &body,
     );

@@ -886,6 +886,108 @@ pub(crate) fn dumbbell_chart(title: &str, rows: &[Dumbbell]) -> String {
     out
 }
 
+/// One bin of a reliability diagram series.
+#[derive(Debug)]
+pub(crate) struct ReliabilityPoint {
+    /// Mean confidence of the bin (x).
+    pub(crate) confidence: f64,
+    /// Accuracy of the bin (y).
+    pub(crate) accuracy: f64,
+    /// Rows in the bin (the marker's area grows with it).
+    pub(crate) n: u64,
+    /// Tooltip.
+    pub(crate) tip: String,
+}
+
+/// A reliability diagram: accuracy against mean confidence per bin, one series per level, over
+/// the diagonal a perfectly calibrated classifier follows (points below it are overconfident,
+/// above it underconfident). Marker area grows with the bin's share of the rows.
+pub(crate) fn reliability_chart(
+    title: &str,
+    series: &[(String, &'static str, Vec<ReliabilityPoint>)],
+) -> String {
+    let (size, left, top, right, bottom) = (260.0, 56.0, 14.0, 16.0, 44.0);
+    let (width, height) = (left + size + right, top + size + bottom);
+    let axis = Axis::full_share("accuracy of the bin");
+    let xs = Scale::new(0.0, 1.0, left, left + size);
+    let ys = Scale::new(0.0, 1.0, top + size, top);
+    let mut out = String::new();
+    open_svg(&mut out, width, height, title);
+    value_grid(&mut out, &axis, &ys, left, left + size);
+    for t in &axis.ticks {
+        let x = c(xs.at(*t));
+        push(
+            &mut out,
+            format_args!(
+                r#"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="{GRID}"/><text class="tick" x="{x}" y="{}" text-anchor="middle">{}</text>"#,
+                c(top),
+                c(top + size),
+                c(top + size + 14.0),
+                pct_tick(*t)
+            ),
+        );
+    }
+    push(
+        &mut out,
+        format_args!(
+            r#"<text class="axis-title" x="{}" y="{}" text-anchor="middle">mean confidence of the bin</text><line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{AXIS}" stroke-dasharray="4 3"><title>perfect calibration</title></line>"#,
+            c(left + size / 2.0),
+            c(top + size + 34.0),
+            c(xs.at(0.0)),
+            c(ys.at(0.0)),
+            c(xs.at(1.0)),
+            c(ys.at(1.0))
+        ),
+    );
+    y_title(&mut out, &axis.title, top, top + size);
+    let total: u64 = series
+        .iter()
+        .flat_map(|(_, _, pts)| pts.iter().map(|p| p.n))
+        .max()
+        .unwrap_or(1)
+        .max(1);
+    for (name, color, pts) in series {
+        let d: String = pts
+            .iter()
+            .enumerate()
+            .map(|(k, p)| {
+                format!(
+                    "{}{} {}",
+                    if k == 0 { "M" } else { "L" },
+                    c(xs.at(p.confidence)),
+                    c(ys.at(p.accuracy))
+                )
+            })
+            .collect();
+        if pts.len() > 1 {
+            push(
+                &mut out,
+                format_args!(
+                    r#"<path d="{d}" fill="none" stroke="{}" stroke-width="1.6" stroke-opacity="0.7"><title>{}</title></path>"#,
+                    color,
+                    esc(name)
+                ),
+            );
+        }
+        for p in pts {
+            let r = 2.5 + 5.5 * (p.n as f64 / total as f64).sqrt();
+            push(
+                &mut out,
+                format_args!(
+                    r##"<circle cx="{}" cy="{}" r="{}" fill="{}" fill-opacity="0.75" stroke="#fff" stroke-width="1"><title>{}</title></circle>"##,
+                    c(xs.at(p.confidence)),
+                    c(ys.at(p.accuracy)),
+                    c(r),
+                    color,
+                    esc(&p.tip)
+                ),
+            );
+        }
+    }
+    out.push_str("</svg>");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -121,6 +121,8 @@ pub fn config(corpus: &Path, run_id: &str, threads: usize, trials: u32) -> EvalC
         classifier_spec: "test".into(),
         corpus: evaluator::corpus_info(corpus, false).unwrap_or_else(|e| panic!("{e}")),
         skipped: Vec::new(),
+        ablate: Vec::new(),
+        ablate_as: scenario::ablation::AblateAs::Absent,
     }
 }
 
