@@ -4,8 +4,8 @@
 //! [`render`] is a pure function of [`DashboardData`]: accuracy and macro F1 over runs per
 //! classifier, the latest run's confusion matrices, per-class recall, accuracy by difficulty,
 //! adversarial signal and missing evidence with Wilson intervals, throughput and errors over runs,
-//! repeated-trial figures and the latest `compare` result. [`load`] fills a [`DashboardData`] from
-//! a reports directory. Every chart carries a stable `data-chart` attribute (see [`CHARTS`]) that
+//! repeated-trial figures, the latest `compare` result and the newest shortcut audit. [`load`]
+//! fills a [`DashboardData`] from a reports directory. Every chart carries a stable `data-chart` attribute (see [`CHARTS`]) that
 //! the browser check in `tests/browser/` looks for; a chart without data renders a "no data yet"
 //! panel with `data-empty="true"` instead.
 
@@ -43,6 +43,8 @@ pub const CHARTS: &[&str] = &[
     "errors-trend",
     "trials",
     "compare",
+    "audit-baselines",
+    "audit-fingerprints",
 ];
 
 /// Everything the dashboard shows.
@@ -54,6 +56,17 @@ pub struct DashboardData {
     pub latest: Option<LatestRun>,
     /// The last `triagebench compare` result (`reports/compare-latest.json`), if any.
     pub compare: Option<CompareSummary>,
+    /// The newest shortcut audit under `reports/audits/`, if any.
+    pub audit: Option<AuditSummary>,
+}
+
+/// The newest `triagebench audit`: its directory name and the rows of its `audit.parquet`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditSummary {
+    /// The audit directory's name (its id).
+    pub id: String,
+    /// Rows of `audit.parquet`.
+    pub rows: Vec<crate::audit::AuditRow>,
 }
 
 /// The newest run: its `run.json` facts and its metric, confusion and slice tables.
@@ -200,8 +213,8 @@ pub enum DashboardError {
 }
 
 /// Reads everything the dashboard shows from a reports directory: `history.parquet`, the newest
-/// run's directory (by start time in the history; left out when that directory is gone) and
-/// `compare-latest.json` when present.
+/// run's directory (by start time in the history; left out when that directory is gone),
+/// `compare-latest.json` when present and the newest audit under `audits/` when there is one.
 pub fn load(reports: &Path) -> Result<DashboardData, DashboardError> {
     let history_path = reports.join(crate::history::HISTORY_FILE);
     let history = crate::history::read(&history_path)?;
@@ -242,9 +255,20 @@ pub fn load(reports: &Path) -> Result<DashboardData, DashboardError> {
             .into());
         }
     };
+    let audit = match crate::audit::latest_audit(reports)? {
+        Some(dir) => Some(AuditSummary {
+            id: dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            rows: crate::audit::read_audit_table(&dir.join(crate::audit::AUDIT_FILE))?,
+        }),
+        None => None,
+    };
     Ok(DashboardData {
         history,
         latest,
         compare,
+        audit,
     })
 }

@@ -3,7 +3,8 @@
 //!
 //! Exit codes (documented in the README, shared by every subcommand):
 //! * 0: success
-//! * 1: a gate failed (`compare`: the candidate is significantly worse or slower)
+//! * 1: a gate failed (`compare`: the candidate is significantly worse or slower; `audit`: a
+//!   threshold failed)
 //! * 2: bad input (arguments, scenario files, manifest, classifier spec, a modified corpus)
 //! * 3: refused to overwrite existing output (use `--force`)
 //! * 4: runtime failure (I/O while writing, a classifier that cannot start at all)
@@ -12,6 +13,7 @@
 // (`<REPORTS>/<run-id>/`), not HTML.
 #![allow(rustdoc::invalid_html_tags)]
 
+mod cmd_audit;
 mod cmd_compare;
 mod cmd_dashboard;
 mod cmd_eval;
@@ -50,6 +52,9 @@ enum Command {
     /// Turn a real snapshot (kubectl -o json, logs, Datadog responses) and its answer into a
     /// scenario directory in both profiles.
     Import(Box<cmd_import::Args>),
+    /// Test a corpus for shortcuts: partial-input baselines, fingerprints, localization leak;
+    /// a CI gate.
+    Audit(Box<cmd_audit::Args>),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +67,7 @@ fn main() -> ExitCode {
         Command::History(args) => cmd_history::run(args),
         Command::Dashboard(args) => cmd_dashboard::run(args),
         Command::Import(args) => cmd_import::run(*args),
+        Command::Audit(args) => cmd_audit::run(*args),
     };
     match result {
         Ok(code) => code,
