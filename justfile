@@ -67,6 +67,23 @@ dashboard: build
 stress rounds="10": build
     .ci/stress.sh {{rounds}}
 
+# Shortcut audit (issue 10): generate a train corpus (`--split train`, seed `train_seed`) and
+# a test corpus (`--split test`, seed `test_seed`) of `n` scenarios each under
+# target/audit/, then audit the test corpus with baselines trained on the other; prints the goal
+# figures and writes <reports>/audits/<id>/. Extra args go to `triagebench audit` (thresholds:
+# `just audit 5000 1 2 --max-surface-accuracy 0.8`). Generators without `--split` get none.
+audit n="5000" train_seed="1" test_seed="2" *args="":
+    #!/usr/bin/env bash
+    set -euo pipefail
+    dir="${CARGO_TARGET_DIR:-target}/audit"
+    split_train=(); split_test=()
+    if {{tb}} generate --help | grep -q -- '--split'; then
+        split_train=(--split train); split_test=(--split test)
+    fi
+    {{tb}} generate --count {{n}} --seed {{train_seed}} --profile opensre --quiet --force --out "$dir/train" "${split_train[@]}"
+    {{tb}} generate --count {{n}} --seed {{test_seed}} --profile opensre --quiet --force --out "$dir/test" "${split_test[@]}"
+    {{tb}} audit "$dir/test" --train "$dir/train" --reports {{reports}} {{args}}
+
 # Throughput: generate and eval scenarios/s on a 10,000 corpus (medians), against the parse floor.
 bench:
     bench/throughput.sh all

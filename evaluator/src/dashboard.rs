@@ -5,8 +5,8 @@
 //! classifier, the latest run's confusion matrices, per-class recall, calibration (a
 //! reliability diagram), accuracy by difficulty,
 //! adversarial signal and missing evidence with Wilson intervals, throughput and errors over runs,
-//! repeated-trial figures and the latest `compare` result. [`load`] fills a [`DashboardData`] from
-//! a reports directory. Every chart carries a stable `data-chart` attribute (see [`CHARTS`]) that
+//! repeated-trial figures, the latest `compare` result and the newest shortcut audit. [`load`]
+//! fills a [`DashboardData`] from a reports directory. Every chart carries a stable `data-chart` attribute (see [`CHARTS`]) that
 //! the browser check in `tests/browser/` looks for; a chart without data renders a "no data yet"
 //! panel with `data-empty="true"` instead.
 
@@ -45,6 +45,8 @@ pub const CHARTS: &[&str] = &[
     "errors-trend",
     "trials",
     "compare",
+    "audit-baselines",
+    "audit-fingerprints",
 ];
 
 /// Everything the dashboard shows.
@@ -59,6 +61,17 @@ pub struct DashboardData {
     /// Every run directory [`load`] could not use (missing, unreadable, failing its digest),
     /// one line each; not shown on the page (`triagebench dashboard` prints them).
     pub warnings: Vec<String>,
+    /// The newest shortcut audit under `reports/audits/`, if any.
+    pub audit: Option<AuditSummary>,
+}
+
+/// The newest `triagebench audit`: its directory name and the rows of its `audit.parquet`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditSummary {
+    /// The audit directory's name (its id).
+    pub id: String,
+    /// Rows of `audit.parquet`.
+    pub rows: Vec<crate::audit::AuditRow>,
 }
 
 /// The newest run: its `run.json` facts and its metric, confusion and slice tables.
@@ -214,8 +227,8 @@ pub enum DashboardError {
 
 /// Reads everything the dashboard shows from a reports directory: `history.parquet`, the newest
 /// run's directory (by start time in the history; a newer run whose directory is missing or
-/// does not read is skipped with a warning, and the next newest is shown) and
-/// `compare-latest.json` when present.
+/// does not read is skipped with a warning, and the next newest is shown),
+/// `compare-latest.json` when present and the newest audit under `audits/` when there is one.
 pub fn load(reports: &Path) -> Result<DashboardData, DashboardError> {
     let history_path = reports.join(crate::history::HISTORY_FILE);
     let history =
@@ -273,11 +286,22 @@ pub fn load(reports: &Path) -> Result<DashboardData, DashboardError> {
             .into());
         }
     };
+    let audit = match crate::audit::latest_audit(reports)? {
+        Some(dir) => Some(AuditSummary {
+            id: dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            rows: crate::audit::read_audit_table(&dir.join(crate::audit::AUDIT_FILE))?,
+        }),
+        None => None,
+    };
     Ok(DashboardData {
         history,
         latest,
         compare,
         warnings,
+        audit,
     })
 }
 

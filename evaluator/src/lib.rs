@@ -8,6 +8,7 @@
 //! `compare` is the regression gate, `summary` the terminal view. Aggregations are plain Rust
 //! over exact counts; arrow-rs and parquet are used only for the files (`columns`).
 
+pub mod audit;
 pub mod calibration;
 pub mod compare;
 pub mod corpus;

@@ -3,8 +3,10 @@
 //! data gives "no data yet" panels. `demo_dashboard_for_the_browser_check` also writes a realistic
 //! dashboard to `target/tmp/dashboard-demo/dashboard.html` for `.ci/browser-check.sh`.
 
+use evaluator::audit::AuditRow;
 use evaluator::dashboard::{
-    CHARTS, ClassDelta, CompareLevel, CompareSummary, DashboardData, LatestRun, render,
+    AuditSummary, CHARTS, ClassDelta, CompareLevel, CompareSummary, DashboardData, LatestRun,
+    render,
 };
 use evaluator::tables::{ConfusionRow, HistoryRow, MetricRow, RunInfo, SliceRow};
 use scenario::Level;
@@ -406,6 +408,57 @@ fn compare_summary() -> CompareSummary {
     }
 }
 
+/// An audit with every section: baselines at two tiers, rules, alert honesty, localization,
+/// a flagged fingerprint and a warning.
+fn audit_summary() -> AuditSummary {
+    let row = |section: &str, input: &str, level: &str, tier: &str, value: f64, n: u64| AuditRow {
+        section: section.to_owned(),
+        input: input.to_owned(),
+        level: level.to_owned(),
+        tier: tier.to_owned(),
+        value,
+        n,
+        count: (value * n as f64).round() as u64,
+        label: String::new(),
+        text: String::new(),
+        origin: String::new(),
+    };
+    let mut rows = Vec::new();
+    for tier in ["all", "3"] {
+        for (input, base) in [("alert", 0.6), ("eks_pod_logs", 0.8), ("all", 0.95)] {
+            for (level, drop) in [
+                ("failure_mode", 0.0),
+                ("root_cause_category", 0.05),
+                ("root_cause", 0.1),
+            ] {
+                rows.push(row("surface", input, level, tier, base - drop, 400));
+            }
+        }
+        for level in ["failure_mode", "root_cause_category", "root_cause"] {
+            rows.push(row("rules", "all", level, tier, 0.97, 400));
+        }
+    }
+    let mut m = row("alert_signal", "alert", "failure_mode", "all", 0.7, 80);
+    m.label = "misleading".to_owned();
+    rows.push(m);
+    for input in ["all", "pod_level", "workload_level"] {
+        rows.push(row("localization", input, "pod", "all", 0.9, 300));
+        rows.push(row("localization", input, "container", "all", 0.5, 300));
+    }
+    let mut f = row("fingerprint", "eks_pod_logs", "root_cause", "all", 1.0, 120);
+    f.label = "node_oom".to_owned();
+    f.text = "loaded chunk <n> of <n> into dataframe".to_owned();
+    f.origin = "families.yml: causes.node_oom.tails[2].lines[0][1]".to_owned();
+    rows.push(f);
+    let mut w = row("warning", "", "", "all", 0.0, 0);
+    w.text = "the audited corpus was generated without phrasing splits".to_owned();
+    rows.push(w);
+    AuditSummary {
+        id: "20260101T000000Z-demo".to_owned(),
+        rows,
+    }
+}
+
 /// A full, realistic dashboard input: two classifiers, 12 runs, 3 trials, a failed compare.
 fn demo_data() -> DashboardData {
     let mut rng = Lcg(42);
@@ -436,6 +489,7 @@ fn demo_data() -> DashboardData {
         latest: Some(latest),
         compare: Some(compare_summary()),
         warnings: Vec::new(),
+        audit: Some(audit_summary()),
     }
 }
 
@@ -632,6 +686,7 @@ fn history_only_and_single_trial() {
 
     // Only history: trend charts drawn, latest-run charts empty.
     data.latest = None;
+    data.audit = None;
     let html = render(&data);
     assert_balanced(&html);
     let found = charts(&html);
@@ -649,6 +704,7 @@ fn one_run_is_drawn() {
         latest: None,
         compare: None,
         warnings: Vec::new(),
+        audit: None,
     };
     let html = render(&data);
     assert_balanced(&html);
@@ -673,6 +729,7 @@ fn demo_dashboard_for_the_browser_check() {
     data.history.retain(|r| r.run_id.ends_with("-0"));
     data.latest = None;
     data.compare = None;
+    data.audit = None;
     std::fs::write(dir.join("dashboard-sparse.html"), render(&data))
         .expect("write sparse dashboard");
 }

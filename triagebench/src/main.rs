@@ -4,7 +4,7 @@
 //! Exit codes (documented in the README, shared by every subcommand):
 //! * 0: success
 //! * 1: a gate failed (`compare`: the candidate is significantly worse or slower; `selftest`:
-//!   a control missed its figure)
+//!   a control missed its figure; `audit`: a threshold failed)
 //! * 2: bad input (arguments, scenario files, manifest, classifier spec, a modified corpus)
 //! * 3: refused to overwrite existing output (use `--force`)
 //! * 4: runtime failure (I/O while writing, a classifier that cannot start at all)
@@ -13,8 +13,9 @@
 // (`<REPORTS>/<run-id>/`), not HTML.
 #![allow(rustdoc::invalid_html_tags)]
 
-mod cmd_clean;
 mod cmd_ablate;
+mod cmd_audit;
+mod cmd_clean;
 mod cmd_compare;
 mod cmd_dashboard;
 mod cmd_eval;
@@ -63,6 +64,9 @@ enum Command {
     /// Score control predictions with known figures (oracle, always-healthy, majority-class,
     /// uniform-random) and check every figure at every level.
     Selftest(cmd_selftest::Args),
+    /// Test a corpus for shortcuts: partial-input baselines, fingerprints, localization leak;
+    /// a CI gate.
+    Audit(Box<cmd_audit::Args>),
 }
 
 fn main() -> ExitCode {
@@ -78,6 +82,7 @@ fn main() -> ExitCode {
         Command::Clean(args) => cmd_clean::run(args),
         Command::Selftest(args) => cmd_selftest::run(args),
         Command::Ablate(args) => cmd_ablate::run(args),
+        Command::Audit(args) => cmd_audit::run(*args),
     };
     match result {
         Ok(code) => code,
