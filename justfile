@@ -72,7 +72,7 @@ stress rounds="10": build
 # target/audit/, then audit the test corpus with baselines trained on the other; prints the goal
 # figures and writes <reports>/audits/<id>/. Extra args go to `triagebench audit` (thresholds:
 # `just audit 5000 1 2 --max-surface-accuracy 0.8`). Generators without `--split` get none.
-audit n="5000" train_seed="1" test_seed="2" *args="":
+audit n="5000" train_seed="1" test_seed="2" *args="": build
     #!/usr/bin/env bash
     set -euo pipefail
     dir="${CARGO_TARGET_DIR:-target}/audit"

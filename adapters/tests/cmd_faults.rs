@@ -246,7 +246,9 @@ fn command_that_cannot_start_fails_from_spec() {
 
 #[test]
 fn trial_is_sent_and_pool_reports_its_shape() {
-    let c = from_spec(&spec("ok", "-"), &opts(3, 1000)).unwrap();
+    // The timeout is not under test here: 60 s is far above any worker's start-up time on a
+    // loaded machine (1 s once was not), so only a real hang could reach it.
+    let c = from_spec(&spec("ok", "-"), &opts(3, 60_000)).unwrap();
     assert_eq!(
         c.concurrency(),
         Some(3 * adapters::cmd::IN_FLIGHT_PER_WORKER)

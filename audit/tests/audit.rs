@@ -72,6 +72,8 @@ fn the_audit_of_a_pair_of_seeds() {
         classifier_spec: "rules".into(),
         corpus: info,
         skipped: Vec::new(),
+        ablate: Vec::new(),
+        ablate_as: scenario::ablation::AblateAs::Absent,
     };
     let run = evaluate(&test, &classifier::RULES, &config, &|| {}).unwrap();
     let scores = score(&run.predictions);

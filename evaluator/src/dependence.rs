@@ -181,6 +181,8 @@ mod tests {
             latency_ms: 0.0,
             error: None,
             explanation: String::new(),
+            twin_of: None,
+            twin_kind: None,
         }
     }
 
