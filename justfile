@@ -80,8 +80,8 @@ audit n="5000" train_seed="1" test_seed="2" *args="": build
     if {{tb}} generate --help | grep -q -- '--split'; then
         split_train=(--split train); split_test=(--split test)
     fi
-    {{tb}} generate --count {{n}} --seed {{train_seed}} --profile opensre --quiet --force --out "$dir/train" "${split_train[@]}"
-    {{tb}} generate --count {{n}} --seed {{test_seed}} --profile opensre --quiet --force --out "$dir/test" "${split_test[@]}"
+    {{tb}} generate --count {{n}} --seed {{train_seed}} --profile opensre --force --out "$dir/train" "${split_train[@]}"
+    {{tb}} generate --count {{n}} --seed {{test_seed}} --profile opensre --force --out "$dir/test" "${split_test[@]}"
     {{tb}} audit "$dir/test" --train "$dir/train" --reports {{reports}} {{args}}
 
 # Throughput: generate and eval scenarios/s on a 10,000 corpus (medians), against the parse floor.

@@ -119,7 +119,9 @@ fn real_reports_render_every_chart() {
         "{cmp:?}"
     );
     let html = dashboard::render(&data);
-    for chart in CHARTS {
+    // The audit charts come from `triagebench audit`, not from eval runs (triagebench's
+    // audit_cli test draws them from a real audit); every other chart has data here.
+    for chart in CHARTS.iter().filter(|c| !c.starts_with("audit-")) {
         let open = format!("data-chart=\"{chart}\"");
         let at = html
             .find(&open)

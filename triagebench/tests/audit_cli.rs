@@ -61,7 +61,7 @@ fn corpora() -> &'static Corpora {
         };
         generate(&c.train, 160, 11);
         generate(&c.test, 120, 12);
-        generate(&c.same_seed, 130, 11);
+        generate(&c.same_seed, 130, 12);
         generate(&c.small, 40, 13);
         c
     })
@@ -124,6 +124,31 @@ fn a_pair_of_seeds_is_audited_written_and_not_overwritten() {
         out.starts_with(&summary),
         "audit.txt is the printed summary"
     );
+
+    // The dashboard draws the audit it finds under reports/audits/ beside the runs.
+    let o = tb(&[
+        "eval",
+        "--corpus",
+        s(&c.test),
+        "--reports",
+        s(reports.path()),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{:?}", text(&o));
+    let data = evaluator::dashboard::load(reports.path()).unwrap();
+    assert_eq!(data.audit.as_ref().map(|a| a.id.as_str()), Some("a1"));
+    let html = evaluator::dashboard::render(&data);
+    for chart in ["audit-baselines", "audit-fingerprints"] {
+        let open = format!("data-chart=\"{chart}\"");
+        let at = html
+            .find(&open)
+            .unwrap_or_else(|| panic!("missing {chart}"));
+        let tag_end = at + html[at..].find('>').unwrap_or(0);
+        assert!(
+            !html[at..tag_end].contains("data-empty"),
+            "{chart} is empty with an audit"
+        );
+    }
 
     let again = tb(&args);
     assert_eq!(again.status.code(), Some(3), "{:?}", text(&again));
