@@ -22,7 +22,7 @@
 //! baseline need no training and are always reported.
 //!
 //! [`Audit::goals`] picks the figures issue 10 sets goals for; [`Thresholds`] turns them into
-//! a gate; [`summary::render`] is the text view and [`write`] stores `audit.parquet` and
+//! a gate; [`summary::render`] is the text view and [`write()`] stores `audit.parquet` and
 //! `audit.txt` (through `evaluator::audit`, where Parquet lives).
 
 pub mod fingerprint;
@@ -727,7 +727,7 @@ fn localization(items: &[Item<'_>]) -> Vec<AuditRow> {
             t.answer
                 .affected_container
                 .as_ref()
-                .map(|c| words.iter().any(|w| *w == c.as_str())),
+                .map(|c| words.contains(&c.as_str())),
         );
     }
     let mut rows = Vec::new();

@@ -439,19 +439,19 @@ fn audit_summary() -> AuditSummary {
         }
     }
     let mut m = row("alert_signal", "alert", "failure_mode", "all", 0.7, 80);
-    m.label = "misleading".to_owned();
+    "misleading".clone_into(&mut m.label);
     rows.push(m);
     for input in ["all", "pod_level", "workload_level"] {
         rows.push(row("localization", input, "pod", "all", 0.9, 300));
         rows.push(row("localization", input, "container", "all", 0.5, 300));
     }
     let mut f = row("fingerprint", "eks_pod_logs", "root_cause", "all", 1.0, 120);
-    f.label = "node_oom".to_owned();
-    f.text = "loaded chunk <n> of <n> into dataframe".to_owned();
-    f.origin = "families.yml: causes.node_oom.tails[2].lines[0][1]".to_owned();
+    "node_oom".clone_into(&mut f.label);
+    "loaded chunk <n> of <n> into dataframe".clone_into(&mut f.text);
+    "families.yml: causes.node_oom.tails[2].lines[0][1]".clone_into(&mut f.origin);
     rows.push(f);
     let mut w = row("warning", "", "", "all", 0.0, 0);
-    w.text = "the audited corpus was generated without phrasing splits".to_owned();
+    "the audited corpus was generated without phrasing splits".clone_into(&mut w.text);
     rows.push(w);
     AuditSummary {
         id: "20260101T000000Z-demo".to_owned(),
@@ -600,12 +600,12 @@ fn data_strings_are_escaped() {
         latest.info.classifier = evil.to_owned();
         for r in &mut latest.confusion {
             if r.expected == "oom_killed" {
-                r.expected = "<img onerror=x>".to_owned();
+                "<img onerror=x>".clone_into(&mut r.expected);
             }
         }
         for r in &mut latest.slices {
             if r.value == "stale_events" {
-                r.value = "<script>".to_owned();
+                "<script>".clone_into(&mut r.value);
             }
         }
         for m in &mut latest.metrics {
@@ -744,7 +744,7 @@ fn corpora_split_the_lines() {
         "legend names the classifier alone"
     );
     for row in data.history.iter_mut().filter(|r| r.run_id.ends_with("-0")) {
-        row.corpus_id = "adversarial-500".to_owned();
+        "adversarial-500".clone_into(&mut row.corpus_id);
     }
     let html = render(&data);
     assert!(!html.contains("rules-baseline</li>"));

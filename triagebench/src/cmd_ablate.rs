@@ -121,8 +121,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let path = dependence_file(&args.reports, &plain.run.info.run_id);
     evaluator::report::write_dependence(&path, &rows)?;
-    print!("{}", render(&rows));
-    println!("\ndependence table: {}", path.display());
+    out!("{}", render(&rows));
+    outln!("\ndependence table: {}", path.display());
     Ok(ExitCode::SUCCESS)
 }
 

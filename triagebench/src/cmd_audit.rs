@@ -216,11 +216,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     );
     bar.done();
     let report = result.map_err(coded)?;
-    print!("{}", audit::summary::render(&report));
+    out!("{}", audit::summary::render(&report));
     audit::write(&dir, &report)
         .map_err(coded)
         .with_context(|| format!("writing the audit to {}", dir.display()))?;
-    println!("\nwrote {}", dir.display());
+    outln!("\nwrote {}", dir.display());
     let failures = thresholds.failures(&report.goals());
     if failures.is_empty() {
         Ok(ExitCode::SUCCESS)

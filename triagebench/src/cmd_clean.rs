@@ -127,15 +127,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     for dir in [&args.corpus_parent, &args.reports] {
         let s = sweep(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
         for p in &s.removed {
-            println!("removed {}", p.display());
+            outln!("removed {}", p.display());
         }
         for (p, pid) in &s.live {
-            println!("kept {} (process {pid} is still running)", p.display());
+            outln!("kept {} (process {pid} is still running)", p.display());
         }
         removed += s.removed.len();
     }
     if removed == 0 {
-        println!("nothing to remove");
+        outln!("nothing to remove");
     }
     Ok(ExitCode::SUCCESS)
 }

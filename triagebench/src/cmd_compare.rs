@@ -88,9 +88,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("writing {}", path.display()))?;
     }
     match args.format {
-        Format::Json => println!("{json}"),
-        Format::Md => print!("{}", render_markdown(&result)),
-        Format::Text => print!("{}", render_text(&result)),
+        Format::Json => outln!("{json}"),
+        Format::Md => out!("{}", render_markdown(&result)),
+        Format::Text => out!("{}", render_text(&result)),
     }
     Ok(if result.is_worse() {
         ExitCode::from(crate::exit::GATE_FAILED)

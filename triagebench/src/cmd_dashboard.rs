@@ -75,7 +75,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         || "the newest run directory is missing".to_owned(),
         |l| format!("latest {}", l.info.run_id),
     );
-    println!(
+    outln!(
         "wrote {} ({runs} run{} in history, {latest}{})",
         config.out.display(),
         if runs == 1 { "" } else { "s" },

@@ -313,11 +313,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
     }
 
-    print!(
+    out!(
         "{}",
         evaluator::summary::render(&outcome.run, &outcome.scores)
     );
-    println!("\nreports: {}", outcome.dir.display());
+    outln!("\nreports: {}", outcome.dir.display());
 
     if let Some(max) = args.max_errors
         && outcome.run.info.errors > max

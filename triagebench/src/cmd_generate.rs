@@ -137,7 +137,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     progress.0.finish_and_clear();
 
     let m = &summary.manifest;
-    println!(
+    outln!(
         "generated {} scenarios into {} (corpus {}, seed {}, templates {})",
         m.count,
         summary.out.display(),
@@ -153,14 +153,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     ] {
         let counts = m.counts.get(level).unwrap_or(&empty);
         let parts: Vec<String> = counts.iter().map(|(k, v)| format!("{k} {v}")).collect();
-        println!("  {title:<11} {}", parts.join(", "));
+        outln!("  {title:<11} {}", parts.join(", "));
     }
     let sig: Vec<String> = summary
         .signals
         .iter()
         .map(|(k, v)| format!("{k} {v}"))
         .collect();
-    println!(
+    outln!(
         "  {:<11} {}",
         "signals",
         if sig.is_empty() {
@@ -169,13 +169,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             sig.join(", ")
         }
     );
-    println!(
+    outln!(
         "  {} files, {:.1} MiB, {:.2} s, {:.0} scenarios/s",
         m.files,
         m.bytes as f64 / (1024.0 * 1024.0),
         summary.seconds,
         summary.scenarios_per_second()
     );
-    println!("  content hash {}", m.content_hash);
+    outln!("  content hash {}", m.content_hash);
     Ok(ExitCode::SUCCESS)
 }

@@ -63,7 +63,7 @@ fn rebuild(reports: &std::path::Path) -> anyhow::Result<ExitCode> {
     for (dir, why) in &done.skipped {
         eprintln!("skipped {} (cannot be read): {why}", dir.display());
     }
-    println!(
+    outln!(
         "rebuilt {} from {} run director{}{}",
         reports.join(HISTORY_FILE).display(),
         done.runs.len(),
@@ -92,11 +92,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         runs.drain(..skip);
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&runs)?);
+        outln!("{}", serde_json::to_string_pretty(&runs)?);
         return Ok(ExitCode::SUCCESS);
     }
     if runs.is_empty() {
-        println!(
+        outln!(
             "no runs in {}{} (run `triagebench eval` first)",
             path.display(),
             args.classifier
@@ -106,7 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
-    print!("{}", table(&runs));
+    out!("{}", table(&runs));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -321,7 +321,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let _ = std::fs::remove_dir_all(&tmp);
         return Err(e);
     }
-    println!(
+    outln!(
         "imported {} file(s) into {}",
         files.len(),
         args.out.display()

@@ -58,7 +58,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             reports.push(check(c, args.seed)?);
         }
     }
-    print!("{}", selftest::render(&reports));
+    out!("{}", selftest::render(&reports));
     Ok(if reports.iter().all(selftest::Report::passed) {
         ExitCode::SUCCESS
     } else {

@@ -116,11 +116,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             scenarios: rows,
             problems: problems.iter().map(|p| ProblemJson::from(*p)).collect(),
         };
-        println!("{}", serde_json::to_string_pretty(&doc)?);
+        outln!("{}", serde_json::to_string_pretty(&doc)?);
     } else {
         print_table(&rows);
         if ok {
-            println!(
+            outln!(
                 "\n{} scenario(s) valid in {}",
                 rows.len(),
                 args.dir.display()
@@ -172,7 +172,7 @@ fn print_table(rows: &[Row]) {
                 out.push_str(&format!("{c:<w$}  "));
             }
         }
-        println!("{}", out.trim_end());
+        outln!("{}", out.trim_end());
     };
     line(header);
     for row in &cells {

@@ -13,6 +13,23 @@
 // (`<REPORTS>/<run-id>/`), not HTML.
 #![allow(rustdoc::invalid_html_tags)]
 
+/// `print!` that a closed stdout does not panic (see `out.rs`).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::out::emit(format_args!($($arg)*), false)
+    };
+}
+
+/// `println!` that a closed stdout does not panic (see `out.rs`).
+macro_rules! outln {
+    () => {
+        $crate::out::emit(format_args!(""), true)
+    };
+    ($($arg:tt)*) => {
+        $crate::out::emit(format_args!($($arg)*), true)
+    };
+}
+
 mod cmd_ablate;
 mod cmd_audit;
 mod cmd_clean;
@@ -25,6 +42,7 @@ mod cmd_import;
 mod cmd_selftest;
 mod cmd_validate;
 mod exit;
+mod out;
 
 use std::process::ExitCode;
 

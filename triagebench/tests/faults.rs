@@ -450,3 +450,39 @@ fn a_scenario_directory_name_that_is_not_utf8_is_named_as_such() {
     assert!(err.contains("directory name is not valid UTF-8"), "{err}");
     assert!(!err.contains("scenario.yml: missing"), "{err}");
 }
+
+#[test]
+fn a_closed_stdout_is_not_a_crash() {
+    // `triagebench ... | head`: the reader is gone before the command prints. The pipe's read
+    // end is closed before the child starts, so every write fails (no race with the reader).
+    // `print!` panicked there (exit 101); the commands now stop printing and finish their work.
+    let reports = tempfile::tempdir().unwrap();
+    let corpus = canonical();
+    let runs: [&[&str]; 2] = [
+        &["validate", s(&corpus)],
+        &[
+            "eval",
+            "--corpus",
+            s(&corpus),
+            "--reports",
+            s(reports.path()),
+            "--run-id",
+            "piped",
+            "--quiet",
+        ],
+    ];
+    for args in runs {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let o = Command::new(env!("CARGO_BIN_EXE_triagebench"))
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(writer)
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), Some(0), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{args:?}: {}", stderr(&o));
+    }
+    // eval's reports were written although nothing could be printed.
+    assert!(reports.path().join("piped/run.json").is_file());
+}
