@@ -4,6 +4,12 @@
 //! flipped, and a verdict. The candidate is `worse` when, at any level, it is significantly worse
 //! (`p < alpha` and more newly-wrong than newly-right pairs), or its accuracy drops by more than
 //! `max_drop`, or its throughput falls by more than `max_slowdown`.
+//!
+//! Beside the tests, a paired bootstrap interval of the accuracy difference per level and per
+//! slice value (scenarios resampled with their base and candidate answers together,
+//! [`crate::stats::paired_bootstrap`]), and Holm's correction of the p-values tested together:
+//! the levels as one family, the classes of each level as another; each class says whether its
+//! regression survives it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -11,13 +17,13 @@ use std::fmt::Write as _;
 use scenario::Level;
 use serde::{Deserialize, Serialize};
 
-use crate::metrics::{correct_at, labels_at, score};
+use crate::metrics::{SLICE_DIMENSIONS, correct_at, labels_at, score, slice_values};
 use crate::report::RunReport;
-use crate::stats::mcnemar_exact;
+use crate::stats::{PairedUnit, holm, mcnemar_exact, paired_bootstrap};
 use crate::tables::{PredictionRow, RunInfo};
 
 /// Version of the compare JSON document.
-pub const COMPARE_SCHEMA_VERSION: &str = "1";
+pub const COMPARE_SCHEMA_VERSION: &str = "2";
 
 /// The file `triagebench compare` writes into the reports directory (the dashboard shows it).
 pub const LATEST_FILE: &str = "compare-latest.json";
@@ -38,6 +44,19 @@ pub struct CompareOptions {
     pub max_slowdown: Option<f64>,
     /// Compare runs on corpora with different content hashes.
     pub allow_different_corpus: bool,
+    /// Resamples of the paired bootstrap intervals (0: no intervals).
+    #[serde(default = "default_resamples")]
+    pub bootstrap_resamples: u32,
+    /// Seed of the bootstrap's generator: the same runs and seed give the same intervals.
+    #[serde(default)]
+    pub seed: u64,
+}
+
+/// Resamples of the paired bootstrap unless told otherwise.
+pub const DEFAULT_BOOTSTRAP_RESAMPLES: u32 = 2000;
+
+fn default_resamples() -> u32 {
+    DEFAULT_BOOTSTRAP_RESAMPLES
 }
 
 impl Default for CompareOptions {
@@ -47,6 +66,8 @@ impl Default for CompareOptions {
             max_drop: None,
             max_slowdown: None,
             allow_different_corpus: false,
+            bootstrap_resamples: DEFAULT_BOOTSTRAP_RESAMPLES,
+            seed: 0,
         }
     }
 }
@@ -172,6 +193,17 @@ pub struct ClassDelta {
     pub p_value: f64,
     /// `newly_wrong > newly_right` and `p_value < alpha`.
     pub regressed: bool,
+    /// `p_value` after Holm's correction over the classes of this level that have a discordant
+    /// pair (a class without one cannot be tested: 1).
+    #[serde(default = "one")]
+    pub p_holm: f64,
+    /// `regressed`, and still significant after Holm's correction (`p_holm < alpha`).
+    #[serde(default)]
+    pub regressed_holm: bool,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 /// The comparison at one level.
@@ -193,6 +225,15 @@ pub struct LevelDelta {
     pub newly_right: u64,
     /// McNemar's exact two-sided p-value.
     pub p_value: f64,
+    /// `p_value` after Holm's correction over the levels compared (those with a discordant pair).
+    #[serde(default = "one")]
+    pub p_holm: f64,
+    /// Paired bootstrap interval of `delta` at `1 - alpha` (null without resamples).
+    #[serde(default)]
+    pub delta_ci_low: Option<f64>,
+    #[expect(missing_docs, reason = "see delta_ci_low")]
+    #[serde(default)]
+    pub delta_ci_high: Option<f64>,
     /// `p_value < alpha` and `newly_wrong > newly_right`.
     pub significantly_worse: bool,
     /// `p_value < alpha` and `newly_right > newly_wrong`.
@@ -236,6 +277,32 @@ impl LevelDelta {
     }
 }
 
+/// The accuracy difference on one slice value at one level, with its paired bootstrap interval.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SliceDelta {
+    /// A slice dimension of `slices.parquet` (`difficulty`, `adversarial_signal`,
+    /// `evidence_missing`, `family`).
+    pub dimension: String,
+    /// Its value (`none`: no signal, nothing missing).
+    pub value: String,
+    #[expect(missing_docs, reason = "the level")]
+    pub level: Level,
+    /// Paired rows of the slice scored at the level.
+    pub n: u64,
+    /// Scenarios among them (the bootstrap's resampling units).
+    pub scenarios: u64,
+    #[expect(missing_docs, reason = "accuracy on the slice's paired rows")]
+    pub base_accuracy: f64,
+    #[expect(missing_docs, reason = "accuracy on the slice's paired rows")]
+    pub candidate_accuracy: f64,
+    /// candidate - base.
+    pub delta: f64,
+    /// Paired bootstrap interval of `delta` at `1 - alpha` (null without resamples).
+    pub ci_low: Option<f64>,
+    #[expect(missing_docs, reason = "see ci_low")]
+    pub ci_high: Option<f64>,
+}
+
 /// Throughput of both sides.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Throughput {
@@ -270,6 +337,10 @@ pub struct Comparison {
     pub only_in_candidate: u64,
     /// Per level, in [`Level::ALL`] order.
     pub levels: Vec<LevelDelta>,
+    /// Per slice dimension, value and level (dimensions in `slices.parquet` order, values
+    /// sorted, levels in [`Level::ALL`] order).
+    #[serde(default)]
+    pub slices: Vec<SliceDelta>,
     #[expect(missing_docs, reason = "scenarios per second of each side")]
     pub throughput: Throughput,
     /// [`VERDICT_OK`] or [`VERDICT_WORSE`].
@@ -278,6 +349,9 @@ pub struct Comparison {
     pub reasons: Vec<String>,
     /// `level:class` of every class that regressed significantly.
     pub regressed_classes: Vec<String>,
+    /// Those of `regressed_classes` that survive Holm's correction.
+    #[serde(default)]
+    pub regressed_classes_holm: Vec<String>,
 }
 
 impl Comparison {
@@ -345,22 +419,35 @@ pub fn compare(
     let cand_rows: Vec<PredictionRow> = pairs.iter().map(|p| p.1.clone()).collect();
     let (base_scores, cand_scores) = (score(&base_rows), score(&cand_rows));
 
-    let mut levels = Vec::new();
+    let mut levels: Vec<LevelDelta> = Level::ALL
+        .iter()
+        .filter_map(|&level| level_delta(level, &pairs, (&base_scores, &cand_scores), options))
+        .collect();
+    let tested: Vec<f64> = levels
+        .iter()
+        .filter(|l| l.newly_wrong + l.newly_right > 0)
+        .map(|l| l.p_value)
+        .collect();
+    let mut adjusted = holm(&tested).into_iter();
+    for l in levels
+        .iter_mut()
+        .filter(|l| l.newly_wrong + l.newly_right > 0)
+    {
+        l.p_holm = adjusted.next().unwrap_or(1.0);
+    }
     let mut reasons = Vec::new();
     let mut regressed_classes = Vec::new();
-    for &level in Level::ALL {
-        let Some(l) = level_delta(level, &pairs, (&base_scores, &cand_scores), options) else {
-            continue;
-        };
-        reasons.extend(regression_reason(&l, options));
-        regressed_classes.extend(
-            l.classes
-                .iter()
-                .filter(|c| c.regressed)
-                .map(|c| format!("{level}:{}", c.class)),
-        );
-        levels.push(l);
+    let mut regressed_classes_holm = Vec::new();
+    for l in &levels {
+        reasons.extend(regression_reason(l, options));
+        for c in l.classes.iter().filter(|c| c.regressed) {
+            regressed_classes.push(format!("{}:{}", l.level, c.class));
+            if c.regressed_holm {
+                regressed_classes_holm.push(format!("{}:{}", l.level, c.class));
+            }
+        }
     }
+    let slices = slice_deltas(&pairs, options);
 
     let (bs, cs) = (
         base.info.scenarios_per_second,
@@ -389,6 +476,7 @@ pub fn compare(
         only_in_base,
         only_in_candidate,
         levels,
+        slices,
         throughput: Throughput {
             base: bs,
             candidate: cs,
@@ -403,7 +491,102 @@ pub fn compare(
         .into(),
         reasons,
         regressed_classes,
+        regressed_classes_holm,
     })
+}
+
+/// The bootstrap units of `pairs` at `level`: one per scenario, its trials together, in
+/// scenario order (`pairs` is sorted by scenario), with the pairs whose index `keep` accepts.
+fn units_at(
+    pairs: &[(&PredictionRow, &PredictionRow)],
+    level: Level,
+    keep: impl Fn(usize) -> bool,
+) -> Vec<PairedUnit> {
+    let mut units: Vec<PairedUnit> = Vec::new();
+    let mut last: Option<&str> = None;
+    for (i, (br, cr)) in pairs.iter().enumerate() {
+        if !keep(i) {
+            continue;
+        }
+        let (Some(bok), Some(cok)) = (correct_at(br, level), correct_at(cr, level)) else {
+            continue;
+        };
+        let diff = i64::from(cok) - i64::from(bok);
+        match units.last_mut() {
+            Some(u) if last == Some(br.scenario_id.as_str()) => {
+                u.n += 1;
+                u.diff += diff;
+            }
+            _ => units.push(PairedUnit { n: 1, diff }),
+        }
+        last = Some(br.scenario_id.as_str());
+    }
+    units
+}
+
+/// The interval of one set of units at the options' confidence, `(None, None)` without any.
+fn interval(units: &[PairedUnit], options: &CompareOptions) -> (Option<f64>, Option<f64>) {
+    paired_bootstrap(
+        units,
+        options.bootstrap_resamples,
+        options.seed,
+        1.0 - options.alpha,
+    )
+    .map_or((None, None), |(lo, hi)| (Some(lo), Some(hi)))
+}
+
+/// Per slice value and level: the paired accuracies, their difference and its interval.
+fn slice_deltas(
+    pairs: &[(&PredictionRow, &PredictionRow)],
+    options: &CompareOptions,
+) -> Vec<SliceDelta> {
+    // (dimension index, value) in sorted order; a row has one value per dimension except the
+    // adversarial signals and the missing sources, of which it may have several.
+    let row_values: Vec<[Vec<String>; 4]> = pairs.iter().map(|p| slice_values(p.0)).collect();
+    let mut values: BTreeMap<(usize, &str), ()> = BTreeMap::new();
+    for vals in &row_values {
+        for (di, vs) in vals.iter().enumerate() {
+            for v in vs {
+                values.insert((di, v.as_str()), ());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (di, value) in values.into_keys() {
+        let inside = |i: usize| row_values[i][di].iter().any(|v| v == value);
+        for &level in Level::ALL {
+            let units = units_at(pairs, level, inside);
+            let n: u64 = units.iter().map(|u| u.n).sum();
+            if n == 0 {
+                continue;
+            }
+            let (mut base_right, mut cand_right) = (0u64, 0u64);
+            for (i, (br, cr)) in pairs.iter().enumerate() {
+                if let (Some(b), Some(c)) = (correct_at(br, level), correct_at(cr, level))
+                    && inside(i)
+                {
+                    base_right += u64::from(b);
+                    cand_right += u64::from(c);
+                }
+            }
+            let (ci_low, ci_high) = interval(&units, options);
+            let (base_accuracy, candidate_accuracy) =
+                (base_right as f64 / n as f64, cand_right as f64 / n as f64);
+            out.push(SliceDelta {
+                dimension: SLICE_DIMENSIONS[di].to_owned(),
+                value: value.to_owned(),
+                level,
+                n,
+                scenarios: units.len() as u64,
+                base_accuracy,
+                candidate_accuracy,
+                delta: candidate_accuracy - base_accuracy,
+                ci_low,
+                ci_high,
+            });
+        }
+    }
+    out
 }
 
 /// The comparison at one level of the paired rows; `None` where no pair is scored there.
@@ -464,6 +647,7 @@ fn level_delta(
     let drop_exceeded = options.max_drop.is_some_and(|d| drop > d + 1e-12);
 
     let classes = class_deltas(level, &per_class, base_scores, cand_scores, options.alpha);
+    let (delta_ci_low, delta_ci_high) = interval(&units_at(pairs, level, |_| true), options);
     Some(LevelDelta {
         level,
         n,
@@ -473,6 +657,9 @@ fn level_delta(
         newly_wrong: b,
         newly_right: c,
         p_value,
+        p_holm: p_value,
+        delta_ci_low,
+        delta_ci_high,
         significantly_worse,
         significantly_better,
         drop_exceeded,
@@ -507,7 +694,7 @@ fn class_deltas(
     labels.sort_by_key(|l| crate::metrics::label_order(level, l));
     labels.dedup();
     let diff = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| b - a);
-    labels
+    let mut out: Vec<ClassDelta> = labels
         .iter()
         .map(|label| {
             let bm = base_classes.get(label);
@@ -537,9 +724,24 @@ fn class_deltas(
                 newly_right: kc,
                 p_value: p,
                 regressed: kb > kc && p < alpha,
+                p_holm: 1.0,
+                regressed_holm: false,
             }
         })
-        .collect()
+        .collect();
+    // Holm over the classes that were tested: a class with no discordant pair cannot be.
+    let tested = |d: &ClassDelta| d.newly_wrong + d.newly_right > 0;
+    let p: Vec<f64> = out
+        .iter()
+        .filter(|d| tested(d))
+        .map(|d| d.p_value)
+        .collect();
+    let mut adjusted = holm(&p).into_iter();
+    for d in out.iter_mut().filter(|d| tested(d)) {
+        d.p_holm = adjusted.next().unwrap_or(1.0);
+        d.regressed_holm = d.regressed && d.p_holm < alpha;
+    }
+    out
 }
 
 /// Why a level fails the gate (significantly worse, or a drop past `max_drop`), naming the
@@ -563,11 +765,17 @@ fn regression_reason(l: &LevelDelta, options: &CompareOptions) -> Option<String>
         .iter()
         .map(|c| {
             format!(
-                "{} (recall {} -> {}, {} newly wrong)",
+                "{} (recall {} -> {}, {} newly wrong, Holm p = {}{})",
                 c.class,
                 fmt_opt(c.base_recall),
                 fmt_opt(c.candidate_recall),
-                c.newly_wrong
+                c.newly_wrong,
+                fmt_p(c.p_holm),
+                if c.regressed && !c.regressed_holm {
+                    ": not after Holm"
+                } else {
+                    ""
+                }
             )
         })
         .collect();
@@ -639,18 +847,20 @@ const fn col(md: &'static str, text: &'static str, width: usize) -> Column {
 }
 
 /// The per-level table: one row per level.
-const LEVEL_COLUMNS: [Column; 7] = [
+const LEVEL_COLUMNS: [Column; 9] = [
     col("level", "level", 20),
     col("base", "base", 8),
     col("candidate", "candidate", 9),
     col("Δ", "delta", 8),
+    col("Δ interval", "interval", 18),
     col("newly wrong", "b", 6),
     col("newly right", "c", 6),
     col("McNemar p", "p", 9),
+    col("Holm p", "Holm p", 9),
 ];
 
 /// The per-class table of a level: one row per class that changed.
-const CLASS_COLUMNS: [Column; 8] = [
+const CLASS_COLUMNS: [Column; 9] = [
     col("class", "class", 26),
     col("support", "support", 7),
     col("recall Δ", "recall d", 9),
@@ -662,7 +872,61 @@ const CLASS_COLUMNS: [Column; 8] = [
         md: "p",
         text: None,
     },
+    col("Holm p", "Holm p", 9),
 ];
+
+/// `[low, high]` of an interval, `-` without one.
+fn fmt_interval(low: Option<f64>, high: Option<f64>, digits: usize) -> String {
+    match (low, high) {
+        (Some(lo), Some(hi)) => format!("[{lo:+.digits$}, {hi:+.digits$}]"),
+        _ => "-".into(),
+    }
+}
+
+/// How the intervals and Holm p-values were made, one sentence for both renders.
+fn method_note(c: &Comparison) -> String {
+    let holm = "Holm p: adjusted over the levels (per class: over the classes of the level) with a discordant pair";
+    if c.options.bootstrap_resamples == 0 {
+        return format!("Intervals: off (--bootstrap 0). {holm}.");
+    }
+    format!(
+        "Intervals: {:.0}% paired bootstrap of the difference, {} resamples of scenarios, seed {}. {holm}.",
+        (1.0 - c.options.alpha) * 100.0,
+        c.options.bootstrap_resamples,
+        c.options.seed
+    )
+}
+
+/// The slice table: one row per (dimension, value), one cell per level compared (`Δ [low,
+/// high]`, `-` where the slice has no row at the level); `flag` marks a cell whose interval is
+/// wholly below zero.
+fn slice_table(c: &Comparison, flag: &str) -> (Vec<String>, Vec<Vec<String>>) {
+    let levels: Vec<Level> = c.levels.iter().map(|l| l.level).collect();
+    let mut header = vec!["dimension".to_owned(), "value".to_owned(), "n".to_owned()];
+    header.extend(levels.iter().map(ToString::to_string));
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    let mut keys: Vec<(&str, &str)> = Vec::new();
+    for d in &c.slices {
+        let key = (d.dimension.as_str(), d.value.as_str());
+        if keys.last() != Some(&key) {
+            keys.push(key);
+            let mut row = vec![d.dimension.clone(), d.value.clone(), d.n.to_string()];
+            row.extend(levels.iter().map(|_| "-".to_owned()));
+            rows.push(row);
+        }
+        let row = rows.last_mut().expect("pushed above");
+        if let Some(i) = levels.iter().position(|&l| l == d.level) {
+            let below = d.ci_high.is_some_and(|h| h < 0.0);
+            row[3 + i] = format!(
+                "{:+.3} {}{}",
+                d.delta,
+                fmt_interval(d.ci_low, d.ci_high, 3),
+                if below { flag } else { "" }
+            );
+        }
+    }
+    (header, rows)
+}
 
 fn level_cells(l: &LevelDelta) -> Vec<String> {
     vec![
@@ -670,9 +934,11 @@ fn level_cells(l: &LevelDelta) -> Vec<String> {
         format!("{:.4}", l.base_accuracy),
         format!("{:.4}", l.candidate_accuracy),
         format!("{:+.4}", l.delta),
+        fmt_interval(l.delta_ci_low, l.delta_ci_high, 4),
         l.newly_wrong.to_string(),
         l.newly_right.to_string(),
         fmt_p(l.p_value),
+        fmt_p(l.p_holm),
     ]
 }
 
@@ -686,7 +952,18 @@ fn class_cells(d: &ClassDelta) -> Vec<String> {
         d.newly_wrong.to_string(),
         d.newly_right.to_string(),
         fmt_p(d.p_value),
+        fmt_p(d.p_holm),
     ]
+}
+
+/// `survives` for a class whose regression survives Holm's correction, `raw_only` for one
+/// significant only before it, else nothing.
+fn class_flag(d: &ClassDelta, survives: &'static str, raw_only: &'static str) -> &'static str {
+    match (d.regressed, d.regressed_holm) {
+        (true, true) => survives,
+        (true, false) => raw_only,
+        _ => "",
+    }
 }
 
 /// `| a | b |` and the alignment row.
@@ -776,6 +1053,23 @@ pub fn render_markdown(c: &Comparison) -> String {
         (c.throughput.ratio - 1.0) * 100.0,
         if c.throughput.exceeded { " ⚠️" } else { "" }
     );
+    let _ = writeln!(s, "{}\n", method_note(c));
+    if !c.slices.is_empty() {
+        let (header, rows) = slice_table(c, " ⚠️");
+        let _ = writeln!(
+            s,
+            "<details><summary>Slices: accuracy Δ and its interval per level (⚠️: wholly below 0)</summary>\n"
+        );
+        let _ = writeln!(s, "| {} |", header.join(" | "));
+        let align: Vec<&str> = (0..header.len())
+            .map(|i| if i < 2 { "---" } else { "---:" })
+            .collect();
+        let _ = writeln!(s, "|{}|", align.join("|"));
+        for r in rows {
+            let _ = writeln!(s, "| {} |", r.join(" | "));
+        }
+        let _ = writeln!(s, "\n</details>\n");
+    }
     for l in &c.levels {
         let changed = l.changed_classes();
         if changed.is_empty() && l.flipped_wrong.is_empty() && l.flipped_right.is_empty() {
@@ -791,7 +1085,7 @@ pub fn render_markdown(c: &Comparison) -> String {
             for d in changed {
                 s.push_str(&md_row(
                     class_cells(d),
-                    if d.regressed { " ⚠️" } else { "" },
+                    class_flag(d, " ⚠️", " (⚠️ not after Holm)"),
                 ));
             }
             s.push('\n');
@@ -864,8 +1158,44 @@ pub fn render_text(c: &Comparison) -> String {
     }
     let _ = writeln!(
         s,
-        "(b = newly wrong, c = newly right, p = McNemar exact two-sided)"
+        "(b = newly wrong, c = newly right, p = McNemar exact two-sided)\n{}",
+        method_note(c)
     );
+    if !c.slices.is_empty() {
+        let (header, rows) = slice_table(c, " !");
+        let widths: Vec<usize> = (0..header.len())
+            .map(|i| {
+                rows.iter()
+                    .map(|r| r[i].chars().count())
+                    .chain([header[i].chars().count()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |cells: &[String]| {
+            let padded: Vec<String> = cells
+                .iter()
+                .zip(&widths)
+                .enumerate()
+                .map(|(i, (cell, &w))| {
+                    if i < 2 {
+                        format!("{cell:<w$}")
+                    } else {
+                        format!("{cell:>w$}")
+                    }
+                })
+                .collect();
+            format!("  {}\n", padded.join("  ").trim_end())
+        };
+        let _ = writeln!(
+            s,
+            "\nslices: accuracy delta [interval] per level (!: wholly below 0)"
+        );
+        s.push_str(&line(&header));
+        for r in &rows {
+            s.push_str(&line(r));
+        }
+    }
     let _ = writeln!(
         s,
         "\nthroughput {:.1} -> {:.1} scenarios/s ({:+.1}%)",
@@ -881,7 +1211,7 @@ pub fn render_text(c: &Comparison) -> String {
         let _ = writeln!(s, "\n{}: per class", l.level);
         s.push_str(&text_header(&CLASS_COLUMNS, "  "));
         for d in changed {
-            let flag = if d.regressed { "  REGRESSED" } else { "" };
+            let flag = class_flag(d, "  REGRESSED", "  regressed (not after Holm)");
             s.push_str(&text_row(&CLASS_COLUMNS, "  ", class_cells(d), flag));
         }
         for (title, flips) in [

@@ -378,8 +378,8 @@ fn trial_consistency(obs: &[Obs<'_>]) -> Option<(f64, f64, f64)> {
     Some((flips as f64 / s, passes as f64 / s, majority as f64 / s))
 }
 
-/// The slice values of a row, per dimension.
-fn slice_values(row: &PredictionRow) -> [Vec<String>; 4] {
+/// The slice values of a row, per dimension (in [`SLICE_DIMENSIONS`] order).
+pub(crate) fn slice_values(row: &PredictionRow) -> [Vec<String>; 4] {
     let signals = if row.adversarial_signals.is_empty() {
         vec![NONE_VALUE.to_owned()]
     } else {

@@ -1,5 +1,6 @@
 //! Small exact statistics used by the metrics and the regression gate: the Wilson score
-//! interval, McNemar's exact test, nearest-rank percentiles. Plain functions on counts, no
+//! interval, McNemar's exact test, Holm's step-down correction, the paired (cluster) bootstrap
+//! of an accuracy difference, nearest-rank percentiles. Plain functions on counts, no
 //! dependencies, each checked against hand-computed values in the tests below.
 
 /// The two-sided 95% normal quantile.
@@ -43,6 +44,77 @@ pub fn mcnemar_exact(b: u64, c: u64) -> f64 {
     let max = terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let tail = max.exp() * terms.iter().map(|t| (t - max).exp()).sum::<f64>();
     (2.0 * tail).min(1.0)
+}
+
+/// Holm's step-down adjustment of `p_values` (one family of tests), in the input order:
+/// with the p-values sorted ascending, `p_(i)` becomes `max over j <= i of min(1, (m - j + 1)
+/// p_(j))`, so a test survives at `alpha` exactly when Holm's procedure rejects it. It keeps the
+/// family-wise error rate at `alpha` under any dependence between the tests. Ties keep their
+/// input order (the adjusted values of tied p-values come out equal either way).
+pub fn holm(p_values: &[f64]) -> Vec<f64> {
+    let m = p_values.len();
+    let mut order: Vec<usize> = (0..m).collect();
+    order.sort_by(|&a, &b| p_values[a].total_cmp(&p_values[b]));
+    let mut adjusted = vec![0.0; m];
+    let mut running = 0.0f64;
+    for (rank, &i) in order.iter().enumerate() {
+        let scaled = ((m - rank) as f64 * p_values[i]).min(1.0);
+        running = running.max(scaled);
+        adjusted[i] = running;
+    }
+    adjusted
+}
+
+/// One resampling unit of the paired bootstrap: a scenario's paired rows at a level (`n`, one
+/// per trial) and how many more of them the candidate got right than the base (`diff`,
+/// `candidate right - base right`, in `-n..=n`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PairedUnit {
+    /// Paired rows of the unit.
+    pub n: u64,
+    /// Candidate right minus base right over those rows.
+    pub diff: i64,
+}
+
+/// Paired bootstrap percentile interval of the accuracy difference (candidate minus base) over
+/// `units`: `resamples` times, draw `units.len()` units with replacement from a SplitMix64
+/// seeded with `seed`, and take the difference of the accuracies on the drawn rows
+/// (`sum diff / sum n`); the interval is the nearest-rank `(1 - confidence) / 2` and `(1 +
+/// confidence) / 2` quantiles of those differences. Resampling whole scenarios keeps each
+/// scenario's base and candidate answers (and its trials) together, which is what makes it
+/// paired. No units or no resamples give `None`; units that never disagree give exactly `(0,
+/// 0)` (every resample does). Deterministic: the same inputs give the same interval.
+pub fn paired_bootstrap(
+    units: &[PairedUnit],
+    resamples: u32,
+    seed: u64,
+    confidence: f64,
+) -> Option<(f64, f64)> {
+    if units.is_empty() || resamples == 0 {
+        return None;
+    }
+    if units.iter().all(|u| u.diff == 0) {
+        return Some((0.0, 0.0));
+    }
+    let k = units.len() as u64;
+    let mut rng = SplitMix64::new(seed);
+    let mut deltas: Vec<f64> = (0..resamples)
+        .map(|_| {
+            let (mut n, mut diff) = (0u64, 0i64);
+            for _ in 0..k {
+                let u = units[rng.below(k) as usize];
+                n += u.n;
+                diff += u.diff;
+            }
+            if n == 0 { 0.0 } else { diff as f64 / n as f64 }
+        })
+        .collect();
+    deltas.sort_by(f64::total_cmp);
+    let tail = (1.0 - confidence.clamp(0.0, 1.0)) / 2.0 * 100.0;
+    Some((
+        percentile_sorted(&deltas, tail),
+        percentile_sorted(&deltas, 100.0 - tail),
+    ))
 }
 
 /// Nearest-rank percentile (`q` in 0..=100) of unsorted values; 0 for an empty slice.
@@ -177,5 +249,91 @@ mod tests {
         assert_eq!(percentile(&[3.0, 1.0, 2.0], 50.0), 2.0);
         assert_eq!(percentile(&[7.0], 99.0), 7.0);
         assert_eq!(percentile(&[], 50.0), 0.0);
+    }
+
+    #[test]
+    fn holm_textbook_values() {
+        // p = (0.01, 0.04, 0.03, 0.005), m = 4: sorted 0.005, 0.01, 0.03, 0.04 are scaled by
+        // 4, 3, 2, 1 to 0.02, 0.03, 0.06, 0.04, and the running maximum makes the last 0.06.
+        let adjusted = holm(&[0.01, 0.04, 0.03, 0.005]);
+        let expected = [0.03, 0.06, 0.06, 0.02];
+        for (a, e) in adjusted.iter().zip(expected) {
+            assert!(close(*a, e, 1e-12), "{adjusted:?}");
+        }
+        // Capped at 1; one test is left as it is; no tests, no values.
+        assert_eq!(holm(&[0.6, 0.7]), vec![1.0, 1.0]);
+        assert_eq!(holm(&[0.02]), vec![0.02]);
+        assert!(holm(&[]).is_empty());
+        // Holm never adjusts a p-value down, and is never above Bonferroni.
+        let p = [0.001, 0.2, 0.011, 0.04, 0.5];
+        for (a, raw) in holm(&p).iter().zip(p) {
+            assert!(*a >= raw && *a <= (raw * 5.0).min(1.0), "{a} {raw}");
+        }
+    }
+
+    /// `n` single-row units of which `up` the candidate alone got right and `down` the base
+    /// alone got right.
+    fn units(n: usize, up: usize, down: usize) -> Vec<PairedUnit> {
+        (0..n)
+            .map(|i| PairedUnit {
+                n: 1,
+                diff: if i < up {
+                    1
+                } else if i < up + down {
+                    -1
+                } else {
+                    0
+                },
+            })
+            .collect()
+    }
+
+    #[test]
+    fn paired_bootstrap_covers_a_known_difference() {
+        // 1,000 pairs, 150 newly right and 50 newly wrong: the true difference is +0.10 and its
+        // standard error sqrt((0.15 + 0.05 - 0.01) / 1000) = 0.0138, so a 95% interval is about
+        // 0.10 +- 0.027.
+        let u = units(1000, 150, 50);
+        let (lo, hi) = paired_bootstrap(&u, 2000, 7, 0.95).unwrap();
+        assert!(lo < 0.10 && hi > 0.10, "[{lo}, {hi}]");
+        assert!(
+            close(lo, 0.073, 0.008) && close(hi, 0.127, 0.008),
+            "[{lo}, {hi}]"
+        );
+        // Deterministic under the seed, and a different seed moves it only a little.
+        assert_eq!(paired_bootstrap(&u, 2000, 7, 0.95), Some((lo, hi)));
+        let (lo2, hi2) = paired_bootstrap(&u, 2000, 8, 0.95).unwrap();
+        assert!(close(lo, lo2, 0.006) && close(hi, hi2, 0.006));
+        // A wider confidence gives a wider interval.
+        let (lo99, hi99) = paired_bootstrap(&u, 2000, 7, 0.99).unwrap();
+        assert!(lo99 < lo && hi99 > hi);
+        // Identical answers: exactly [0, 0]; nothing to resample: none.
+        assert_eq!(
+            paired_bootstrap(&units(50, 0, 0), 2000, 1, 0.95),
+            Some((0.0, 0.0))
+        );
+        assert_eq!(paired_bootstrap(&[], 2000, 1, 0.95), None);
+        assert_eq!(paired_bootstrap(&u, 0, 1, 0.95), None);
+    }
+
+    #[test]
+    fn paired_bootstrap_resamples_whole_scenarios() {
+        // Three trials per scenario, all three agreeing: the trials are one unit, so the interval
+        // is as wide as for 200 single-row scenarios, not as narrow as for 600 independent rows.
+        let clustered: Vec<PairedUnit> = units(200, 30, 10)
+            .into_iter()
+            .map(|u| PairedUnit {
+                n: 3,
+                diff: u.diff * 3,
+            })
+            .collect();
+        let (lo, hi) = paired_bootstrap(&clustered, 2000, 3, 0.95).unwrap();
+        let (lo1, hi1) = paired_bootstrap(&units(200, 30, 10), 2000, 3, 0.95).unwrap();
+        assert_eq!((lo, hi), (lo1, hi1));
+        let (lo6, hi6) = paired_bootstrap(&units(600, 90, 30), 2000, 3, 0.95).unwrap();
+        assert!(
+            hi - lo > 1.5 * (hi6 - lo6),
+            "[{lo}, {hi}] vs [{lo6}, {hi6}]"
+        );
     }
 }

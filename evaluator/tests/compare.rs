@@ -1,6 +1,8 @@
 //! The regression gate on a 200-scenario synthetic corpus: the same classifier twice passes; a
 //! classifier that mislabels a fifth of the OOM cases fails with the `worse` verdict and names
-//! `oom_killed`; different corpora are refused; `--max-drop` and `--max-slowdown` bite.
+//! `oom_killed`; different corpora are refused; `--max-drop` and `--max-slowdown` bite; the
+//! paired bootstrap intervals cover the known difference (and are [0, 0] for identical runs),
+//! and Holm's correction over a level's classes gives the textbook adjusted p-values.
 
 mod common;
 
@@ -246,4 +248,183 @@ fn runs_on_different_corpora_are_refused_unless_allowed() {
             .to_string()
             .contains("no (scenario_id, trial)")
     );
+}
+
+#[test]
+fn identical_runs_have_zero_intervals_everywhere() {
+    let f = fixture();
+    let c = compare(&f.base, &f.same, &CompareOptions::default()).unwrap();
+    for l in &c.levels {
+        assert_eq!((l.delta_ci_low, l.delta_ci_high), (Some(0.0), Some(0.0)));
+        assert_eq!(l.p_holm, 1.0);
+    }
+    assert!(!c.slices.is_empty());
+    for s in &c.slices {
+        assert_eq!(
+            (s.ci_low, s.ci_high, s.delta),
+            (Some(0.0), Some(0.0), 0.0),
+            "{s:?}"
+        );
+    }
+    // Every slice dimension shows up, with the values the corpus has.
+    for dim in [
+        "difficulty",
+        "adversarial_signal",
+        "evidence_missing",
+        "family",
+    ] {
+        assert!(c.slices.iter().any(|s| s.dimension == dim), "{dim}");
+    }
+    let off = CompareOptions {
+        bootstrap_resamples: 0,
+        ..CompareOptions::default()
+    };
+    let c = compare(&f.base, &f.same, &off).unwrap();
+    assert!(c.levels.iter().all(|l| l.delta_ci_low.is_none()));
+    assert!(render_markdown(&c).contains("Intervals: off"));
+}
+
+#[test]
+fn the_bootstrap_interval_covers_the_known_difference_per_level_and_slice() {
+    let f = fixture();
+    let opts = CompareOptions::default();
+    let c = compare(&f.base, &f.degraded, &opts).unwrap();
+    // 10 of 200 pairs newly wrong: -0.05, standard error sqrt(0.05 * 0.95 / 200) = 0.0154.
+    let fm = &c.levels[0];
+    let (lo, hi) = (fm.delta_ci_low.unwrap(), fm.delta_ci_high.unwrap());
+    assert!(lo < -0.05 && -0.05 < hi && hi < 0.0, "[{lo}, {hi}]");
+    assert!(
+        (hi - lo - 2.0 * 1.96 * 0.0154).abs() < 0.015,
+        "[{lo}, {hi}]"
+    );
+    // Seeded: the same again; another seed, nearly the same.
+    let again = compare(&f.base, &f.degraded, &opts).unwrap();
+    assert_eq!(again.levels[0].delta_ci_low, fm.delta_ci_low);
+    let other = CompareOptions {
+        seed: 99,
+        ..CompareOptions::default()
+    };
+    let o = compare(&f.base, &f.degraded, &other).unwrap();
+    assert!((o.levels[0].delta_ci_low.unwrap() - lo).abs() < 0.02);
+    // The OOM family lost a fifth of its 50 rows; the other families lost nothing.
+    let slice = |dim: &str, value: &str| {
+        c.slices
+            .iter()
+            .find(|s| s.dimension == dim && s.value == value && s.level == fm.level)
+            .unwrap_or_else(|| panic!("{dim}={value}"))
+    };
+    let oom = slice("family", "oom_killed");
+    assert_eq!((oom.n, oom.scenarios), (50, 50));
+    assert!((oom.delta + 0.2).abs() < 1e-12);
+    let (lo, hi) = (oom.ci_low.unwrap(), oom.ci_high.unwrap());
+    assert!(lo < -0.2 && -0.2 < hi && hi < 0.0, "[{lo}, {hi}]");
+    let healthy = slice("family", "healthy");
+    assert_eq!((healthy.ci_low, healthy.ci_high), (Some(0.0), Some(0.0)));
+    // Per difficulty the deltas add up to the level's, weighted by size.
+    let total: f64 = (0..4)
+        .map(|d| {
+            let s = slice("difficulty", &d.to_string());
+            s.delta * s.n as f64
+        })
+        .sum();
+    assert!((total / 200.0 - fm.delta).abs() < 1e-12);
+    // Shown in both renderings.
+    let md = render_markdown(&c);
+    assert!(md.contains("Δ interval") && md.contains("Slices:"), "{md}");
+    assert!(md.contains("| family | oom_killed | 50 | -0.200 ["), "{md}");
+    let text = render_text(&c);
+    assert!(
+        text.contains("interval") && text.contains("slices:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn holm_over_the_classes_of_a_level_says_which_regressions_survive() {
+    let f = fixture();
+    // A candidate wrong on 10 OOM rows (McNemar p = 2/2^10), 6 crash-loop rows (2/2^6, under
+    // 0.05 alone) and 1 image-pull row (p = 1): three classes tested at the failure-mode level.
+    let mut cand = f.same.clone();
+    let mut left = [
+        ("oom_killed", 10),
+        ("crashloop_backoff", 6),
+        ("image_pull_backoff", 1),
+    ];
+    for row in &mut cand.predictions {
+        for (family, k) in &mut left {
+            if row.expected_failure_mode == *family && *k > 0 {
+                *k -= 1;
+                row.predicted_failure_mode = "healthy".into();
+                row.correct_failure_mode = false;
+            }
+        }
+    }
+    let c = compare(&f.base, &cand, &CompareOptions::default()).unwrap();
+    let fm = &c.levels[0];
+    let class = |name: &str| fm.classes.iter().find(|d| d.class == name).unwrap();
+    // Sorted p: 2/1024, 2/64, 1; scaled by 3, 2, 1; running maximum.
+    let (oom, crash, pull) = (
+        class("oom_killed"),
+        class("crashloop_backoff"),
+        class("image_pull_backoff"),
+    );
+    assert!(
+        (oom.p_holm - 3.0 * 2.0 / 1024.0).abs() < 1e-12,
+        "{}",
+        oom.p_holm
+    );
+    assert!(
+        (crash.p_holm - 2.0 * 2.0 / 64.0).abs() < 1e-12,
+        "{}",
+        crash.p_holm
+    );
+    assert_eq!(pull.p_holm, 1.0);
+    // The untested class keeps 1 and does not count in the family.
+    assert_eq!(class("healthy").p_holm, 1.0);
+    assert!(oom.regressed && oom.regressed_holm);
+    assert!(crash.regressed && !crash.regressed_holm);
+    assert_eq!(
+        c.regressed_classes_holm,
+        vec!["failure_mode:oom_killed".to_owned()]
+    );
+    assert!(
+        c.regressed_classes
+            .contains(&"failure_mode:crashloop_backoff".to_owned())
+    );
+    assert!(
+        c.reasons[0].contains("crashloop_backoff") && c.reasons[0].contains("not after Holm"),
+        "{:?}",
+        c.reasons
+    );
+    let text = render_text(&c);
+    assert!(text.contains("regressed (not after Holm)"), "{text}");
+    // Only the failure-mode level changed: the level family has one test, p unchanged.
+    assert_eq!(fm.p_holm, fm.p_value);
+}
+
+#[test]
+fn a_version_1_compare_document_still_reads() {
+    let f = fixture();
+    let c = compare(&f.base, &f.degraded, &CompareOptions::default()).unwrap();
+    let mut v: serde_json::Value = serde_json::to_value(&c).unwrap();
+    let obj = v.as_object_mut().unwrap();
+    obj.remove("slices");
+    obj.remove("regressed_classes_holm");
+    let opts = obj["options"].as_object_mut().unwrap();
+    opts.remove("bootstrap_resamples");
+    opts.remove("seed");
+    for l in obj["levels"].as_array_mut().unwrap() {
+        let l = l.as_object_mut().unwrap();
+        for k in ["p_holm", "delta_ci_low", "delta_ci_high"] {
+            l.remove(k);
+        }
+        for class in l["classes"].as_array_mut().unwrap() {
+            let class = class.as_object_mut().unwrap();
+            class.remove("p_holm");
+            class.remove("regressed_holm");
+        }
+    }
+    let back: evaluator::compare::Comparison = serde_json::from_value(v).unwrap();
+    assert!(back.slices.is_empty() && back.levels[0].delta_ci_low.is_none());
+    assert_eq!(back.levels[0].p_holm, 1.0);
 }

@@ -1,7 +1,9 @@
 //! `triagebench compare <base> <candidate>`: the regression gate. Pairs the two runs'
 //! predictions by (scenario, trial) and reports per level the accuracy of each, the difference,
-//! McNemar's exact p-value, per-class deltas and the scenarios that flipped; writes the JSON
-//! result to `<reports>/compare-latest.json` for the dashboard.
+//! McNemar's exact p-value (and Holm's correction of it over the levels and over each level's
+//! classes), a paired bootstrap interval of the difference per level and per slice value,
+//! per-class deltas and the scenarios that flipped; writes the JSON result to
+//! `<reports>/compare-latest.json` for the dashboard.
 //!
 //! Exit codes: 0 when the candidate is not worse; 1 when it is significantly worse at any level
 //! (McNemar p < `--alpha` with more newly wrong than newly right), drops more than `--max-drop`,
@@ -53,6 +55,12 @@ pub struct Args {
     /// Compare runs made on corpora with different content hashes.
     #[arg(long)]
     pub allow_different_corpus: bool,
+    /// Resamples of the paired bootstrap intervals (0 turns them off).
+    #[arg(long, default_value_t = evaluator::compare::DEFAULT_BOOTSTRAP_RESAMPLES)]
+    pub bootstrap: u32,
+    /// Seed of the bootstrap (the same runs and seed give the same intervals).
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
     /// Do not write compare-latest.json.
     #[arg(long)]
     pub no_save: bool,
@@ -79,6 +87,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         max_drop: args.max_drop,
         max_slowdown: args.max_slowdown,
         allow_different_corpus: args.allow_different_corpus,
+        bootstrap_resamples: args.bootstrap,
+        seed: args.seed,
     };
     let result = compare(&base, &candidate, &options).map_err(|e| bad(e.to_string()))?;
     let json = serde_json::to_string_pretty(&result)?;
@@ -208,6 +218,8 @@ mod tests {
             max_drop: None,
             max_slowdown: None,
             allow_different_corpus: false,
+            bootstrap: 200,
+            seed: 0,
             no_save: false,
         }
     }
