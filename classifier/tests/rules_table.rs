@@ -591,6 +591,95 @@ fn tricky_rules() {
         f,
     );
 
+    // A workload short of replicas is not healthy (issue 9 item 8).
+    fn short(c: &mut Case, desired: u32, ready: u32) {
+        if let Some(Source::Available(d)) = c.evidence.eks_deployments.as_mut() {
+            d.deployments[0].desired = desired;
+            d.deployments[0].ready = Some(ready);
+            d.deployments[0].available = Some(ready);
+            d.deployments[0].unavailable = Some(desired - ready);
+        }
+    }
+    let mode_only = |mode, category, cites| Expected {
+        mode,
+        category,
+        cause: RootCause::Unknown,
+        at: None,
+        exit_code: None,
+        cites,
+    };
+    check(
+        "pods the ResourceQuota admission refused: quota exceeded",
+        base().tap(|c| {
+            short(c, 5, 3);
+            events(c).push(event("FailedCreate", "ReplicaSet/payments-api-7f9dd8b6c4", "Error creating: pods \"payments-api-7f9dd8b6c4-zz9kq\" is forbidden: exceeded quota: payments-quota, requested: limits.memory=512Mi, used: limits.memory=1536Mi, limited: limits.memory=2Gi"));
+        }),
+        mode_only(FailureMode::ResourceQuotaExceeded, Category::ResourceExhaustion, &["ready 3/5", "exceeded quota"]),
+        f,
+    );
+    check(
+        "a rollout past its progress deadline is stuck",
+        base().tap(|c| {
+            short(c, 5, 3);
+            events(c).push(event(
+                "ProgressDeadlineExceeded",
+                "Deployment/payments-api",
+                "Deployment payments-api has timed out progressing",
+            ));
+        }),
+        mode_only(
+            FailureMode::DeploymentRolloutStuck,
+            Category::Unknown,
+            &["ProgressDeadlineExceeded"],
+        ),
+        f,
+    );
+    check(
+        "replicas missing without a reason in sight: unknown, not healthy",
+        base().tap(|c| short(c, 5, 3)),
+        mode_only(FailureMode::Unknown, Category::Unknown, &["not explained"]),
+        f,
+    );
+    check(
+        "a pod still starting explains the shortfall: healthy",
+        base().tap(|c| {
+            short(c, 3, 2);
+            pods(c)[1].containers[0].ready = false;
+        }),
+        healthy(),
+        f,
+    );
+    check(
+        "the alert's pod of a new ReplicaSet is a lead, not a filter",
+        base().tap(|c| {
+            let mut new = pods(c)[0].clone();
+            new.name = "payments-api-9c1d2e3f4-2hk8w".into();
+            new.phase = "Pending".into();
+            new.containers[0].ready = false;
+            new.containers[0].state = waiting(
+                "ImagePullBackOff",
+                "Back-off pulling image \"payments:v2.1.0-bad\"",
+                None,
+            );
+            pods(c).push(new);
+            c.alert.common_annotations.kube_pod = Some("payments-api-9c1d2e3f4-2hk8w".into());
+            events(c).push(event(
+                "Failed",
+                "Pod/payments-api-9c1d2e3f4-2hk8w",
+                "Failed to pull image \"payments:v2.1.0-bad\": manifest unknown",
+            ));
+        }),
+        Expected {
+            mode: FailureMode::ImagePullBackoff,
+            category: RootCause::ImageNotFound.category(),
+            cause: RootCause::ImageNotFound,
+            at: Some(("payments-api-9c1d2e3f4-2hk8w", C)),
+            exit_code: None,
+            cites: &["found through the alert's kube_pod"],
+        },
+        f,
+    );
+
     assert!(
         failures.is_empty(),
         "{} rule(s) wrong:\n{}",

@@ -54,7 +54,7 @@ use verdict::{Verdict, rank};
 pub const NAME: &str = "rules";
 
 /// The baseline's version: the crate version plus a rules revision, bumped when a rule changes.
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+rules.4");
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+rules.5");
 
 /// The built-in rule baseline as a [`Classifier`](crate::Classifier); see [`classify`].
 pub const RULES: Builtin = Builtin::new(NAME, VERSION, classify);
@@ -102,13 +102,18 @@ impl View<'_> {
             return v;
         }
         if !self.pods.is_empty() {
-            return self.healthy_pods();
+            return self
+                .short_of_replicas()
+                .unwrap_or_else(|| self.healthy_pods());
         }
         // No pod of the workload in sight: events, then logs, then (weakly) the alert.
         if let Some(v) = self.judge_events_only() {
             return v;
         }
         if let Some(v) = self.judge_logs_only() {
+            return v;
+        }
+        if let Some(v) = self.short_of_replicas() {
             return v;
         }
         self.judge_nothing()

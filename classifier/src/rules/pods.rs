@@ -38,6 +38,64 @@ impl<'a> View<'a> {
         Verdict::healthy(0.85).cite(cites)
     }
 
+    /// A workload short of ready replicas with fewer pods in sight than it wants and none of
+    /// them failing: the pods the controller could not create, or a rollout that stopped, are
+    /// the failure, so it is not called healthy. The Kubernetes facts it names: the ResourceQuota
+    /// admission rejects a pod creation with `is forbidden: exceeded quota`, which the
+    /// ReplicaSet controller reports as a `FailedCreate` event; a Deployment past its progress
+    /// deadline reports `ProgressDeadlineExceeded`. Any other shortfall is `unknown`. A
+    /// shortfall the listed pods explain (one still starting) is not this.
+    pub(super) fn short_of_replicas(&self) -> Option<Verdict> {
+        let d = self.deployment()?;
+        let ready = d.ready.unwrap_or(0);
+        let listed = u32::try_from(self.pods.len()).unwrap_or(u32::MAX);
+        if ready >= d.desired || listed >= d.desired {
+            return None;
+        }
+        let ready_cite = format!(
+            "eks_deployments.json deployments[{}]: ready {ready}/{}, {listed} pod(s) in sight",
+            d.name, d.desired
+        );
+        let owned = |e: &&Event| {
+            e.involved_object == format!("Deployment/{}", self.workload)
+                || e.involved_object
+                    .strip_prefix("ReplicaSet/")
+                    .and_then(|rs| rs.strip_prefix(self.workload))
+                    .is_some_and(|r| r.starts_with('-'))
+        };
+        if let Some(e) = self.events.iter().filter(owned).find(|e| {
+            e.reason == "FailedCreate" && e.message.to_lowercase().contains("exceeded quota")
+        }) {
+            return Some(
+                Verdict::mode(
+                    FailureMode::ResourceQuotaExceeded,
+                    Category::ResourceExhaustion,
+                    0.7,
+                    rank::POD_LEVEL,
+                )
+                .cite([ready_cite, cite_event(e)]),
+            );
+        }
+        if let Some(e) = self.events.iter().filter(owned).find(|e| {
+            e.reason == "ProgressDeadlineExceeded" || e.message.contains("ProgressDeadlineExceeded")
+        }) {
+            return Some(
+                Verdict::mode(
+                    FailureMode::DeploymentRolloutStuck,
+                    Category::Unknown,
+                    0.6,
+                    rank::POD_LEVEL,
+                )
+                .cite([ready_cite, cite_event(e)]),
+            );
+        }
+        Some(
+            Verdict::mode(FailureMode::Unknown, Category::Unknown, 0.3, rank::HEALTHY).cite([
+                format!("{ready_cite}: the missing replicas are not explained by the evidence"),
+            ]),
+        )
+    }
+
     pub(super) fn judge_pod(&self, pod: &'a Pod) -> Option<Verdict> {
         let events = self.pod_events(&pod.name);
         // An evicted pod's containers are terminated (137, ContainerStatusUnknown): the

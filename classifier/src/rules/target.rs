@@ -94,6 +94,34 @@ impl<'a> View<'a> {
             }
         }
 
+        // The SOP starts from the alerted pod: an alert that names a pod of this workload (by
+        // the loose name shape) which the strict search missed (a new ReplicaSet whose hash a
+        // fixture wrote by hand, say) is a lead, not a filter. It and the other pods of its
+        // ReplicaSet join the workload's pods.
+        if !workload.is_empty()
+            && let Some(kube_pod) = ann.kube_pod.as_deref()
+            && !pods.iter().any(|p| p.name == kube_pod)
+            && belongs(kube_pod, workload, wtype, &others, Naming::Loose)
+            && all_pods.iter().filter(in_ns).any(|p| p.name == kube_pod)
+        {
+            let replicaset = kube_pod.rsplit_once('-').map_or(kube_pod, |(rs, _)| rs);
+            let before = pods.len();
+            for p in all_pods.iter().filter(in_ns) {
+                if p.name
+                    .strip_prefix(replicaset)
+                    .is_some_and(|r| r.starts_with('-'))
+                    && belongs(&p.name, workload, wtype, &others, Naming::Loose)
+                    && !pods.iter().any(|q| q.name == p.name)
+                {
+                    pods.push(p);
+                }
+            }
+            notes.push(format!(
+                "{} pod(s) of {replicaset} found through the alert's kube_pod {kube_pod}",
+                pods.len() - before
+            ));
+        }
+
         let events: &[Event] = ev.events().map_or(&[], |e| e.warning_events.as_slice());
         let mut pod_names: Vec<String> = pods.iter().map(|p| p.name.clone()).collect();
         if ev.pods().is_none() {
