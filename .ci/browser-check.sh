@@ -22,8 +22,9 @@ shot=$(abs "${2:-}")
 [ $# -gt 0 ] && shift
 
 if [ -z "$html" ]; then
-  echo "browser-check: rendering the demo dashboard (cargo test -p evaluator --test dashboard)"
-  cargo test --quiet --locked -p evaluator --test dashboard demo_dashboard_for_the_browser_check
+  echo "browser-check: rendering the demo dashboard (cargo test --workspace --test dashboard)"
+  # --workspace (not -p evaluator): the same feature set as `just test`, so its build is reused
+  cargo test --quiet --locked --workspace --test dashboard demo_dashboard_for_the_browser_check
   target=${CARGO_TARGET_DIR:-$root/target}
   html="$target/tmp/dashboard-demo/dashboard.html"
   allow_empty=${BROWSER_CHECK_ALLOW_EMPTY:-}
