@@ -37,7 +37,7 @@ use evaluator::audit::AuditRow;
 use evaluator::corpus::{CorpusError, corpus_info};
 use evaluator::report::ReportError;
 use rayon::prelude::*;
-use scenario::manifest::MANIFEST_FILE;
+use scenario::manifest::{MANIFEST_FILE, Manifest};
 use scenario::{
     Answer, Category, EvidenceKind, FailureMode, Level, Problems, RootCause, Signal, Suite,
 };
@@ -159,7 +159,7 @@ pub fn load_corpus(path: &Path) -> Result<(Suite, CorpusMeta), AuditError> {
     })?;
     let info = corpus_info(path, false)?;
     let split = if info.manifest {
-        read_split(&path.join(MANIFEST_FILE))?
+        read_split(path)?
     } else {
         None
     };
@@ -174,20 +174,16 @@ pub fn load_corpus(path: &Path) -> Result<(Suite, CorpusMeta), AuditError> {
     Ok((suite, meta))
 }
 
-/// The manifest's `split`, read on its own so a manifest from before splits (no field) loads.
-fn read_split(manifest: &Path) -> Result<Option<String>, AuditError> {
-    let bad = |message: String| AuditError::Manifest {
-        path: manifest.to_path_buf(),
-        field: "split",
-        message,
-    };
-    let text = std::fs::read_to_string(manifest).map_err(|e| bad(format!("cannot read: {e}")))?;
-    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
-    match v.get("split") {
-        None | Some(serde_json::Value::Null) => Ok(None),
-        Some(serde_json::Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(bad(format!("expected a string, got {other}"))),
-    }
+/// The manifest's `split` (`None` for a manifest from before splits), read with the scenario
+/// crate's own manifest type, which `corpus_info` has already parsed and checked.
+fn read_split(root: &Path) -> Result<Option<String>, AuditError> {
+    Manifest::read(root)
+        .map(|m| m.split)
+        .map_err(|message| AuditError::Manifest {
+            path: root.join(MANIFEST_FILE),
+            field: "split",
+            message,
+        })
 }
 
 /// Refuses a train corpus that cannot give meaningful figures on `test`: the same directory or
