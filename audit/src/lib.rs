@@ -38,9 +38,7 @@ use evaluator::corpus::{CorpusError, corpus_info};
 use evaluator::report::ReportError;
 use rayon::prelude::*;
 use scenario::manifest::{MANIFEST_FILE, Manifest};
-use scenario::{
-    Answer, Category, EvidenceKind, FailureMode, Level, Problems, RootCause, Signal, Suite,
-};
+use scenario::{Answer, EvidenceKind, Level, Problems, RootCause, Signal, Suite};
 
 use crate::fingerprint::{Fingerprint, Tracer};
 use crate::model::{Features, Softmax};
@@ -515,16 +513,7 @@ fn label_str(p: &scenario::Prediction, level: Level) -> &'static str {
 
 /// Whether a predicted label is right for an answer, as the evaluator scores it.
 fn is_correct(a: &Answer, level: Level, predicted: &str) -> Option<bool> {
-    match level {
-        Level::FailureMode => Some(FailureMode::parse(predicted).is_ok_and(|m| a.accepts_mode(m))),
-        Level::RootCauseCategory => {
-            Some(Category::parse(predicted).is_ok_and(|c| a.accepts_category(c)))
-        }
-        Level::RootCause => a
-            .root_cause
-            .map(|_| RootCause::parse(predicted).is_ok_and(|c| a.accepts_cause(c) == Some(true))),
-        Level::Localization => None,
-    }
+    evaluator::metrics::accepts_label(a, level, predicted)
 }
 
 /// Trains every (input, level) model on `train` and scores it on `test`.

@@ -148,6 +148,22 @@ pub fn correct_at(row: &PredictionRow, level: Level) -> Option<bool> {
     }
 }
 
+/// Whether `answer` accepts the label `label` (a failure mode, category or root cause string)
+/// at `level`, as `eval` scores a prediction (acceptable alternatives included); `None` where
+/// the answer is not scored at that level by label (no root cause; localization).
+pub fn accepts_label(answer: &scenario::Answer, level: Level, label: &str) -> Option<bool> {
+    match level {
+        Level::FailureMode => Some(FailureMode::parse(label).is_ok_and(|m| answer.accepts_mode(m))),
+        Level::RootCauseCategory => {
+            Some(Category::parse(label).is_ok_and(|c| answer.accepts_category(c)))
+        }
+        Level::RootCause => answer
+            .root_cause
+            .map(|_| RootCause::parse(label).is_ok_and(|c| answer.accepts_cause(c) == Some(true))),
+        Level::Localization => None,
+    }
+}
+
 /// Display order of a label at a level: taxonomy order, then other labels alphabetically, then
 /// `wrong_target`, then `error`.
 pub fn label_order(level: Level, label: &str) -> (usize, String) {

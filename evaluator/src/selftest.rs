@@ -148,17 +148,13 @@ fn scored(answer: &Answer, level: Level) -> bool {
 
 /// Whether `answer` accepts `label` at `level` (a scored answer; the label is a truth label).
 fn accepts(answer: &Answer, level: Level, label: &str) -> bool {
-    match level {
-        Level::FailureMode | Level::Localization => {
-            FailureMode::parse(label).is_ok_and(|m| answer.accepts_mode(m))
-        }
-        Level::RootCauseCategory => {
-            Category::parse(label).is_ok_and(|c| answer.accepts_category(c))
-        }
-        Level::RootCause => {
-            RootCause::parse(label).is_ok_and(|c| answer.accepts_cause(c) == Some(true))
-        }
-    }
+    // Localization's label is the failure mode (the pod is checked apart).
+    let level = if level == Level::Localization {
+        Level::FailureMode
+    } else {
+        level
+    };
+    crate::metrics::accepts_label(answer, level, label).unwrap_or(false)
 }
 
 /// The primary label of `answer` at `level` (a scored answer).
