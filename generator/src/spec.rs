@@ -1353,7 +1353,28 @@ impl Templates {
             .map_err(|e| self.spec_error(source, &e))
     }
 
+    /// Evaluates a condition (a monitor's `present`, an alert rule's `when`): the template must
+    /// render `true` or `false` (minijinja writes a boolean `True`/`False`; any case is taken),
+    /// anything else is an error naming the field, so a condition that can never hold is caught
+    /// instead of silently switching a rule off.
+    pub(crate) fn holds(&self, source: &str, ctx: &minijinja::Value) -> Result<bool, GenError> {
+        let text = self.expand(source, ctx)?;
+        match text.trim().to_ascii_lowercase().as_str() {
+            "true" => Ok(true),
+            "false" | "" => Ok(false),
+            other => Err(self.field_error(
+                source,
+                format!("a condition must render true or false, not {other:?}"),
+            )),
+        }
+    }
+
     fn spec_error(&self, source: &str, e: &minijinja::Error) -> GenError {
+        self.field_error(source, describe(e))
+    }
+
+    /// An error about the spec string `source`, naming the file and field that hold it.
+    fn field_error(&self, source: &str, message: String) -> GenError {
         let (file, field) = self
             .spec_paths
             .get(source)
@@ -1362,7 +1383,7 @@ impl Templates {
         GenError::Spec {
             file: self.dir.join(file).display().to_string(),
             field,
-            message: describe(e),
+            message,
         }
     }
 }

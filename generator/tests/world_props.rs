@@ -373,3 +373,52 @@ fn regression_nodes_with_the_same_name() {
     check_time(&w);
     check_shape(&w);
 }
+
+/// Every alert rule of alerts.yml fires somewhere and every monitor rule of world.yml is on
+/// some account, over a few hundred worlds: a rule whose `when` or `present` can never hold
+/// (minijinja writes a boolean `True`, and a comparison with "true" once switched
+/// `ContainerMemoryNearLimit`, `KubernetesNodeMemoryPressure` and the memory monitor off for
+/// good) fails here, naming the rule.
+#[test]
+fn every_alert_and_monitor_rule_occurs() {
+    let mut alerts = std::collections::BTreeSet::new();
+    let mut monitors = std::collections::BTreeSet::new();
+    for index in 0..600 {
+        let w = world(11, index, "");
+        alerts.insert(w.alert.alertname.clone());
+        // A monitor that fired the alert is added to the account if it was not there; count
+        // only the ones the account had on its own.
+        let fired = T
+            .alerts
+            .rules
+            .get(&w.alert.alertname)
+            .and_then(|r| r.monitor.as_ref());
+        monitors.extend(
+            w.monitors
+                .iter()
+                .filter(|m| Some(&m.key) != fired)
+                .map(|m| m.key.clone()),
+        );
+    }
+    let never_fired: Vec<&String> = T
+        .alerts
+        .rules
+        .keys()
+        .filter(|r| !alerts.contains(*r))
+        .collect();
+    assert!(
+        never_fired.is_empty(),
+        "alert rules that never fired in 600 worlds: {never_fired:?}"
+    );
+    let never_present: Vec<&String> = T
+        .text
+        .monitors
+        .iter()
+        .map(|m| &m.key)
+        .filter(|k| !monitors.contains(*k))
+        .collect();
+    assert!(
+        never_present.is_empty(),
+        "monitor rules on no account in 600 worlds: {never_present:?}"
+    );
+}

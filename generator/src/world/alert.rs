@@ -73,7 +73,7 @@ pub fn draw(
             .get(name)
             .ok_or_else(|| spec_error(format!("no rule named \"{name}\"")))?;
         let fires = match &rule.when {
-            Some(cond) => t.expand(cond, facts)?.trim() == "true",
+            Some(cond) => t.holds(cond, facts)?,
             None => true,
         };
         if fires {

@@ -69,7 +69,7 @@ pub fn draw(t: &Templates, facts: &Value, rng: &mut StageRng) -> Result<Vec<Moni
     let mut out = Vec::new();
     for rule in &t.text.monitors {
         let forced = match &rule.present {
-            Some(tpl) => t.expand(tpl, facts)?.trim() == "true",
+            Some(tpl) => t.holds(tpl, facts)?,
             None => false,
         };
         if forced || (rule.chance > 0.0 && rng.random_bool(rule.chance.min(1.0))) {

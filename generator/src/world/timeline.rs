@@ -265,8 +265,9 @@ impl Story<'_, '_> {
             let monitor = self.id.memory_monitor && self.memory_ratio.is_some_and(|r| r > 0.9);
             // Node events (node-problem-detector's OOMKilling) live in `default`: the events
             // tool, which lists the alerted namespace, never shows them, so they carry nothing.
-            (dd_ok && (self.id.kernel_collected || monitor))
-                || !plan.has(Signal::MisleadingAlertTitle)
+            // Nor does the alert: honest and misleading alerts come from the same rules, and
+            // a restarts or crash-loop rule says nothing of a memory kill.
+            dd_ok && (self.id.kernel_collected || monitor)
         } else if term.never_started || term.message.is_some() {
             events_ok
         } else {
