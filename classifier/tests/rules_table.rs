@@ -290,6 +290,103 @@ fn tricky_rules() {
         here(RootCause::ContainerOom, Some(1)),
         f,
     );
+    let pressured = |c: &mut Case| {
+        if let Some(Source::Available(n)) = c.evidence.eks_node_health.as_mut() {
+            n.nodes
+                .iter_mut()
+                .find(|n| n.name == NODE)
+                .unwrap()
+                .memory_pressure = scenario::files::ConditionStatus::True;
+        }
+    };
+    check(
+        "OOMKilled on a node under memory pressure, no kernel log in Datadog, is node_oom",
+        base().tap(|c| {
+            set_state(c, false, 3, terminated("OOMKilled", 137, ""));
+            pressured(c);
+        }),
+        Expected {
+            cites: &["memory_pressure=True on the pod's node"],
+            ..here(RootCause::NodeOom, Some(137))
+        },
+        f,
+    );
+    check(
+        "OOMKilled under node pressure with a kernel log that shows no global kill is container_oom",
+        base().tap(|c| {
+            set_state(c, false, 3, terminated("OOMKilled", 137, ""));
+            pressured(c);
+            let mut line = dd(
+                "kernel",
+                NODE,
+                "EXT4-fs (nvme0n1p1): re-mounted. Opts: (null)",
+            );
+            line.tags.push("source:kernel".into());
+            datadog(c).push(line);
+        }),
+        here(RootCause::ContainerOom, Some(137)),
+        f,
+    );
+    check(
+        "OOMKilled under node pressure with a cgroup kill line is container_oom",
+        base().tap(|c| {
+            set_state(c, false, 3, terminated("OOMKilled", 137, ""));
+            pressured(c);
+            events(c).push(event("OOMKilling", &format!("Node/{NODE}"), "Memory cgroup out of memory: Killed process 4121 (java) total-vm:1123456kB, anon-rss:523456kB, file-rss:0kB, shmem-rss:0kB"));
+        }),
+        here(RootCause::ContainerOom, Some(137)),
+        f,
+    );
+    for line in [
+        "sh: 1: exec: /srv/main: not found",
+        "/bin/sh: entrypoint: not found",
+    ] {
+        check(
+            &format!("a shell that cannot find the command ({line}) is command_not_found"),
+            base().tap(|c| {
+                set_state(
+                    c,
+                    false,
+                    7,
+                    waiting(
+                        "CrashLoopBackOff",
+                        "back-off 2m40s restarting failed container",
+                        None,
+                    ),
+                );
+                events(c).push(backoff());
+                set_pod_logs(c, &format!("{line}\n"));
+            }),
+            here(RootCause::CommandNotFound, None),
+            f,
+        );
+    }
+    for line in [
+        "Caused by: java.net.SocketTimeoutException: Connect timed out",
+        "HikariPool-1 - Connection is not available, request timed out after 30000ms.",
+        "Error: pool timed out while waiting for an open connection",
+        "wait-for-it.sh: timeout occurred after waiting 30 seconds for payments-db:5432",
+    ] {
+        check(
+            &format!("a connection that timed out ({line}) is dependency_unavailable"),
+            base().tap(|c| {
+                set_state(
+                    c,
+                    false,
+                    7,
+                    waiting(
+                        "CrashLoopBackOff",
+                        "back-off 2m40s restarting failed container",
+                        None,
+                    ),
+                );
+                events(c).push(backoff());
+                set_pod_logs(c, &format!("INFO starting payments-api\n{line}\n"));
+            }),
+            here(RootCause::DependencyUnavailable, None),
+            f,
+        );
+    }
     check(
         "StartError 128 with executable not found is command_not_found",
         base().tap(|c| {
@@ -498,6 +595,10 @@ fn tricky_rules() {
         ),
         (
             "Failed to pull image \"registry.internal/payments-api:2.15.0\": dial tcp: lookup registry.internal on 10.0.0.2:53: no such host",
+            RootCause::RegistryUnreachable,
+        ),
+        (
+            "Failed to pull image \"ghcr.io/acme/payments-api:2.15.0\": failed to resolve reference \"ghcr.io/acme/payments-api:2.15.0\": failed to do request: Head \"https://ghcr.io/v2/acme/payments-api/manifests/2.15.0\": dial tcp: lookup ghcr.io on 10.0.0.2:53: server misbehaving",
             RootCause::RegistryUnreachable,
         ),
     ] {

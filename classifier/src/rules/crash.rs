@@ -46,7 +46,26 @@ impl<'a> View<'a> {
                     at(Verdict::cause(RootCause::NodeOom, 0.85, rank), cites)
                 }
                 None => {
-                    cites.extend(self.memory_pressure_note(pod));
+                    // Without a kernel line of either kind, the node's MemoryPressure tells
+                    // the killer: a container at its own cgroup limit does not drain the
+                    // node's memory, a node short of memory is what the kernel's global OOM
+                    // killer answers. A cgroup kill line or the container's memory at its limit
+                    // outweighs it; so does a kernel log that Datadog collects and that shows
+                    // no global kill.
+                    if let Some(cite) = self.cgroup_oom(pod).or_else(|| self.memory_at_limit()) {
+                        cites.push(cite);
+                    } else if !self.kernel_log_collected()
+                        && let Some(n) = self.node(pod.node_name.as_deref())
+                        && n.memory_pressure == ConditionStatus::True
+                    {
+                        cites.push(format!(
+                            "eks_node_health.json nodes[{}]: memory_pressure=True on the pod's node, nothing puts the container at its own limit, and Datadog has no kernel log to tell the killer: the node ran out of memory",
+                            n.name
+                        ));
+                        return at(Verdict::cause(RootCause::NodeOom, 0.6, rank), cites);
+                    } else {
+                        cites.extend(self.memory_pressure_note(pod));
+                    }
                     at(Verdict::cause(RootCause::ContainerOom, 0.92, rank), cites)
                 }
             };

@@ -88,6 +88,8 @@ pub(super) const PULL_ERRORS: [(RootCause, &[&str], &[&str]); 5] = [
         &[],
         &[
             "no such host",
+            // Go's resolver when the DNS server answers SERVFAIL (net: errServerMisbehaving).
+            "server misbehaving",
             "i/o timeout",
             "connection refused",
             "network is unreachable",

@@ -212,6 +212,16 @@ pub(super) fn text_hint(t: &str) -> Option<Hint> {
     {
         return Some(Hint::PermissionDenied);
     }
+    // A shell that cannot find the command it was told to run: dash writes
+    // `sh: 1: exec: /srv/main: not found`, busybox `/bin/sh: entrypoint: not found`, bash
+    // `bash: line 1: main: command not found` (caught below).
+    let shell_not_found = t.trim_end().ends_with(": not found")
+        && ["sh: ", "/bin/sh: ", "bash: ", "/bin/bash: "]
+            .iter()
+            .any(|p| t.trim_start().starts_with(p));
+    if shell_not_found {
+        return Some(Hint::CommandNotFound);
+    }
     if any(&[
         "executable file not found",
         "command not found",
@@ -275,8 +285,20 @@ pub(super) fn text_hint(t: &str) -> Option<Hint> {
         "server closed the connection",
         "dial tcp",
         "is the server running",
+        // Prisma's P1001: "Can't reach database server at `host`:`port`", then "Please make
+        // sure your database server is running at ...".
+        "can't reach database server",
+        "database server is running at",
     ]);
-    if refused {
+    // A connection that timed out rather than being refused: the JDK's
+    // `SocketTimeoutException: Connect timed out`, HikariCP's `Connection is not available,
+    // request timed out after 30000ms`, sqlx's `pool timed out while waiting for an open
+    // connection`, Go's `dial tcp ...: i/o timeout` (REALISM), and wait-for-it.sh's
+    // `timeout occurred after waiting 30 seconds for host:port` (it waits for a TCP port to
+    // accept connections, so its timeout is the dependency not answering).
+    let timed_out =
+        any(&["timed out", "i/o timeout", "timeout expired"]) && any(&["connect", "pool"]);
+    if refused || timed_out || t.contains("timeout occurred after waiting") {
         return Some(Hint::Dependency);
     }
     None

@@ -54,7 +54,7 @@ use verdict::{Verdict, rank};
 pub const NAME: &str = "rules";
 
 /// The baseline's version: the crate version plus a rules revision, bumped when a rule changes.
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+rules.5");
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+rules.6");
 
 /// The built-in rule baseline as a [`Classifier`](crate::Classifier); see [`classify`].
 pub const RULES: Builtin = Builtin::new(NAME, VERSION, classify);

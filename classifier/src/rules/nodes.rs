@@ -104,6 +104,15 @@ impl<'a> View<'a> {
         None
     }
 
+    /// Whether Datadog holds the nodes' kernel log at all (the agent collects it only when
+    /// configured to): only then does the absence of a kernel OOM line say anything.
+    pub(super) fn kernel_log_collected(&self) -> bool {
+        self.datadog.iter().any(|log| {
+            log.service.as_deref() == Some("kernel")
+                || log.tags.iter().any(|t| t == "source:kernel")
+        })
+    }
+
     pub(super) fn memory_pressure_note(&self, pod: &Pod) -> Option<String> {
         let n = self.node(pod.node_name.as_deref())?;
         (n.memory_pressure == ConditionStatus::True).then(|| {
