@@ -139,6 +139,69 @@ impl Identity {
         }
     }
 
+    /// This identity, drawn for a neighbour's cause, made another workload `service` of
+    /// `main`'s namespace: the same region, cluster, account, team and container runtime, a
+    /// kernel log that Datadog collects exactly when `main`'s is, and its own image, language,
+    /// dependency and binary. Where its names held the drawn service, account, region or
+    /// namespace, they hold `main`'s now.
+    pub fn neighbour_of(mut self, main: &Identity, service: &str) -> Identity {
+        let (own_service, own_account, own_region, own_namespace) = (
+            self.service.clone(),
+            self.account.clone(),
+            self.region.name.clone(),
+            self.namespace.clone(),
+        );
+        let fix = |s: &str| {
+            s.replace(&own_service, service)
+                .replace(&own_account, &main.account)
+                .replace(&own_region, &main.region.name)
+                .replace(
+                    &format!(".{own_namespace}."),
+                    &format!(".{}.", main.namespace),
+                )
+        };
+        self.image_repo = fix(&self.image_repo);
+        self.image_full_repo = fix(&self.image_full_repo);
+        self.image_repo_base = fix(&self.image_repo_base);
+        self.image = fix(&self.image);
+        for k in [
+            "image",
+            "image_full",
+            "image_repo",
+            "registry",
+            "image_registry",
+            "repo",
+            "dep_host",
+        ] {
+            let v = fix(&self.vars.text(k));
+            self.vars.set(k, v);
+        }
+        self.region = main.region.clone();
+        main.cluster.clone_into(&mut self.cluster);
+        main.account.clone_into(&mut self.account);
+        main.namespace.clone_into(&mut self.namespace);
+        self.services.clone_from(&main.services);
+        service.clone_into(&mut self.service);
+        service.clone_into(&mut self.container);
+        main.team.clone_into(&mut self.team);
+        main.runtime.clone_into(&mut self.runtime);
+        self.workload_kind = "deployment";
+        self.kernel_collected = main.kernel_collected;
+        self.also.clear();
+        for (k, v) in [
+            ("service", service),
+            ("workload", service),
+            ("container", service),
+            ("namespace", &main.namespace),
+            ("cluster", &main.cluster),
+            ("region", &main.region.name),
+            ("account", &main.account),
+        ] {
+            self.vars.set(k, v.to_owned());
+        }
+        self
+    }
+
     /// A new image tag in one of the vocabulary's styles.
     pub fn make_tag(t: &Templates, rng: &mut StageRng) -> Result<String, GenError> {
         let style = pick(rng, &t.vocab.tag_styles);

@@ -17,8 +17,10 @@
 //! * `healthy_pod_with_restart_history`: a Running, Ready pod with hundreds of restarts and an
 //!   old `lastState.terminated` (OOMKilled, Error 137/1 or Unknown 255); for a healthy label
 //!   it is the alerted pod itself.
-//! * `unrelated_failing_workload`: another workload of the namespace fails in another way;
-//!   the alert still names the right one.
+//! * `unrelated_failing_workload`: another workload of the namespace fails for a cause of its
+//!   own (any failure but the scenario's, its twin partner's and a node OOM), told by the same
+//!   timeline code on another node: its status, events, logs and kernel lines are as decisive
+//!   as the alerted pod's; the alert still names the right one.
 //! * `misleading_alert_title`: the alert that fired names another symptom.
 //! * `datadog_unavailable`, `events_unavailable`: the tool reports an error instead of data.
 //! * `events_expired`: a pod was liveness-killed (137, Error) more than an hour ago; its events
@@ -50,6 +52,7 @@ mod distract;
 mod identity;
 pub mod kube;
 mod monitors;
+mod neighbour;
 mod nodes;
 mod others;
 mod plan;
@@ -133,6 +136,15 @@ fn build(
         &mut ids,
         &mut nodes,
         &mut streams.stage("timeline"),
+        None,
+    )?;
+    let neighbour = neighbour::draw(
+        t,
+        &plan,
+        &ids,
+        &mut nodes,
+        failure.snapshot,
+        &mut streams.stage("neighbour"),
     )?;
     let mut scene = others::draw(
         t,
@@ -140,6 +152,7 @@ fn build(
         &mut ids,
         &nodes,
         failure,
+        neighbour,
         &mut streams.stage("others"),
     )?;
     distract::apply(

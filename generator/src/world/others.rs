@@ -10,13 +10,14 @@ use scenario::{FailureMode, Signal};
 
 use crate::GenError;
 use crate::spec::{Pattern, Templates};
-use crate::time::{Ts, go_duration};
+use crate::time::Ts;
 
 use super::identity::Identity;
 use super::kube::{
-    Involved, PodMeta, RunningPod, Say, container_id, log_line, pod_conditions, pod_ip, push_dd,
-    recent_ms, simulate_loop, unready_conditions,
+    Involved, PodMeta, RunningPod, Say, container_id, log_line, pod_conditions, push_dd, recent_ms,
+    unready_conditions,
 };
+use super::neighbour::Neighbour;
 use super::nodes::Nodes;
 use super::plan::Plan;
 use super::rng::{StageRng, hex, k8s_suffix, pick, uuid};
@@ -79,6 +80,7 @@ pub fn draw(
     id: &mut Identity,
     nodes: &Nodes,
     failure: Failure,
+    neighbour: Option<Neighbour>,
     rng: &mut StageRng,
 ) -> Result<Scene, GenError> {
     let mut scene = Scene {
@@ -108,7 +110,7 @@ pub fn draw(
         "StatefulSet".clone_into(&mut sts.kind);
         scene.statefulsets.push(sts);
     }
-    other_workloads(t, plan, id, nodes, &mut scene, rng)?;
+    other_workloads(t, id, nodes, &mut scene, neighbour, rng)?;
     if plan.has(Signal::PodStarting) {
         pod_starting(t, plan, id, nodes, &mut scene, rng)?;
     }
@@ -294,27 +296,35 @@ fn sidecars(t: &Templates, id: &Identity, scene: &mut Scene, rng: &mut StageRng)
 /// `unrelated_failing_workload` the first of them fails in an unrelated way.
 fn other_workloads(
     t: &Templates,
-    plan: &Plan<'_>,
     id: &mut Identity,
     nodes: &Nodes,
     scene: &mut Scene,
+    mut neighbour: Option<Neighbour>,
     rng: &mut StageRng,
 ) -> Result<(), GenError> {
     let vocab = &t.vocab;
     let snapshot = scene.snapshot;
     let n_nodes = nodes.nodes.len();
     let namespace = id.namespace.clone();
-    let unrelated_failing = plan.has(Signal::UnrelatedFailingWorkload);
     for (wi, other) in id.services.clone().iter().enumerate().skip(1) {
         let other_replicas = rng.random_range(1..=3u32);
         let other_tag = Identity::make_tag(t, rng)?;
-        let other_image = if rng.random_bool(0.2) {
+        let mut other_image = if rng.random_bool(0.2) {
             pick(rng, &vocab.third_party_images).clone()
         } else {
             format!("{}/{other}:{other_tag}", id.image_repo_base)
         };
-        let hash = k8s_suffix(rng, 10);
-        let failing_here = unrelated_failing && wi == 1;
+        let mut hash = k8s_suffix(rng, 10);
+        // The neighbour (`unrelated_failing_workload`) is the first other workload: its
+        // failing pod was told by the neighbour stage, with its own image and ReplicaSet.
+        let failing = if wi == 1 { neighbour.take() } else { None };
+        let mut memory_limit = None;
+        if let Some(n) = &failing {
+            other_image.clone_from(&n.image);
+            hash.clone_from(&n.failure.rs_hash);
+            memory_limit.clone_from(&n.memory_limit);
+        }
+        let mut failing = failing.map(|n| n.failure);
         let mut ready = other_replicas;
         for i in 0..other_replicas {
             let node = &nodes.nodes[rng.random_range(0..n_nodes)];
@@ -328,19 +338,15 @@ fn other_workloads(
                 workload: other,
                 node: &node.name,
             };
-            if failing_here && i == 0 {
+            if i == 0
+                && let Some(f) = failing.take()
+            {
                 ready -= 1;
-                let p = unrelated_failure(
-                    t,
-                    plan,
-                    meta,
-                    &other_image,
-                    node,
-                    snapshot,
-                    &mut scene.events,
-                    rng,
-                )?;
-                scene.pods.push(p);
+                scene
+                    .events
+                    .extend(f.events.into_iter().filter(|e| e.last_seen() <= snapshot));
+                scene.datadog.extend(f.datadog);
+                scene.pods.push(f.target);
                 continue;
             }
             let mut p = RunningPod {
@@ -371,7 +377,7 @@ fn other_workloads(
             kind: "Deployment".into(),
             container: other.clone(),
             image: other_image.clone(),
-            memory_limit: None,
+            memory_limit,
             hash: hash.clone(),
             revision: 1,
             created: Ts(0),
@@ -555,106 +561,4 @@ fn completed_job(
     scene.pods.push(p);
 
     Ok(())
-}
-
-/// A pod of another workload failing in a way unrelated to the truth: an image that is not
-/// found, or a crash loop with exit code 1 (never the scenario's own pattern).
-#[expect(
-    clippy::too_many_arguments,
-    reason = "plain data of the pod being built"
-)]
-fn unrelated_failure(
-    t: &Templates,
-    plan: &Plan<'_>,
-    meta: PodMeta<'_>,
-    image: &str,
-    node: &Node,
-    snapshot: i64,
-    events: &mut Vec<Event>,
-    rng: &mut StageRng,
-) -> Result<Pod, GenError> {
-    let say = Say(t);
-    let k = &t.text.kubelet;
-    let start = snapshot - rng.random_range(900..7200);
-    // The neighbour's failure is drawn from the failure families whatever the scenario's own
-    // failure is (a pull error, an application crash, an OOM kill), so its kind tells nothing
-    // about the alerted workload.
-    let kind = rng.random_range(0..3u8);
-    let pull = kind == 0;
-    let oom = kind == 2;
-    let ip = pod_ip(rng, &node.internal_ip);
-    let on_pod = Involved::pod(meta.namespace, meta.name, &node.name);
-    let container = meta.workload;
-    if pull {
-        let msg = say.text(&t.text.runtime.pull_not_found, context! { image })?;
-        let failed = say.text(&k.pull_failed, context! { image, error => msg })?;
-        events.push(on_pod.event("Failed", &failed, "Warning", 9, start + 1, snapshot - 40));
-        let m = say.text(&k.image_pull_backoff, context! {})?;
-        events.push(on_pod.event("Failed", &m, "Warning", 120, start + 3, snapshot - 5));
-        let waiting = say.text(&k.pull_backoff, context! { image })?;
-        meta.pending(
-            say,
-            ip,
-            start,
-            Container::not_started(
-                container,
-                image,
-                State::waiting("ImagePullBackOff", Some(waiting)),
-                None,
-            ),
-        )
-    } else {
-        let backoff = t.spec.backoff;
-        let lp = simulate_loop(rng, start, snapshot - start - 60, (2, 20), &backoff, false);
-        let last = *lp.runs.last().unwrap_or(&(start, start));
-        let delay = *lp.delays.last().unwrap_or(&10);
-        let (count, first, last_ev) = lp.backoff_events(backoff.sync_seconds);
-        let legacy = plan.has(Signal::LegacyKubeletMessages);
-        if count > 0 {
-            // The unrelated pod's BackOff events are in current-kubelet wording.
-            let m = say.text(
-                &k.crash_backoff_event,
-                context! { legacy => false, container, pod => meta.name, namespace => meta.namespace, uid => meta.uid },
-            )?;
-            events.push(on_pod.event(
-                "BackOff",
-                &m,
-                "Warning",
-                count,
-                first,
-                last_ev.min(snapshot),
-            ));
-        }
-        let waiting = say.text(
-            &k.crash_backoff_waiting,
-            context! { legacy, delay => go_duration(delay), container, pod => meta.name,
-            namespace => meta.namespace, uid => meta.uid },
-        )?;
-        let c = Container {
-            name: container.into(),
-            image: image.into(),
-            image_id: format!(
-                "{}@sha256:{}",
-                image.split(':').next().unwrap_or(image),
-                hex(rng, 64)
-            ),
-            container_id: format!("containerd://{}", hex(rng, 64)),
-            ready: false,
-            started: false,
-            restart_count: lp.restarts(),
-            state: State::waiting("CrashLoopBackOff", Some(waiting)),
-            last_state: Some(if oom {
-                Termination::exited(137, "OOMKilled", last.0, last.1)
-            } else {
-                Termination::exited(1, "Error", last.0, last.1)
-            }),
-            memory_limit: oom.then(|| pick(rng, &["256Mi", "512Mi", "1Gi"]).to_string()),
-            log: Vec::new(),
-            previous_log: Vec::new(),
-            log_error: None,
-            previous_error: None,
-        };
-        let conditions = unready_conditions(say, start - 5, &[container], Some(last.1))?;
-        Ok(meta.pod("Running", ip, start - 5, c, conditions))
-    }
 }

@@ -81,6 +81,39 @@ impl<'t> Plan<'t> {
     }
 }
 
+impl<'t> Plan<'t> {
+    /// The plan of a neighbour's failure (`unrelated_failing_workload`): `cause` in one of its
+    /// presentations, at tier 0 with no adversarial signal, so its evidence is as plain as a
+    /// failure's can be.
+    pub fn neighbour(
+        t: &'t Templates,
+        cause: RootCause,
+        rng: &mut StageRng,
+    ) -> Result<Plan<'t>, GenError> {
+        let spec = t.cause(cause).ok_or_else(|| GenError::Spec {
+            file: t.dir.join(SPEC_FILE).display().to_string(),
+            field: format!("causes.{cause}"),
+            message: "the neighbour's cause is not defined".into(),
+        })?;
+        let presentation =
+            &spec.presentations[weighted_index(rng, spec.presentations.iter().map(|p| p.weight))];
+        let signals = presentation
+            .signal
+            .as_deref()
+            .and_then(|s| Signal::parse(s).ok())
+            .into_iter()
+            .collect();
+        Ok(Plan {
+            cause,
+            spec,
+            mode: cause.mode(),
+            tier: 0,
+            presentation,
+            signals,
+        })
+    }
+}
+
 /// Draws the plan of one scenario.
 pub fn draw<'t>(t: &'t Templates, mix: &Mix, rng: &mut StageRng) -> Result<Plan<'t>, GenError> {
     let cause = mix.0[weighted_index(rng, mix.0.iter().map(|(_, w)| *w))].0;

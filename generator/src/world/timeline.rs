@@ -55,15 +55,19 @@ pub struct Failure {
     pub old_rs_hash: String,
 }
 
-/// Plays out the plan's pattern on the alerted pod.
+/// Plays out the plan's pattern on the alerted pod (on `nodes.target()`); `at`, when given,
+/// is the instant the snapshot is to be near (a neighbour's failure is told up to the alerted
+/// pod's snapshot).
 pub fn draw(
     t: &Templates,
     plan: &Plan<'_>,
     id: &mut Identity,
     nodes: &mut Nodes,
     rng: &mut StageRng,
+    at: Option<i64>,
 ) -> Result<Failure, GenError> {
-    let snapshot_guess = BASE_EPOCH + rng.random_range(0..60 * 86_400i64);
+    let drawn = BASE_EPOCH + rng.random_range(0..60 * 86_400i64);
+    let snapshot_guess = at.unwrap_or(drawn);
     let rs_hash = k8s_suffix(rng, 10);
     let old_len = if rng.random_bool(0.5) { 9 } else { 10 };
     let old_rs_hash = k8s_suffix(rng, old_len);
