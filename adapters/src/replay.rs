@@ -18,6 +18,9 @@ use scenario::{Case, Prediction, Usage};
 
 use crate::{SpecError, wire};
 
+/// A replayed line: the prediction and its usage, or why the line is not a valid one.
+type Replayed = Result<(Prediction, Option<Usage>), String>;
+
 /// A predictions file loaded into memory.
 #[derive(Debug)]
 pub struct Replay {
@@ -25,7 +28,7 @@ pub struct Replay {
     shown: String,
     version: String,
     /// `(id, trial)` -> (line number, prediction or the reason it is invalid).
-    entries: HashMap<(String, u32), (usize, Result<(Prediction, Option<Usage>), String>)>,
+    entries: HashMap<(String, u32), (usize, Replayed)>,
     asked: Mutex<HashSet<(String, u32)>>,
 }
 

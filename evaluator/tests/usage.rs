@@ -157,7 +157,7 @@ fn reported_usage_is_in_the_rows_the_metrics_and_the_gate() {
     assert!(score(&plain.predictions).cost(Level::FailureMode).is_none());
     match compare(&plain, &dear, &gate(0.1)) {
         Err(CompareError::Option(m)) => {
-            assert!(m.contains("base run reported no usage.cost_usd"), "{m}")
+            assert!(m.contains("base run reported no usage.cost_usd"), "{m}");
         }
         other => panic!("{other:?}"),
     }
