@@ -13,6 +13,12 @@ stderr goes to the user's terminal and is never parsed. The script exits when st
 
 The heuristics below are deliberately simple (python stdlib only): replace `diagnose()` with
 your agent. Keep the loop: one line in, one line out, never crash on a strange case.
+
+Each answer also carries "usage" (what the call cost; every key optional): an LLM agent would
+report its provider's token counts and bill. This script has no model, so it reports what it
+did: one tool call per evidence source it read, the case and answer sizes as tokens (about
+four bytes a token), and their cost at an illustrative price of $3 / $15 per million input /
+output tokens. Replace `usage()` with the real figures.
 """
 
 import json
@@ -123,6 +129,24 @@ def diagnose(case):
     }
 
 
+PRICE_PER_INPUT_TOKEN = 3.0 / 1_000_000
+PRICE_PER_OUTPUT_TOKEN = 15.0 / 1_000_000
+
+
+def usage(line, case, answer):
+    """The cost and effort of one answer (see the module doc)."""
+    evidence = case.get("evidence", {}) if isinstance(case, dict) else {}
+    read = [k for k in ("eks_pods", "eks_events") if (evidence.get(k) or {}).get("available") is not False]
+    input_tokens = len(line.encode()) // 4
+    output_tokens = len(json.dumps(answer).encode()) // 4
+    return {
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "cost_usd": round(input_tokens * PRICE_PER_INPUT_TOKEN + output_tokens * PRICE_PER_OUTPUT_TOKEN, 8),
+        "tool_calls": len(read),
+    }
+
+
 def main():
     for line in sys.stdin:
         if not line.strip():
@@ -137,6 +161,7 @@ def main():
             answer = {"failure_mode": "unknown", "confidence": 0.0, "explanation": f"adapter error: {e}"}
         if case_id is None:
             continue  # cannot answer a line without an id; triagebench times it out
+        answer["usage"] = usage(line, case, answer)
         answer["id"] = case_id
         sys.stdout.write(json.dumps(answer) + "\n")
         sys.stdout.flush()

@@ -126,7 +126,7 @@ struct Pending {
 /// What becomes of one send.
 #[derive(Debug)]
 enum Outcome {
-    Done(Result<Prediction, CallError>),
+    Done(Result<(Prediction, Option<scenario::Usage>), CallError>),
     /// The worker died and this case was not (provably) at fault.
     Retry(String),
 }
@@ -359,7 +359,13 @@ impl Inner {
                 }
             };
             match outcome {
-                Outcome::Done(r) => return r,
+                Outcome::Done(r) => {
+                    return r.map(|(p, usage)| {
+                        // On the thread that called `classify`: the evaluator takes it there.
+                        scenario::usage::report(usage);
+                        p
+                    });
+                }
                 Outcome::Retry(why) if retried => return Err(CallError::new(why)),
                 Outcome::Retry(_) => retried = true,
             }
@@ -577,7 +583,7 @@ impl Inner {
                 continue;
             };
             self.answered.store(true, Ordering::Relaxed);
-            let result = wire::prediction(object).map_err(CallError::new);
+            let result = wire::prediction_with_usage(object).map_err(CallError::new);
             let _ = pending.reply.send(Outcome::Done(result));
             self.wake();
         }

@@ -68,7 +68,11 @@ impl Http {
     }
 
     /// One attempt: the prediction, or the error and whether (and when) to retry.
-    fn attempt(&self, case: &Case, body: &str) -> Result<Prediction, Failure> {
+    fn attempt(
+        &self,
+        case: &Case,
+        body: &str,
+    ) -> Result<(Prediction, Option<scenario::Usage>), Failure> {
         let response = self
             .agent
             .post(&self.url)
@@ -149,7 +153,7 @@ impl Http {
             _ => {}
         }
         object.remove("trial");
-        wire::prediction(object).map_err(Failure::fatal)
+        wire::prediction_with_usage(object).map_err(Failure::fatal)
     }
 }
 
@@ -192,7 +196,10 @@ impl Classifier for Http {
         let mut attempt: u32 = 0;
         loop {
             let failure = match self.attempt(case, &body) {
-                Ok(p) => return Ok(p),
+                Ok((p, usage)) => {
+                    scenario::usage::report(usage);
+                    return Ok(p);
+                }
                 Err(f) => f,
             };
             if !failure.retry {

@@ -14,9 +14,12 @@ use std::sync::Mutex;
 use serde_json::Value;
 
 use classifier::{CallError, Classifier};
-use scenario::{Case, Prediction};
+use scenario::{Case, Prediction, Usage};
 
 use crate::{SpecError, wire};
+
+/// A replayed line: the prediction and its usage, or why the line is not a valid one.
+type Replayed = Result<(Prediction, Option<Usage>), String>;
 
 /// A predictions file loaded into memory.
 #[derive(Debug)]
@@ -25,7 +28,7 @@ pub struct Replay {
     shown: String,
     version: String,
     /// `(id, trial)` -> (line number, prediction or the reason it is invalid).
-    entries: HashMap<(String, u32), (usize, Result<Prediction, String>)>,
+    entries: HashMap<(String, u32), (usize, Replayed)>,
     asked: Mutex<HashSet<(String, u32)>>,
 }
 
@@ -95,7 +98,8 @@ impl Replay {
                     ));
                 }
             };
-            let prediction = wire::prediction(object).map_err(|e| format!("{shown}:{line}: {e}"));
+            let prediction =
+                wire::prediction_with_usage(object).map_err(|e| format!("{shown}:{line}: {e}"));
             if let Some((first, _)) = entries.get(&(id.clone(), trial)) {
                 return Err(SpecError::ReplayDuplicate {
                     path: shown,
@@ -145,7 +149,10 @@ impl Classifier for Replay {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(key);
         match found {
-            Some((_, Ok(p))) => Ok(p.clone()),
+            Some((_, Ok((p, usage)))) => {
+                scenario::usage::report(*usage);
+                Ok(p.clone())
+            }
             Some((_, Err(reason))) => Err(CallError::new(reason.clone())),
             None if trial == 0 => Err(CallError::new(format!(
                 "no prediction for this case in {}",

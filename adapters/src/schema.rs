@@ -39,6 +39,7 @@ struct Properties {
     affected_container: Property,
     confidence: Property,
     explanation: Property,
+    usage: Property,
 }
 
 /// The keywords a property uses (only those set are written).
@@ -56,6 +57,8 @@ struct Property {
     maximum: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     description: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<Value>,
 }
 
 fn labels<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> Option<Vec<&'static str>> {
@@ -135,6 +138,19 @@ pub fn prediction_schema() -> String {
                 kind: Some(json!("string")),
                 default: Some(json!("")),
                 description: Some("Why, citing evidence (file and object)."),
+                ..Property::default()
+            },
+            usage: Property {
+                kind: nullable("object"),
+                description: Some(
+                    "What the call cost, each key optional: reports aggregate cost per case, cost per correct diagnosis and tokens per case; compare --max-cost-increase gates on it.",
+                ),
+                properties: Some(json!({
+                    "input_tokens": {"type": ["integer", "null"], "minimum": 0},
+                    "output_tokens": {"type": ["integer", "null"], "minimum": 0},
+                    "cost_usd": {"type": ["number", "null"], "minimum": 0},
+                    "tool_calls": {"type": ["integer", "null"], "minimum": 0},
+                })),
                 ..Property::default()
             },
         },

@@ -1,10 +1,11 @@
 //! What crosses the boundary to an external classifier: the request line (a `Case` plus its
 //! `trial`) and the validation of every prediction that comes back (known labels, field types,
-//! confidence range), with messages precise enough to be an `error` row's reason.
+//! confidence range, the optional `usage` object), with messages precise enough to be an
+//! `error` row's reason.
 
 use serde_json::{Map, Value};
 
-use scenario::{Case, Category, FailureMode, Prediction, RootCause};
+use scenario::{Case, Category, FailureMode, Prediction, RootCause, Usage};
 
 /// The request for one case: the `Case` JSON object with `trial` added.
 pub fn request(case: &Case, trial: u32) -> String {
@@ -20,6 +21,15 @@ pub fn request(case: &Case, trial: u32) -> String {
 /// `unknown failure_mode "oomkilled"`, `exit_code: invalid type: string "x", expected i32`,
 /// `confidence: expected a number in 0..1, got 7`.
 pub fn prediction(object: Map<String, Value>) -> Result<Prediction, String> {
+    prediction_with_usage(object).map(|(p, _)| p)
+}
+
+/// [`prediction`], and the prediction's `usage` (what the call cost), which it takes out of
+/// the object first: `usage.cost_usd: expected a non-negative number, got -1`.
+pub fn prediction_with_usage(
+    mut object: Map<String, Value>,
+) -> Result<(Prediction, Option<Usage>), String> {
+    let usage = scenario::usage::parse(object.remove("usage").as_ref())?;
     if !object.contains_key("failure_mode") {
         return Err("missing field \"failure_mode\"".to_owned());
     }
@@ -36,7 +46,7 @@ pub fn prediction(object: Map<String, Value>) -> Result<Prediction, String> {
         }
     })?;
     p.check()?;
-    Ok(p)
+    Ok((p, usage))
 }
 
 /// Checks one label field, if present, so an unknown label gets a short, exact message.
@@ -98,6 +108,30 @@ mod tests {
         assert_eq!(p.failure_mode, FailureMode::OomKilled);
         assert_eq!(p.root_cause_category, Category::Unknown);
         assert_eq!(p.root_cause, RootCause::ContainerOom);
+    }
+
+    #[test]
+    fn usage_is_taken_out_and_checked() {
+        let obj = |json: &str| match serde_json::from_str(json).unwrap() {
+            Value::Object(m) => m,
+            _ => panic!("not an object"),
+        };
+        let (p, u) = prediction_with_usage(obj(
+            r#"{"failure_mode":"healthy","usage":{"input_tokens":10,"cost_usd":0.25}}"#,
+        ))
+        .unwrap();
+        assert_eq!(p.failure_mode, FailureMode::Healthy);
+        let u = u.unwrap();
+        assert_eq!(
+            (u.input_tokens, u.cost_usd, u.tool_calls),
+            (Some(10), Some(0.25), None)
+        );
+        let (_, none) = prediction_with_usage(obj(r#"{"failure_mode":"healthy"}"#)).unwrap();
+        assert_eq!(none, None);
+        assert_eq!(
+            check(r#"{"failure_mode":"healthy","usage":{"tool_calls":-2}}"#).unwrap_err(),
+            "usage.tool_calls: expected a non-negative integer, got -2"
+        );
     }
 
     #[test]

@@ -70,6 +70,11 @@ impl BatchBuilder {
     pub fn opt_f64(self, name: &str, v: impl Iterator<Item = Option<f64>>) -> Self {
         self.push(name, true, Arc::new(v.collect::<Float64Array>()))
     }
+    /// A nullable count, stored as Int64 (saturating at `i64::MAX`).
+    pub fn opt_u64(self, name: &str, v: impl Iterator<Item = Option<u64>>) -> Self {
+        let v = v.map(|v| v.map(|v| i64::try_from(v).unwrap_or(i64::MAX)));
+        self.push(name, true, Arc::new(v.collect::<Int64Array>()))
+    }
     pub fn bool(self, name: &str, v: impl Iterator<Item = bool>) -> Self {
         self.push(name, false, Arc::new(v.map(Some).collect::<BooleanArray>()))
     }
@@ -211,6 +216,23 @@ impl<'a> Columns<'a> {
     }
     pub fn opt_f64(&self, name: &str) -> Result<Vec<Option<f64>>, ReportError> {
         Ok(self.primitives::<Float64Type>(name)?.iter().collect())
+    }
+    /// A nullable count column added in a later schema version: all null when the file
+    /// predates it.
+    pub fn added_u64(&self, name: &str) -> Result<Vec<Option<u64>>, ReportError> {
+        if self.batch.column_by_name(name).is_none() {
+            return Ok(vec![None; self.batch.num_rows()]);
+        }
+        self.primitives::<Int64Type>(name)?
+            .iter()
+            .map(|v| {
+                v.map(|v| {
+                    u64::try_from(v)
+                        .map_err(|_| self.err(name, format!("expected a count, got {v}")))
+                })
+                .transpose()
+            })
+            .collect()
     }
     /// A nullable float column added in a later schema version: all null when the file
     /// predates it.

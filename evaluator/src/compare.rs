@@ -3,7 +3,8 @@
 //! per-class recall / precision / F1 deltas (with the same test per class), the scenarios that
 //! flipped, and a verdict. The candidate is `worse` when, at any level, it is significantly worse
 //! (`p < alpha` and more newly-wrong than newly-right pairs), or its accuracy drops by more than
-//! `max_drop`, or its throughput falls by more than `max_slowdown`.
+//! `max_drop`, or its throughput falls by more than `max_slowdown`, or its cost per case
+//! (reported `usage`, [`crate::cost`]) rises by more than `max_cost_increase`.
 //!
 //! Beside the tests, a paired bootstrap interval of the accuracy difference per level and per
 //! slice value (scenarios resampled with their base and candidate answers together,
@@ -44,6 +45,10 @@ pub struct CompareOptions {
     pub max_slowdown: Option<f64>,
     /// Compare runs on corpora with different content hashes.
     pub allow_different_corpus: bool,
+    /// Largest allowed rise of the cost per case as a fraction of the base's (0.1 = 10% more);
+    /// `None`: not checked. Both runs must have reported `cost_usd`.
+    #[serde(default)]
+    pub max_cost_increase: Option<f64>,
     /// Resamples of the paired bootstrap intervals (0: no intervals).
     #[serde(default = "default_resamples")]
     pub bootstrap_resamples: u32,
@@ -66,6 +71,7 @@ impl Default for CompareOptions {
             max_drop: None,
             max_slowdown: None,
             allow_different_corpus: false,
+            max_cost_increase: None,
             bootstrap_resamples: DEFAULT_BOOTSTRAP_RESAMPLES,
             seed: 0,
         }
@@ -316,6 +322,27 @@ pub struct Throughput {
     pub exceeded: bool,
 }
 
+/// Cost of both sides on the paired rows (failure-mode level for the cost per right answer).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CostDelta {
+    /// Mean `cost_usd` per paired call (null where the side reported none).
+    pub base_cost_per_case: Option<f64>,
+    #[expect(missing_docs, reason = "see base_cost_per_case")]
+    pub candidate_cost_per_case: Option<f64>,
+    /// candidate / base cost per case (null unless both are known and the base's is > 0).
+    pub ratio: Option<f64>,
+    /// Total cost over right failure-mode answers.
+    pub base_cost_per_correct: Option<f64>,
+    #[expect(missing_docs, reason = "see base_cost_per_correct")]
+    pub candidate_cost_per_correct: Option<f64>,
+    /// Mean input plus output tokens per call.
+    pub base_tokens_per_case: Option<f64>,
+    #[expect(missing_docs, reason = "see base_tokens_per_case")]
+    pub candidate_tokens_per_case: Option<f64>,
+    /// The cost per case rose by more than `max_cost_increase`.
+    pub exceeded: bool,
+}
+
 /// The whole comparison: the `--format json` document and `reports/compare-latest.json`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Comparison {
@@ -343,6 +370,9 @@ pub struct Comparison {
     pub slices: Vec<SliceDelta>,
     #[expect(missing_docs, reason = "scenarios per second of each side")]
     pub throughput: Throughput,
+    /// Cost on the paired rows; null when neither run reported usage.
+    #[serde(default)]
+    pub cost: Option<CostDelta>,
     /// [`VERDICT_OK`] or [`VERDICT_WORSE`].
     pub verdict: String,
     /// Why the verdict is `worse`, one sentence per failed check, naming the classes.
@@ -381,6 +411,14 @@ pub fn compare(
     if let Some(s) = options.max_slowdown.filter(|s| !(0.0..1.0).contains(s)) {
         return Err(CompareError::Option(format!(
             "--max-slowdown: expected a number in 0..1, got {s}"
+        )));
+    }
+    if let Some(f) = options
+        .max_cost_increase
+        .filter(|f| !(f.is_finite() && *f >= 0.0))
+    {
+        return Err(CompareError::Option(format!(
+            "--max-cost-increase: expected a fraction of at least 0, got {f}"
         )));
     }
     let same_corpus = base.info.corpus_hash == candidate.info.corpus_hash;
@@ -464,6 +502,16 @@ pub fn compare(
             options.max_slowdown.unwrap_or(0.0) * 100.0
         ));
     }
+    let cost = cost_delta(&pairs, options)?;
+    if let Some(c) = cost.as_ref().filter(|c| c.exceeded) {
+        reasons.push(format!(
+            "cost: ${:.6} -> ${:.6} per case ({:+.1}%, more than --max-cost-increase {:.0}%)",
+            c.base_cost_per_case.unwrap_or(0.0),
+            c.candidate_cost_per_case.unwrap_or(0.0),
+            (c.ratio.unwrap_or(1.0) - 1.0) * 100.0,
+            options.max_cost_increase.unwrap_or(0.0) * 100.0
+        ));
+    }
     let only_in_base = base.predictions.len() as u64 - paired;
     let only_in_candidate = candidate.predictions.len() as u64 - paired;
     Ok(Comparison {
@@ -477,6 +525,7 @@ pub fn compare(
         only_in_candidate,
         levels,
         slices,
+        cost,
         throughput: Throughput {
             base: bs,
             candidate: cs,
@@ -493,6 +542,72 @@ pub fn compare(
         regressed_classes,
         regressed_classes_holm,
     })
+}
+
+/// The cost of each side on the paired rows, and the `max_cost_increase` check: refused (an
+/// option error) when the check is asked for and a side reported no `cost_usd`.
+fn cost_delta(
+    pairs: &[(&PredictionRow, &PredictionRow)],
+    options: &CompareOptions,
+) -> Result<Option<CostDelta>, CompareError> {
+    let level = Level::FailureMode;
+    let side = |candidate: bool| {
+        crate::cost::figures(pairs.iter().map(move |p| {
+            let r = if candidate { p.1 } else { p.0 };
+            (r, correct_at(r, level).unwrap_or(false))
+        }))
+    };
+    let (b, c) = (side(false), side(true));
+    let per_case = |f: &Option<crate::cost::CostFigures>| f.as_ref().and_then(|f| f.cost_per_case);
+    let (bc, cc) = (per_case(&b), per_case(&c));
+    if options.max_cost_increase.is_some() {
+        for (which, v) in [("base", bc), ("candidate", cc)] {
+            if v.is_none() {
+                return Err(CompareError::Option(format!(
+                    "--max-cost-increase: the {which} run reported no usage.cost_usd on the paired predictions"
+                )));
+            }
+        }
+    }
+    if b.is_none() && c.is_none() {
+        return Ok(None);
+    }
+    let ratio = bc.zip(cc).filter(|(b, _)| *b > 0.0).map(|(b, c)| c / b);
+    let exceeded = match (options.max_cost_increase, bc, cc) {
+        (Some(f), Some(b), Some(c)) => c > b * (1.0 + f) + 1e-12,
+        _ => false,
+    };
+    let get = |f: &Option<crate::cost::CostFigures>,
+               g: fn(&crate::cost::CostFigures) -> Option<f64>| {
+        f.as_ref().and_then(g)
+    };
+    Ok(Some(CostDelta {
+        base_cost_per_case: bc,
+        candidate_cost_per_case: cc,
+        ratio,
+        base_cost_per_correct: get(&b, |f| f.cost_per_correct),
+        candidate_cost_per_correct: get(&c, |f| f.cost_per_correct),
+        base_tokens_per_case: get(&b, |f| f.tokens_per_case),
+        candidate_tokens_per_case: get(&c, |f| f.tokens_per_case),
+        exceeded,
+    }))
+}
+
+/// One line on the cost of both sides, `-` for what a side did not report.
+fn cost_line(c: &CostDelta) -> String {
+    let money = |v: Option<f64>| v.map_or_else(|| "-".into(), |v| format!("${v:.6}"));
+    let tokens = |v: Option<f64>| v.map_or_else(|| "-".into(), |v| format!("{v:.0}"));
+    format!(
+        "cost per case {} -> {}{}; per right failure-mode answer {} -> {}; tokens per case {} -> {}",
+        money(c.base_cost_per_case),
+        money(c.candidate_cost_per_case),
+        c.ratio
+            .map_or_else(String::new, |r| format!(" ({:+.1}%)", (r - 1.0) * 100.0)),
+        money(c.base_cost_per_correct),
+        money(c.candidate_cost_per_correct),
+        tokens(c.base_tokens_per_case),
+        tokens(c.candidate_tokens_per_case),
+    )
 }
 
 /// The bootstrap units of `pairs` at `level`: one per scenario, its trials together, in
@@ -1053,6 +1168,14 @@ pub fn render_markdown(c: &Comparison) -> String {
         (c.throughput.ratio - 1.0) * 100.0,
         if c.throughput.exceeded { " ⚠️" } else { "" }
     );
+    if let Some(cost) = &c.cost {
+        let _ = writeln!(
+            s,
+            "Cost: {}{}\n",
+            cost_line(cost),
+            if cost.exceeded { " ⚠️" } else { "" }
+        );
+    }
     let _ = writeln!(s, "{}\n", method_note(c));
     if !c.slices.is_empty() {
         let (header, rows) = slice_table(c, " ⚠️");
@@ -1203,6 +1326,14 @@ pub fn render_text(c: &Comparison) -> String {
         c.throughput.candidate,
         (c.throughput.ratio - 1.0) * 100.0
     );
+    if let Some(cost) = &c.cost {
+        let _ = writeln!(
+            s,
+            "{}{}",
+            cost_line(cost),
+            if cost.exceeded { "  EXCEEDED" } else { "" }
+        );
+    }
     for l in &c.levels {
         let changed = l.changed_classes();
         if changed.is_empty() {

@@ -180,9 +180,13 @@ fn classify_one(
     classifier: &dyn Classifier,
     trial: u32,
 ) -> PredictionRow {
+    // Drop any usage a previous call left on this thread, then take what this one reports
+    // (`scenario::usage`: the adapters' side channel from `classify`).
+    let _ = scenario::usage::take();
     let clock = Instant::now();
     let outcome = catch_unwind(AssertUnwindSafe(|| classifier.classify(s.case(), trial)));
     let latency_ms = clock.elapsed().as_secs_f64() * 1000.0;
+    let usage = scenario::usage::take();
     let outcome = match outcome {
         Ok(Ok(p)) => match p.check() {
             Ok(()) => Ok(p),
@@ -198,7 +202,14 @@ fn classify_one(
             Err(CallError::new(format!("classifier panicked: {msg}")))
         }
     };
-    score_row(run_id, s, trial, outcome, latency_ms)
+    let mut row = score_row(run_id, s, trial, outcome, latency_ms);
+    if let Some(u) = usage {
+        row.input_tokens = u.input_tokens;
+        row.output_tokens = u.output_tokens;
+        row.cost_usd = u.cost_usd;
+        row.tool_calls = u.tool_calls;
+    }
+    row
 }
 
 /// Scores one classifier outcome against a scenario's answer. Public so replays and tests can
@@ -255,6 +266,10 @@ pub fn score_row(
         correct_localization: answer.affected_pod.as_ref().map(|_| false),
         confidence: None,
         latency_ms,
+        input_tokens: None,
+        output_tokens: None,
+        cost_usd: None,
+        tool_calls: None,
         error: None,
         explanation: String::new(),
     };

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod calibration;
 pub mod compare;
 pub mod corpus;
+pub mod cost;
 pub mod dashboard;
 pub mod dependence;
 pub mod eval;

@@ -41,6 +41,9 @@ pub const SLICE_DIMENSIONS: &[&str] = &[
 /// The slice dimension of counterfactual pair accuracy: per twin kind, the share of pairs (per
 /// trial) whose two scenarios are both right at the level.
 pub const TWIN_PAIR_DIMENSION: &str = "twin_pair";
+/// `kind` of a level's cost row in `metrics.parquet` (where any row reported usage).
+pub const COST_KIND: &str = "cost";
+
 /// `kind` of a level's calibration row in `metrics.parquet`.
 pub const CALIBRATION_KIND: &str = "calibration";
 /// `kind` of an equal-width reliability bin.
@@ -68,6 +71,13 @@ impl Scores {
         self.metrics
             .iter()
             .find(|m| m.level == level && m.kind == "overall")
+    }
+
+    /// The cost row of a level (none when the classifier reported no usage).
+    pub fn cost(&self, level: Level) -> Option<&MetricRow> {
+        self.metrics
+            .iter()
+            .find(|m| m.level == level && m.kind == COST_KIND)
     }
 
     /// The calibration row of a level (none when the classifier gave no confidence).
@@ -211,6 +221,20 @@ pub fn score(predictions: &[PredictionRow]) -> Scores {
             out.confusion.extend(confusion);
         }
         out.metrics.extend(metrics);
+        let scored = predictions
+            .iter()
+            .filter_map(|r| correct_at(r, level).map(|ok| (r, ok)));
+        if let Some(c) = crate::cost::figures(scored) {
+            out.metrics.push(MetricRow {
+                support: c.rows_with_usage,
+                cost_usd_total: c.cost_usd_total,
+                cost_per_case: c.cost_per_case,
+                cost_per_correct: c.cost_per_correct,
+                tokens_per_case: c.tokens_per_case,
+                tool_calls_per_case: c.tool_calls_per_case,
+                ..MetricRow::empty(level, COST_KIND)
+            });
+        }
     }
     out.slices = slices(predictions);
     out.slices.extend(twin_pairs(predictions));

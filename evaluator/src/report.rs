@@ -410,6 +410,10 @@ pub fn write_predictions(path: &Path, rows: &[PredictionRow]) -> Result<(), Repo
         )
         .opt_f64("confidence", rows.iter().map(|r| r.confidence))
         .f64("latency_ms", rows.iter().map(|r| r.latency_ms))
+        .opt_u64("input_tokens", rows.iter().map(|r| r.input_tokens))
+        .opt_u64("output_tokens", rows.iter().map(|r| r.output_tokens))
+        .opt_f64("cost_usd", rows.iter().map(|r| r.cost_usd))
+        .opt_u64("tool_calls", rows.iter().map(|r| r.tool_calls))
         .opt_str("error", rows.iter().map(|r| r.error.as_deref()))
         .str("explanation", rows.iter().map(|r| r.explanation.as_str()))
         .write(path)
@@ -455,9 +459,19 @@ pub fn read_predictions(path: &Path) -> Result<Vec<PredictionRow>, ReportError> 
             c.opt_str_or_null("twin_of", run_id.len())?,
             c.opt_str_or_null("twin_kind", run_id.len())?,
         );
+        let (input_tokens, output_tokens, cost_usd, tool_calls) = (
+            c.added_u64("input_tokens")?,
+            c.added_u64("output_tokens")?,
+            c.added_f64("cost_usd")?,
+            c.added_u64("tool_calls")?,
+        );
         let mut rows = Vec::with_capacity(run_id.len());
         for i in 0..run_id.len() {
             rows.push(PredictionRow {
+                input_tokens: input_tokens[i],
+                output_tokens: output_tokens[i],
+                cost_usd: cost_usd[i],
+                tool_calls: tool_calls[i],
                 run_id: run_id[i].clone(),
                 scenario_id: scenario_id[i].clone(),
                 case_id: case_id[i].clone(),
@@ -572,6 +586,14 @@ pub fn write_metrics(path: &Path, rows: &[MetricRow]) -> Result<(), ReportError>
         .opt_f64("mean_confidence", rows.iter().map(|r| r.mean_confidence))
         .opt_f64("bin_low", rows.iter().map(|r| r.bin_low))
         .opt_f64("bin_high", rows.iter().map(|r| r.bin_high))
+        .opt_f64("cost_usd_total", rows.iter().map(|r| r.cost_usd_total))
+        .opt_f64("cost_per_case", rows.iter().map(|r| r.cost_per_case))
+        .opt_f64("cost_per_correct", rows.iter().map(|r| r.cost_per_correct))
+        .opt_f64("tokens_per_case", rows.iter().map(|r| r.tokens_per_case))
+        .opt_f64(
+            "tool_calls_per_case",
+            rows.iter().map(|r| r.tool_calls_per_case),
+        )
         .write(path)
 }
 
@@ -602,6 +624,13 @@ pub fn read_metrics(path: &Path) -> Result<Vec<MetricRow>, ReportError> {
             g("selective_accuracy_100")?,
         );
         let (mean_conf, bin_low, bin_high) = (g("mean_confidence")?, g("bin_low")?, g("bin_high")?);
+        // Columns of report schema 3 (cost); null in older runs.
+        let (cost_total, cost_case, cost_correct) = (
+            g("cost_usd_total")?,
+            g("cost_per_case")?,
+            g("cost_per_correct")?,
+        );
+        let (tokens_case, tools_case) = (g("tokens_per_case")?, g("tool_calls_per_case")?);
         Ok((0..level.len())
             .map(|i| MetricRow {
                 level: level[i],
@@ -629,6 +658,11 @@ pub fn read_metrics(path: &Path) -> Result<Vec<MetricRow>, ReportError> {
                 mean_confidence: mean_conf[i],
                 bin_low: bin_low[i],
                 bin_high: bin_high[i],
+                cost_usd_total: cost_total[i],
+                cost_per_case: cost_case[i],
+                cost_per_correct: cost_correct[i],
+                tokens_per_case: tokens_case[i],
+                tool_calls_per_case: tools_case[i],
             })
             .collect())
     })

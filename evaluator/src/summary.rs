@@ -1,5 +1,6 @@
 //! The terminal summary of a run, meant to be read in ten seconds: accuracy with its interval
-//! per level, calibration (where there are confidences), the failure-mode confusion matrix,
+//! per level, calibration (where there are confidences), cost and effort (where the classifier
+//! reported usage), the failure-mode confusion matrix,
 //! per-class precision and recall, the weakest slices, errors, throughput, and trial
 //! consistency when there are several trials.
 
@@ -20,6 +21,7 @@ pub fn render(run: &Run, scores: &Scores) -> String {
     header(&mut s, &run.info);
     levels(&mut s, &run.info, scores);
     calibration(&mut s, scores);
+    cost(&mut s, scores);
     confusion(&mut s, scores);
     weakest_classes(&mut s, scores);
     by_difficulty(&mut s, scores);
@@ -136,6 +138,39 @@ fn calibration(s: &mut String, scores: &Scores) {
             c.support
         );
     }
+}
+
+/// Cost and effort per level (the cost rows of `metrics.parquet`; latency is in the header).
+fn cost(s: &mut String, scores: &Scores) {
+    if !Level::ALL.iter().any(|l| scores.cost(*l).is_some()) {
+        return;
+    }
+    let _ = writeln!(
+        s,
+        "\n{:<20} {:>11} {:>11} {:>11} {:>9} {:>7} {:>7}",
+        "cost (USD)", "total", "per case", "per right", "tokens", "tools", "n"
+    );
+    let money = |v: Option<f64>| v.map_or_else(|| "-".into(), |v| format!("{v:.6}"));
+    let count = |v: Option<f64>| v.map_or_else(|| "-".into(), |v| format!("{v:.1}"));
+    for &level in Level::ALL {
+        let Some(c) = scores.cost(level) else {
+            continue;
+        };
+        let _ = writeln!(
+            s,
+            "{level:<20} {:>11} {:>11} {:>11} {:>9} {:>7} {:>7}",
+            money(c.cost_usd_total),
+            money(c.cost_per_case),
+            money(c.cost_per_correct),
+            count(c.tokens_per_case),
+            count(c.tool_calls_per_case),
+            c.support
+        );
+    }
+    let _ = writeln!(
+        s,
+        "(per case: mean over the calls that reported it; per right: total over right answers; tokens, tools: per case)"
+    );
 }
 
 /// The failure-mode confusion matrix, columns numbered to keep it narrow.

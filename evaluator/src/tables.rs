@@ -7,7 +7,7 @@ use scenario::Level;
 use serde::{Deserialize, Serialize};
 
 /// Version of the report tables; recorded in `run.json`.
-pub const REPORT_SCHEMA_VERSION: &str = "2";
+pub const REPORT_SCHEMA_VERSION: &str = "3";
 
 /// The label written for a classifier call that failed.
 pub const ERROR_LABEL: &str = "error";
@@ -69,6 +69,14 @@ pub struct PredictionRow {
     pub confidence: Option<f64>,
     /// Wall time of the classifier call, milliseconds.
     pub latency_ms: f64,
+    /// Usage the classifier reported for the call (wire `usage`); null where it did not.
+    pub input_tokens: Option<u64>,
+    #[expect(missing_docs, reason = "see input_tokens")]
+    pub output_tokens: Option<u64>,
+    /// US dollars; see `input_tokens`.
+    pub cost_usd: Option<f64>,
+    #[expect(missing_docs, reason = "see input_tokens")]
+    pub tool_calls: Option<u64>,
     /// Why the call failed; null on success.
     pub error: Option<String>,
     /// The classifier's explanation.
@@ -148,6 +156,16 @@ pub struct MetricRow {
     pub bin_low: Option<f64>,
     /// Bin rows: highest confidence of the bin (equal width: its upper edge).
     pub bin_high: Option<f64>,
+    /// Cost rows (`kind = "cost"`, report schema 3): sum of `cost_usd` ([`crate::cost`]).
+    pub cost_usd_total: Option<f64>,
+    /// Cost rows: mean `cost_usd` per call.
+    pub cost_per_case: Option<f64>,
+    /// Cost rows: total cost over the right answers at the level.
+    pub cost_per_correct: Option<f64>,
+    /// Cost rows: mean input plus output tokens per call.
+    pub tokens_per_case: Option<f64>,
+    /// Cost rows: mean tool calls per call.
+    pub tool_calls_per_case: Option<f64>,
 }
 
 impl MetricRow {
@@ -199,6 +217,11 @@ impl MetricRow {
             mean_confidence: None,
             bin_low: None,
             bin_high: None,
+            cost_usd_total: None,
+            cost_per_case: None,
+            cost_per_correct: None,
+            tokens_per_case: None,
+            tool_calls_per_case: None,
         }
     }
 }

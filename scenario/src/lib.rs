@@ -23,6 +23,7 @@ pub mod opensre_rules;
 pub mod projection;
 pub mod taxonomy;
 pub mod time;
+pub mod usage;
 
 pub use case::{Answer, Case, Context, Evidence, Prediction, SourceState, case_id};
 pub use files::{EvidenceKind, Profile, ScenarioFile, Source};
@@ -32,3 +33,4 @@ pub use load::{
     load_report_profile,
 };
 pub use taxonomy::{Category, FailureMode, RootCause, Signal};
+pub use usage::Usage;

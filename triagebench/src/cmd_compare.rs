@@ -7,8 +7,10 @@
 //!
 //! Exit codes: 0 when the candidate is not worse; 1 when it is significantly worse at any level
 //! (McNemar p < `--alpha` with more newly wrong than newly right), drops more than `--max-drop`,
-//! or is slower than `--max-slowdown` allows; 2 on bad input (a run that cannot be found or
-//! read, runs on different corpora without `--allow-different-corpus`, bad thresholds);
+//! is slower than `--max-slowdown` allows, or costs more per case than `--max-cost-increase`
+//! allows; 2 on bad input (a run that cannot be found or read, runs on different corpora
+//! without `--allow-different-corpus`, bad thresholds, `--max-cost-increase` on a run without
+//! reported cost);
 //! 4 when compare-latest.json cannot be written.
 
 use std::path::PathBuf;
@@ -55,6 +57,10 @@ pub struct Args {
     /// Compare runs made on corpora with different content hashes.
     #[arg(long)]
     pub allow_different_corpus: bool,
+    /// Fail when the candidate's cost per case (reported `usage.cost_usd`) exceeds the base's by
+    /// more than this fraction (0.1 = 10% more); both runs must have reported cost.
+    #[arg(long)]
+    pub max_cost_increase: Option<f64>,
     /// Resamples of the paired bootstrap intervals (0 turns them off).
     #[arg(long, default_value_t = evaluator::compare::DEFAULT_BOOTSTRAP_RESAMPLES)]
     pub bootstrap: u32,
@@ -87,6 +93,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         max_drop: args.max_drop,
         max_slowdown: args.max_slowdown,
         allow_different_corpus: args.allow_different_corpus,
+        max_cost_increase: args.max_cost_increase,
         bootstrap_resamples: args.bootstrap,
         seed: args.seed,
     };
@@ -193,6 +200,10 @@ mod tests {
                     correct_localization: None,
                     confidence: None,
                     latency_ms: 1.0,
+                    input_tokens: None,
+                    output_tokens: None,
+                    cost_usd: None,
+                    tool_calls: None,
                     error: None,
                     explanation: String::new(),
                 }
@@ -218,6 +229,7 @@ mod tests {
             max_drop: None,
             max_slowdown: None,
             allow_different_corpus: false,
+            max_cost_increase: None,
             bootstrap: 200,
             seed: 0,
             no_save: false,

@@ -305,6 +305,10 @@ pub fn row(scenario: &str, trial: u32, expected: &str, predicted: &str) -> Predi
         correct_localization: has_pod.then_some(expected == predicted),
         confidence: (!error).then_some(0.5),
         latency_ms: 1.0,
+        input_tokens: None,
+        output_tokens: None,
+        cost_usd: None,
+        tool_calls: None,
         error: error.then(|| "timeout".into()),
         explanation: String::new(),
     }
