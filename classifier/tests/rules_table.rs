@@ -741,6 +741,58 @@ fn tricky_rules() {
         mode_only(FailureMode::Unknown, Category::Unknown, &["not explained"]),
         f,
     );
+    let liveness = |c: &mut Case, kills: u32| {
+        let mut probe = event(
+            "Unhealthy",
+            &format!("Pod/{POD}"),
+            "Liveness probe failed: HTTP probe failed with statuscode: 500",
+        );
+        probe.count = Some(kills * 3);
+        let mut kill = event(
+            "Killing",
+            &format!("Pod/{POD}"),
+            &format!("Container {C} failed liveness probe, will be restarted"),
+        );
+        kill.count = Some(kills);
+        events(c).push(probe);
+        events(c).push(kill);
+        set_state(c, true, kills, running());
+    };
+    check(
+        "a container its liveness probe keeps killing (OpenSRE 004): probe failure, not healthy",
+        base().tap(|c| liveness(c, 6)),
+        Expected {
+            at: Some((POD, C)),
+            ..mode_only(
+                FailureMode::ProbeFailure,
+                Category::ConfigurationError,
+                &["6 liveness kills", "Liveness probe failed"],
+            )
+        },
+        f,
+    );
+    check(
+        "a single liveness kill is a blip: healthy",
+        base().tap(|c| liveness(c, 1)),
+        healthy(),
+        f,
+    );
+    check(
+        "running pods whose own logs cannot resolve a dependency (OpenSRE 006): DNS failure",
+        base().tap(|c| {
+            datadog(c).push(dd("payments-api", NODE, "[payments-api] dial tcp: lookup payments-db.payments.svc.cluster.local on 172.20.0.10:53: no such host"));
+        }),
+        mode_only(FailureMode::DnsResolutionFailure, Category::DependencyFailure, &["no such host"]),
+        f,
+    );
+    check(
+        "another service's DNS errors do not make a running workload fail",
+        base().tap(|c| {
+            datadog(c).push(dd("ledger", NODE, "dial tcp: lookup ledger-db.payments.svc.cluster.local on 172.20.0.10:53: no such host"));
+        }),
+        healthy(),
+        f,
+    );
     check(
         "a pod still starting explains the shortfall: healthy",
         base().tap(|c| {

@@ -22,7 +22,9 @@
 //!    limit (a memory-vs-limit monitor alerting, heap or memory at 90%+) points to an OOM kill.
 //!
 //! A workload whose pods are running and ready now is `healthy`, whatever its history (old
-//! restarts, an old OOM). Missing or unavailable sources are skipped and named in the
+//! restarts, an old OOM), unless the kubelet keeps killing a container for a failed liveness
+//! probe (three kills or more: `probe_failure`) or the workload's own logs say a name it
+//! depends on does not resolve (`dns_resolution_failure`). Missing or unavailable sources are skipped and named in the
 //! explanation, which cites every piece of evidence a verdict rests on as `file object: fact`.
 //!
 //! The private modules follow the evidence they read: `target` finds the workload and its pods,
@@ -54,7 +56,7 @@ use verdict::{Verdict, rank};
 pub const NAME: &str = "rules";
 
 /// The baseline's version: the crate version plus a rules revision, bumped when a rule changes.
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+rules.6");
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+rules.7");
 
 /// The built-in rule baseline as a [`Classifier`](crate::Classifier); see [`classify`].
 pub const RULES: Builtin = Builtin::new(NAME, VERSION, classify);
@@ -104,6 +106,8 @@ impl View<'_> {
         if !self.pods.is_empty() {
             return self
                 .short_of_replicas()
+                .or_else(|| self.ongoing_probe_failure())
+                .or_else(|| self.dns_failure())
                 .unwrap_or_else(|| self.healthy_pods());
         }
         // No pod of the workload in sight: events, then logs, then (weakly) the alert.

@@ -8,6 +8,7 @@ use scenario::{Category, FailureMode, RootCause};
 
 use super::events::{is_backoff_restart, is_liveness_kill, missing_object};
 use super::explain::{cite_event, quote};
+use super::logs::{Origin, cite_text};
 use super::target::View;
 use super::verdict::{Verdict, rank};
 
@@ -92,6 +93,79 @@ impl<'a> View<'a> {
         Some(
             Verdict::mode(FailureMode::Unknown, Category::Unknown, 0.3, rank::HEALTHY).cite([
                 format!("{ready_cite}: the missing replicas are not explained by the evidence"),
+            ]),
+        )
+    }
+
+    /// Running, ready pods of the workload whose container the kubelet keeps killing for a
+    /// failed liveness probe (REALISM: `Unhealthy` `Liveness probe failed: ...`, then `Killing`
+    /// `Container x failed liveness probe, will be restarted`, after which the container runs
+    /// and is ready again until the next kill): a kill repeated three times or more within the
+    /// events' hour is an ongoing probe failure, not history; a single kill is a blip.
+    pub(super) fn ongoing_probe_failure(&self) -> Option<Verdict> {
+        for pod in &self.pods {
+            let events = self.pod_events(&pod.name);
+            let Some(kill) = events.iter().find(|e| {
+                e.reason == "Killing"
+                    && e.message.contains("failed liveness probe")
+                    && e.count.unwrap_or(1) >= 3
+            }) else {
+                continue;
+            };
+            let container = pod
+                .containers
+                .iter()
+                .find(|c| kill.message.contains(c.name.as_str()))
+                .map(|c| c.name.as_str());
+            let mut cites = vec![cite_event(kill)];
+            cites.extend(
+                events
+                    .iter()
+                    .find(|e| {
+                        e.reason == "Unhealthy" && e.message.contains("Liveness probe failed")
+                    })
+                    .map(|e| cite_event(e)),
+            );
+            cites.push(format!(
+                "{} liveness kills: the container is restarted each time its probe fails, an ongoing probe failure",
+                kill.count.unwrap_or(1)
+            ));
+            return Some(
+                Verdict::mode(
+                    FailureMode::ProbeFailure,
+                    Category::ConfigurationError,
+                    0.6,
+                    rank::POD_LEVEL,
+                )
+                .at(&pod.name, container)
+                .cite(cites),
+            );
+        }
+        None
+    }
+
+    /// The workload's own logs failing to resolve a name while its pods run: Go's
+    /// `dial tcp: lookup db on 10.0.0.10:53: no such host` (REALISM), glibc's `Temporary
+    /// failure in name resolution` and `Name or service not known`, Java's
+    /// `UnknownHostException`, Node's `getaddrinfo ENOTFOUND`, curl's `Could not resolve host`.
+    /// The service cannot find what it depends on: a DNS resolution failure (OpenSRE's
+    /// `dns_resolution_failure`, a dependency failure), with no root cause of the taxonomy.
+    pub(super) fn dns_failure(&self) -> Option<Verdict> {
+        let t = self
+            .texts()
+            .iter()
+            .find(|t| !matches!(t.origin, Origin::Monitor(_)) && is_dns_failure(&t.lower))?;
+        Some(
+            Verdict::mode(
+                FailureMode::DnsResolutionFailure,
+                Category::DependencyFailure,
+                0.55,
+                rank::LOGS_ONLY,
+            )
+            .cite([
+                cite_text(t),
+                "pods running and ready, but the service cannot resolve a name it depends on"
+                    .into(),
             ]),
         )
     }
@@ -373,4 +447,19 @@ impl<'a> View<'a> {
         }
         None
     }
+}
+
+/// A (lowercased) line that says a name did not resolve.
+fn is_dns_failure(l: &str) -> bool {
+    (l.contains("lookup ") && l.contains("no such host"))
+        || [
+            "temporary failure in name resolution",
+            "name or service not known",
+            "unknownhostexception",
+            "getaddrinfo enotfound",
+            "could not resolve host",
+            "nxdomain",
+        ]
+        .iter()
+        .any(|w| l.contains(w))
 }
