@@ -131,3 +131,74 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// Issue 9, item 7: no variant text is shared by two causes unless the answer lists both.
+/// A pull error (per runtime) or a log tail that two causes draw must name the other in its
+/// `also`, so a scenario that draws it accepts either; a config error or an invalid image
+/// reference (which carry no `also`) belongs to one cause only. The pre-OOM tails that
+/// `container_oom` and `node_oom` share are exempt: the kill evidence (the kernel line, the
+/// memory at the limit, the node's pressure) tells those two apart, never the tail.
+#[test]
+fn a_variant_text_shared_by_two_causes_is_listed_as_ambiguous() {
+    use std::collections::BTreeMap;
+    let t = load_templates(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../templates")).unwrap();
+    let oom = |c: &str| {
+        t.spec.causes[c].kernel_cgroup.is_some() || t.spec.causes[c].kernel_global.is_some()
+    };
+    // text -> [(cause, also)]
+    let mut seen: BTreeMap<String, Vec<(String, Vec<String>)>> = BTreeMap::new();
+    let mut plain: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, cause) in &t.spec.causes {
+        for w in &cause.pull_errors {
+            let p = w.value();
+            seen.entry(format!("pull {} {}", p.runtime, p.text))
+                .or_default()
+                .push((name.clone(), p.also.clone()));
+        }
+        if !oom(name) {
+            for tail in &cause.tails {
+                let text: Vec<&str> = tail.lines.iter().map(|(_, l)| l.as_str()).collect();
+                seen.entry(format!("tail {}", text.join(" / ")))
+                    .or_default()
+                    .push((name.clone(), tail.also.clone()));
+            }
+        }
+        for w in &cause.config_errors {
+            plain
+                .entry(format!("config error {}", w.value()))
+                .or_default()
+                .push(name.clone());
+        }
+        for w in &cause.invalid_images {
+            plain
+                .entry(format!("invalid image {:?}", w.value()))
+                .or_default()
+                .push(name.clone());
+        }
+    }
+    let mut wrong = Vec::new();
+    for (text, users) in &seen {
+        for (cause, also) in users {
+            for (other, _) in users {
+                if other != cause && !also.contains(other) {
+                    wrong.push(format!("{cause} draws {text:?} without `also: [{other}]`"));
+                }
+            }
+        }
+    }
+    for (text, causes) in &plain {
+        let mut distinct = causes.clone();
+        distinct.sort();
+        distinct.dedup();
+        if distinct.len() > 1 {
+            wrong.push(format!(
+                "{text:?} is a variant of {distinct:?}, which cannot list each other"
+            ));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "shared variants the answer does not list:\n{}",
+        wrong.join("\n")
+    );
+}
