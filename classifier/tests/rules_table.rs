@@ -793,6 +793,31 @@ fn tricky_rules() {
         healthy(),
         f,
     );
+    let starting = |c: &mut Case, start: &str, reason: &str| {
+        let p = pods(c).iter_mut().find(|p| p.name == POD).unwrap();
+        p.phase = "Pending".into();
+        p.start_time = Some(start.into());
+        set_state(c, false, 0, waiting(reason, "", None));
+    };
+    check(
+        "a pod waiting in PodInitializing for 40 minutes: unknown, not healthy",
+        base().tap(|c| starting(c, "2026-04-18T10:04:31Z", "PodInitializing")),
+        Expected {
+            at: Some((POD, C)),
+            ..mode_only(
+                FailureMode::Unknown,
+                Category::Unknown,
+                &["stuck starting", "40 min"],
+            )
+        },
+        f,
+    );
+    check(
+        "a pod in ContainerCreating for seconds is coming up: healthy",
+        base().tap(|c| starting(c, "2026-04-18T10:44:25Z", "ContainerCreating")),
+        healthy(),
+        f,
+    );
     check(
         "a pod still starting explains the shortfall: healthy",
         base().tap(|c| {

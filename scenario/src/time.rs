@@ -86,9 +86,87 @@ impl Utc {
     }
 }
 
+/// Seconds since the epoch of a timestamp as the tools write them: RFC 3339 (`2026-04-18T10:45:10Z`,
+/// with a fraction or an offset) or Python's `str(datetime)` (`2026-04-18 10:45:10+00:00`). `None`
+/// for anything else (`"None"`, an empty string, a date without a time).
+#[must_use]
+pub fn unix_seconds(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let num = |a: usize, b: usize| -> Option<i64> {
+        let part = s.get(a..b)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let sep = |i: usize, c: &[u8]| s.as_bytes().get(i).is_some_and(|b| c.contains(b));
+    if !(sep(4, b"-") && sep(7, b"-") && sep(10, b"T ") && sep(13, b":") && sep(16, b":")) {
+        return None;
+    }
+    let (y, mo, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    let (h, mi, sec) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+        return None;
+    }
+    // The fraction, then the zone: `Z`, `+hh:mm`, `-hh:mm` (or none: UTC).
+    let mut rest = &s[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+        rest = &frac[digits..];
+    }
+    let offset = match rest {
+        "" | "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.as_bytes()[0] {
+                b'+' => 1,
+                b'-' => -1,
+                _ => return None,
+            };
+            let (oh, om) = rest[1..].split_once(':')?;
+            let (oh, om): (i64, i64) = (oh.parse().ok()?, om.parse().ok()?);
+            sign * (oh * 3600 + om * 60)
+        }
+    };
+    // Howard Hinnant's days_from_civil, the inverse of `Utc::from_unix`.
+    let y = if mo <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = if mo > 2 { mo - 3 } else { mo + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + h * 3600 + mi * 60 + sec - offset)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_of_either_tool_shape_are_read() {
+        let t = Utc::from_unix(1_776_509_110); // 2026-04-18T10:45:10Z
+        assert_eq!(t.rfc3339(), "2026-04-18T10:45:10Z");
+        for s in [
+            "2026-04-18T10:45:10Z",
+            "2026-04-18 10:45:10+00:00",
+            "2026-04-18T10:45:10.123456Z",
+            "2026-04-18T12:45:10+02:00",
+            "2026-04-18T10:45:10",
+        ] {
+            assert_eq!(unix_seconds(s), Some(1_776_509_110), "{s}");
+        }
+        for s in [
+            "None",
+            "",
+            "2026-04-18",
+            "2026-13-18T10:45:10Z",
+            "2026-04-18T10:45:10 UTC",
+        ] {
+            assert_eq!(unix_seconds(s), None, "{s}");
+        }
+        for secs in [0, 951_782_400, 1_709_164_800, 4_102_444_800] {
+            assert_eq!(unix_seconds(&Utc::from_unix(secs).rfc3339()), Some(secs));
+        }
+    }
 
     #[test]
     fn known_instants() {

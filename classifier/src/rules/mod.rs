@@ -24,7 +24,8 @@
 //! A workload whose pods are running and ready now is `healthy`, whatever its history (old
 //! restarts, an old OOM), unless the kubelet keeps killing a container for a failed liveness
 //! probe (three kills or more: `probe_failure`) or the workload's own logs say a name it
-//! depends on does not resolve (`dns_resolution_failure`). Missing or unavailable sources are skipped and named in the
+//! depends on does not resolve (`dns_resolution_failure`). A pod still waiting in
+//! `ContainerCreating` or `PodInitializing` ten minutes after it started is stuck (`unknown`). Missing or unavailable sources are skipped and named in the
 //! explanation, which cites every piece of evidence a verdict rests on as `file object: fact`.
 //!
 //! The private modules follow the evidence they read: `target` finds the workload and its pods,
@@ -56,7 +57,7 @@ use verdict::{Verdict, rank};
 pub const NAME: &str = "rules";
 
 /// The baseline's version: the crate version plus a rules revision, bumped when a rule changes.
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+rules.7");
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+rules.8");
 
 /// The built-in rule baseline as a [`Classifier`](crate::Classifier); see [`classify`].
 pub const RULES: Builtin = Builtin::new(NAME, VERSION, classify);

@@ -4,6 +4,7 @@
 //! pull or a missing configuration.
 
 use scenario::files::{ConditionStatus, ContainerStatus, Event, Pod, StateKind};
+use scenario::time::unix_seconds;
 use scenario::{Category, FailureMode, RootCause};
 
 use super::events::{is_backoff_restart, is_liveness_kill, missing_object};
@@ -95,6 +96,55 @@ impl<'a> View<'a> {
                 format!("{ready_cite}: the missing replicas are not explained by the evidence"),
             ]),
         )
+    }
+
+    /// A pod that has been starting for ten minutes or more (start time against the newest
+    /// instant the evidence mentions) with a container still waiting in `ContainerCreating` or
+    /// `PodInitializing` and nothing that says why: not a pod coming up (seconds) but one that
+    /// cannot (an init container failing, a volume or a sandbox that never comes). The pods view
+    /// carries no init containers, so the mode is `unknown`, not healthy.
+    fn stuck_starting(&self, pod: &'a Pod, c: &ContainerStatus, reason: &str) -> Option<Verdict> {
+        if !matches!(reason, "ContainerCreating" | "PodInitializing") {
+            return None;
+        }
+        let started = pod.start_time.as_deref().and_then(unix_seconds)?;
+        let waited = self.newest_instant()? - started;
+        if waited < 600 {
+            return None;
+        }
+        Some(
+            Verdict::mode(FailureMode::Unknown, Category::Unknown, 0.3, rank::POD_LEVEL)
+                .at(&pod.name, Some(&c.name))
+                .cite([format!(
+                    "eks_pods.json pods[{}].containers[{}]: phase={} waiting reason={reason} {} min after the pod started: stuck starting, and the pods view shows no init container to say why",
+                    pod.name,
+                    c.name,
+                    pod.phase,
+                    waited / 60
+                )]),
+        )
+    }
+
+    /// The newest instant any timestamp of the evidence names (events, pod and container
+    /// starts, Datadog records): the snapshot's "now", as near as the evidence tells it.
+    fn newest_instant(&self) -> Option<i64> {
+        let events = self
+            .events
+            .iter()
+            .flat_map(|e| [e.first_time.as_deref(), e.last_time.as_deref()]);
+        let pods = self.case.evidence.pods().into_iter().flat_map(|list| {
+            list.pods.iter().flat_map(|p| {
+                std::iter::once(p.start_time.as_deref())
+                    .chain(p.containers.iter().map(|c| c.state.started_at.as_deref()))
+            })
+        });
+        let logs = self.datadog.iter().map(|l| Some(l.timestamp.as_str()));
+        events
+            .chain(pods)
+            .chain(logs)
+            .flatten()
+            .filter_map(unix_seconds)
+            .max()
     }
 
     /// Running, ready pods of the workload whose container the kubelet keeps killing for a
@@ -301,14 +351,16 @@ impl<'a> View<'a> {
                 _ => {
                     // ContainerCreating / PodInitializing: a missing Secret or ConfigMap volume
                     // shows up as FailedMount events instead.
-                    let mount = events.iter().find(|e| {
+                    if let Some(mount) = events.iter().find(|e| {
                         e.reason == "FailedMount" && missing_object(&e.message.to_lowercase())
-                    })?;
-                    Some(
-                        Verdict::cause(RootCause::MissingConfig, 0.7, rank::STATE)
-                            .at(&pod.name, Some(&c.name))
-                            .cite([state_cite("waiting"), cite_event(mount)]),
-                    )
+                    }) {
+                        return Some(
+                            Verdict::cause(RootCause::MissingConfig, 0.7, rank::STATE)
+                                .at(&pod.name, Some(&c.name))
+                                .cite([state_cite("waiting"), cite_event(mount)]),
+                        );
+                    }
+                    self.stuck_starting(pod, c, reason)
                 }
             },
             StateKind::Running if !c.ready => {
