@@ -64,17 +64,8 @@ fn label<T>(
     }
 }
 
-/// A JSON value's kind, for messages.
-pub fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
-}
+/// A JSON value's kind, for messages (one definition, in `scenario`).
+pub use scenario::json_check::kind;
 
 /// A short, single-line excerpt of text from a worker or a file, for messages.
 pub fn excerpt(s: &str) -> String {

@@ -126,6 +126,20 @@ impl<'de> Visitor<'de> for Walk {
     }
 }
 
+/// A JSON value's kind, for messages: `expected a string, got a list`.
+#[must_use]
+pub fn kind(v: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::check;

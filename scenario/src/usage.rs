@@ -14,6 +14,8 @@ use std::cell::RefCell;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::json_check::kind;
+
 /// The cost and effort of one call, as the classifier reported it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Usage {
@@ -53,10 +55,7 @@ pub fn parse(value: Option<&Value>) -> Result<Option<Usage>, String> {
         None | Some(Value::Null) => return Ok(None),
         Some(Value::Object(o)) => o,
         Some(other) => {
-            return Err(format!(
-                "usage: expected an object, got {}",
-                describe(other)
-            ));
+            return Err(format!("usage: expected an object, got {}", kind(other)));
         }
     };
     let count = |key: &str| -> Result<Option<u64>, String> {
@@ -68,7 +67,7 @@ pub fn parse(value: Option<&Value>) -> Result<Option<Usage>, String> {
                 .ok_or_else(|| format!("usage.{key}: expected a non-negative integer, got {n}")),
             Some(other) => Err(format!(
                 "usage.{key}: expected a non-negative integer, got {}",
-                describe(other)
+                kind(other)
             )),
         }
     };
@@ -85,7 +84,7 @@ pub fn parse(value: Option<&Value>) -> Result<Option<Usage>, String> {
         Some(other) => {
             return Err(format!(
                 "usage.cost_usd: expected a non-negative number, got {}",
-                describe(other)
+                kind(other)
             ));
         }
     };
@@ -95,17 +94,6 @@ pub fn parse(value: Option<&Value>) -> Result<Option<Usage>, String> {
         cost_usd: cost,
         tool_calls: count("tool_calls")?,
     }))
-}
-
-fn describe(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }
 
 thread_local! {
