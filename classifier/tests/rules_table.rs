@@ -858,6 +858,55 @@ fn tricky_rules() {
         f,
     );
 
+    // Init containers (Kubernetes: the kubelet runs them before the app containers, which wait
+    // in PodInitializing meanwhile; a failing one is restarted with the usual back-off). The
+    // pods view lists no init container, so only the pod's events name it.
+    let held = |c: &mut Case| {
+        let p = pods(c).iter_mut().find(|p| p.name == POD).unwrap();
+        p.phase = "Pending".into();
+        p.start_time = Some("2026-04-18T10:41:00Z".into());
+        set_state(c, false, 0, waiting("PodInitializing", "", None));
+    };
+    check(
+        "an init container in a crash loop holds the pod (its back-off names a container the pods view does not list)",
+        base().tap(|c| {
+            held(c);
+            events(c).push(event(
+                "BackOff",
+                &format!("Pod/{POD}"),
+                &format!("Back-off restarting failed container db-migrate in pod {POD}_{NS}(uid)"),
+            ));
+            set_pod_logs(c, "Error: connect ECONNREFUSED 10.0.3.12:5432\n    at TCPConnectWrap.afterConnect [as oncomplete] (node:net:1555:16)");
+        }),
+        Expected {
+            cites: &["wait for an init container", "db-migrate"],
+            ..expect(RootCause::DependencyUnavailable, Some((POD, "db-migrate")), None)
+        },
+        f,
+    );
+    check(
+        "an init container whose image does not pull holds the pod",
+        base().tap(|c| {
+            held(c);
+            events(c).push(event(
+                "Failed",
+                &format!("Pod/{POD}"),
+                "Failed to pull image \"busybox:1.36-nonexistent\": rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/busybox:1.36-nonexistent\": failed to resolve reference \"docker.io/library/busybox:1.36-nonexistent\": docker.io/library/busybox:1.36-nonexistent: not found",
+            ));
+        }),
+        Expected {
+            cites: &["wait for an init container"],
+            ..expect(RootCause::ImageNotFound, Some((POD, "")), None)
+        },
+        f,
+    );
+    check(
+        "a pod initialising for a minute with no failing event is coming up: healthy",
+        base().tap(held),
+        healthy(),
+        f,
+    );
+
     assert!(
         failures.is_empty(),
         "{} rule(s) wrong:\n{}",

@@ -183,6 +183,75 @@ pub fn project_case(case: &Case) -> Result<Case, ProjectionError> {
     })
 }
 
+/// The init containers of one pod as the pods view would show them had it listed them: the
+/// tool builds `containers` from `status.containerStatuses` alone, so an init container that
+/// keeps a pod from starting (crash looping, failing to pull, missing its config) is seen only
+/// in the raw objects. Same flattened state as [`project`] writes for a container.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InitContainers {
+    /// The pod's namespace.
+    pub namespace: String,
+    /// The pod's name.
+    pub pod: String,
+    /// Its init container statuses, in the API's order, with whether each is a native sidecar
+    /// (`restartPolicy: Always` in the pod spec: it keeps running beside the app containers).
+    pub containers: Vec<(crate::files::ContainerStatus, bool)>,
+}
+
+/// The init containers of every pod of a `k8s-api` case (empty for an `opensre` case, an
+/// unavailable pod list, or pods without init containers). A status whose state cannot be
+/// read is skipped: this adds evidence, it never fails a case.
+pub fn init_containers(case: &Case) -> Vec<InitContainers> {
+    let Some(list) = case
+        .k8s_api
+        .as_ref()
+        .filter(|_| case.profile == Profile::K8sApi)
+        .and_then(|raw| raw.pods.as_ref())
+        .and_then(ApiAnswer::ok)
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for pod in &list.items {
+        let statuses = pod
+            .status
+            .as_ref()
+            .and_then(|s| s.init_container_statuses.as_deref())
+            .unwrap_or_default();
+        if statuses.is_empty() {
+            continue;
+        }
+        let sidecar = |name: &str| {
+            pod.spec.as_ref().is_some_and(|spec| {
+                spec.init_containers
+                    .iter()
+                    .flatten()
+                    .any(|c| c.name == name && c.restart_policy.as_deref() == Some("Always"))
+            })
+        };
+        let containers = statuses
+            .iter()
+            .filter_map(|cs| {
+                let state = state_of(cs).ok()?;
+                let state = serde_json::to_value(&state).ok()?;
+                let status = crate::files::ContainerStatus {
+                    name: cs.name.clone(),
+                    ready: cs.ready,
+                    restart_count: u32::try_from(cs.restart_count).unwrap_or(0),
+                    state: serde_json::from_value(state).ok()?,
+                };
+                Some((status, sidecar(&cs.name)))
+            })
+            .collect();
+        out.push(InitContainers {
+            namespace: pod.metadata.namespace.clone().unwrap_or_default(),
+            pod: pod.metadata.name.clone().unwrap_or_default(),
+            containers,
+        });
+    }
+    out
+}
+
 /// Computes the text of every `opensre` evidence file the raw evidence holds, in
 /// [`EvidenceKind::ALL`] order.
 pub fn project(

@@ -44,64 +44,7 @@ impl<'a> View<'a> {
         let mut best: Option<Verdict> = None;
         for name in &self.pod_names {
             let events = self.pod_events(name);
-            if events.is_empty() {
-                continue;
-            }
-            let container = events.iter().find_map(|e| container_in_message(&e.message));
-            let mut v: Option<Verdict> = None;
-            if let Some(e) = events
-                .iter()
-                .find(|e| e.message.to_lowercase().contains("failed to pull image"))
-            {
-                let cause = pull_error_cause(&e.message).unwrap_or(RootCause::ImageNotFound);
-                v = Some(Verdict::cause(cause, 0.7, rank::EVENTS_ONLY).cite([cite_event(e)]));
-            } else if let Some(e) = events
-                .iter()
-                .find(|e| missing_object(&e.message.to_lowercase()))
-            {
-                v = Some(
-                    Verdict::cause(RootCause::MissingConfig, 0.7, rank::EVENTS_ONLY)
-                        .cite([cite_event(e)]),
-                );
-            } else if let Some(e) = events.iter().find(|e| is_backoff_restart(e)) {
-                let pod = Pod {
-                    name: name.clone(),
-                    ..Pod::default()
-                };
-                let status = ContainerStatus {
-                    name: container.clone().unwrap_or_default(),
-                    ..ContainerStatus::default()
-                };
-                let mut cites = vec![cite_event(e)];
-                let code = self.code_from_text(&events, &mut cites);
-                let mut crash = self.crash(
-                    &pod,
-                    &status,
-                    code,
-                    "",
-                    "",
-                    &events,
-                    cites,
-                    rank::EVENTS_ONLY,
-                );
-                crash.confidence *= 0.85;
-                crash.pod = None;
-                v = Some(crash);
-            } else if let Some((e, mode, category)) =
-                EVENT_ONLY_MODES
-                    .iter()
-                    .find_map(|&(reason, mode, category)| {
-                        let e = events.iter().find(|e| e.reason == reason)?;
-                        Some((e, mode, category))
-                    })
-            {
-                v = Some(
-                    Verdict::mode(mode, category, 0.5, rank::EVENTS_ONLY).cite([cite_event(e)]),
-                );
-            }
-            if let Some(mut v) = v {
-                v.pod = Some(name.clone());
-                v.container = v.container.filter(|c| !c.is_empty()).or(container);
+            if let Some(mut v) = self.judge_from_events(name, &events) {
                 v.cites
                     .push("eks_pods unavailable: pod state not seen, judged from events".into());
                 if best.as_ref().is_none_or(|b| v.confidence > b.confidence) {
@@ -128,6 +71,70 @@ impl<'a> View<'a> {
             }
         }
         best
+    }
+
+    /// A pod judged from its warning events alone (the pod's state not seen, or seen waiting on
+    /// something the pods view does not show): a pull failure, a missing ConfigMap or Secret, a
+    /// container's back-off restarts (explained from events and logs), or an event reason that
+    /// names a mode on its own.
+    pub(super) fn judge_from_events(&self, name: &str, events: &[&'a Event]) -> Option<Verdict> {
+        if events.is_empty() {
+            return None;
+        }
+        let container = events.iter().find_map(|e| container_in_message(&e.message));
+        let mut v: Option<Verdict> = None;
+        if let Some(e) = events
+            .iter()
+            .find(|e| e.message.to_lowercase().contains("failed to pull image"))
+        {
+            let cause = pull_error_cause(&e.message).unwrap_or(RootCause::ImageNotFound);
+            v = Some(Verdict::cause(cause, 0.7, rank::EVENTS_ONLY).cite([cite_event(e)]));
+        } else if let Some(e) = events
+            .iter()
+            .find(|e| missing_object(&e.message.to_lowercase()))
+        {
+            v = Some(
+                Verdict::cause(RootCause::MissingConfig, 0.7, rank::EVENTS_ONLY)
+                    .cite([cite_event(e)]),
+            );
+        } else if let Some(e) = events.iter().find(|e| is_backoff_restart(e)) {
+            let pod = Pod {
+                name: name.to_owned(),
+                ..Pod::default()
+            };
+            let status = ContainerStatus {
+                name: container.clone().unwrap_or_default(),
+                ..ContainerStatus::default()
+            };
+            let mut cites = vec![cite_event(e)];
+            let code = self.code_from_text(events, &mut cites);
+            let mut crash = self.crash(
+                &pod,
+                &status,
+                code,
+                "",
+                "",
+                events,
+                cites,
+                rank::EVENTS_ONLY,
+            );
+            crash.confidence *= 0.85;
+            crash.pod = None;
+            v = Some(crash);
+        } else if let Some((e, mode, category)) =
+            EVENT_ONLY_MODES
+                .iter()
+                .find_map(|&(reason, mode, category)| {
+                    let e = events.iter().find(|e| e.reason == reason)?;
+                    Some((e, mode, category))
+                })
+        {
+            v = Some(Verdict::mode(mode, category, 0.5, rank::EVENTS_ONLY).cite([cite_event(e)]));
+        }
+        let mut v = v?;
+        v.pod = Some(name.to_owned());
+        v.container = v.container.filter(|c| !c.is_empty()).or(container);
+        Some(v)
     }
 }
 

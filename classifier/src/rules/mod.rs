@@ -25,7 +25,11 @@
 //! restarts, an old OOM), unless the kubelet keeps killing a container for a failed liveness
 //! probe (three kills or more: `probe_failure`) or the workload's own logs say a name it
 //! depends on does not resolve (`dns_resolution_failure`). A pod still waiting in
-//! `ContainerCreating` or `PodInitializing` ten minutes after it started is stuck (`unknown`). Missing or unavailable sources are skipped and named in the
+//! `ContainerCreating` or `PodInitializing` ten minutes after it started is stuck (`unknown`).
+//! Init containers count: a pod whose app containers wait in `PodInitializing` is held by an
+//! init container, judged like any container from its own status where the raw objects carry
+//! it (`initContainerStatuses`), else from the pod's events (a back-off of a container the pods
+//! view does not list, a pull failure, a missing ConfigMap or Secret). Missing or unavailable sources are skipped and named in the
 //! explanation, which cites every piece of evidence a verdict rests on as `file object: fact`.
 //!
 //! The private modules follow the evidence they read: `target` finds the workload and its pods,
@@ -57,7 +61,7 @@ use verdict::{Verdict, rank};
 pub const NAME: &str = "rules";
 
 /// The baseline's version: the crate version plus a rules revision, bumped when a rule changes.
-pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+rules.8");
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "+rules.9");
 
 /// The built-in rule baseline as a [`Classifier`](crate::Classifier); see [`classify`].
 pub const RULES: Builtin = Builtin::new(NAME, VERSION, classify);
@@ -66,11 +70,17 @@ pub const RULES: Builtin = Builtin::new(NAME, VERSION, classify);
 ///
 /// A case of profile `k8s-api` is first projected into the `opensre` profile exactly as
 /// OpenSRE's tools compute their answers (`scenario::projection::project_case`): the rules
-/// read what an agent's tools would have returned.
+/// read what an agent's tools would have returned, plus the pods' init container statuses,
+/// which the raw objects carry and the pods view drops.
 pub fn classify(case: &Case) -> Prediction {
     if case.profile == scenario::Profile::K8sApi {
+        let init = scenario::projection::init_containers(case);
         return match scenario::projection::project_case(case) {
-            Ok(projected) => classify(&projected),
+            Ok(projected) => {
+                let view = View::new(&projected).with_init(&init);
+                let verdict = view.decide();
+                verdict.into_prediction(&view)
+            }
             Err(e) => Prediction::unknown(format!("the k8s-api evidence does not project: {e}")),
         };
     }

@@ -125,6 +125,31 @@ impl<'a> View<'a> {
         )
     }
 
+    /// An app container waiting in `PodInitializing` while the pods view shows no init
+    /// container (an `opensre` case): the kubelet has not started the app containers because
+    /// an init container has not completed, so the pod's own events tell which one fails and
+    /// why (`Back-off restarting failed container <init> in pod ...`, a pull failure of its
+    /// image, a missing ConfigMap or Secret). With the raw init statuses in sight their own
+    /// verdict speaks instead.
+    fn held_by_init(
+        &self,
+        pod: &'a Pod,
+        reason: &str,
+        events: &[&'a Event],
+        waiting: &str,
+    ) -> Option<Verdict> {
+        if reason != "PodInitializing" || !self.init_containers(pod).is_empty() {
+            return None;
+        }
+        let mut v = self.judge_from_events(&pod.name, events)?;
+        v.rank = rank::STATE;
+        v.cites.insert(
+            0,
+            format!("{waiting}: the app containers wait for an init container"),
+        );
+        Some(v)
+    }
+
     /// The newest instant any timestamp of the evidence names (events, pod and container
     /// starts, Datadog records): the snapshot's "now", as near as the evidence tells it.
     fn newest_instant(&self) -> Option<i64> {
@@ -235,6 +260,13 @@ impl<'a> View<'a> {
                 best = Some(v);
             }
         }
+        for (c, sidecar) in self.init_containers(pod) {
+            if let Some(v) = self.judge_init_container(pod, c, *sidecar, &events)
+                && best.as_ref().is_none_or(|b| v.rank > b.rank)
+            {
+                best = Some(v);
+            }
+        }
         if best.is_some() {
             return best;
         }
@@ -279,14 +311,49 @@ impl<'a> View<'a> {
         c: &'a ContainerStatus,
         events: &[&'a Event],
     ) -> Option<Verdict> {
+        let at = format!("eks_pods.json pods[{}].containers[{}]", pod.name, c.name);
+        self.judge_status(pod, c, events, &at)
+    }
+
+    /// An init container of a pod (from the raw objects; the pods view lists none). The
+    /// kubelet runs them in order before the app containers, which wait in `PodInitializing`
+    /// meanwhile, and restarts a failing one with the same back-off as any container: one that
+    /// completed (exit 0) is done, one running is still initialising (a native sidecar, which
+    /// keeps running, counts like an app container); one waiting or terminated otherwise is
+    /// judged like any container.
+    fn judge_init_container(
+        &self,
+        pod: &'a Pod,
+        c: &'a ContainerStatus,
+        sidecar: bool,
+        events: &[&'a Event],
+    ) -> Option<Verdict> {
+        let s = &c.state;
+        match s.kind() {
+            StateKind::Terminated if s.exit_code == Some(0) => return None,
+            StateKind::Running if !sidecar => return None,
+            _ => {}
+        }
+        let at = format!(
+            "k8s-api/pods.json pods[{}].initContainerStatuses[{}]",
+            pod.name, c.name
+        );
+        self.judge_status(pod, c, events, &at)
+    }
+
+    /// A container's state, `at` naming where it was read for the citations.
+    fn judge_status(
+        &self,
+        pod: &'a Pod,
+        c: &'a ContainerStatus,
+        events: &[&'a Event],
+        at: &str,
+    ) -> Option<Verdict> {
         let s = &c.state;
         let reason = s.reason.as_deref().unwrap_or("");
         let message = s.message.as_deref().unwrap_or("");
         let state_cite = |what: &str| {
-            let mut cite = format!(
-                "eks_pods.json pods[{}].containers[{}]: {what}",
-                pod.name, c.name
-            );
+            let mut cite = format!("{at}: {what}");
             if !reason.is_empty() {
                 cite.push_str(&format!(" reason={reason}"));
             }
@@ -360,7 +427,8 @@ impl<'a> View<'a> {
                                 .cite([state_cite("waiting"), cite_event(mount)]),
                         );
                     }
-                    self.stuck_starting(pod, c, reason)
+                    self.held_by_init(pod, reason, events, &state_cite("waiting"))
+                        .or_else(|| self.stuck_starting(pod, c, reason))
                 }
             },
             StateKind::Running if !c.ready => {

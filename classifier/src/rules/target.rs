@@ -5,7 +5,8 @@
 //! workload, with the sources that were unavailable noted for the explanation.
 
 use scenario::Case;
-use scenario::files::{DatadogLog, Event, Node, Pod, WorkloadType};
+use scenario::files::{ContainerStatus, DatadogLog, Event, Node, Pod, WorkloadType};
+use scenario::projection::InitContainers;
 
 use super::explain::quote;
 use super::logs::Text;
@@ -27,6 +28,9 @@ pub(super) struct View<'a> {
     pub(super) texts: std::cell::OnceCell<Vec<Text<'a>>>,
     /// Notes for the explanation (sources that were unavailable, how the workload was found).
     pub(super) notes: Vec<String>,
+    /// The init containers of the pods, from the raw objects of a `k8s-api` case (the pods view
+    /// lists none; empty for an `opensre` case).
+    pub(super) init: &'a [InitContainers],
 }
 
 impl<'a> View<'a> {
@@ -155,7 +159,24 @@ impl<'a> View<'a> {
             datadog,
             texts: std::cell::OnceCell::new(),
             notes,
+            init: &[],
         }
+    }
+
+    /// The view with the init containers read from the raw objects of the same case.
+    pub(super) fn with_init(mut self, init: &'a [InitContainers]) -> Self {
+        self.init = init;
+        self
+    }
+
+    /// The init containers of a pod of the workload (with whether each is a native sidecar).
+    pub(super) fn init_containers(&self, pod: &Pod) -> &'a [(ContainerStatus, bool)] {
+        self.init
+            .iter()
+            .find(|i| {
+                i.pod == pod.name && (pod.namespace.is_empty() || i.namespace == pod.namespace)
+            })
+            .map_or(&[], |i| i.containers.as_slice())
     }
 
     pub(super) fn deployment(&self) -> Option<&'a scenario::files::Deployment> {
