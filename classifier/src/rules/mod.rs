@@ -29,8 +29,9 @@
 //! Init containers count: a pod whose app containers wait in `PodInitializing` is held by an
 //! init container, judged like any container from its own status where the raw objects carry
 //! it (`initContainerStatuses`), else from the pod's events (a back-off of a container the pods
-//! view does not list, a pull failure, a missing ConfigMap or Secret). Missing or unavailable sources are skipped and named in the
-//! explanation, which cites every piece of evidence a verdict rests on as `file object: fact`.
+//! view does not list, a pull failure, a missing ConfigMap or Secret). Missing or unavailable
+//! sources are skipped and named in the explanation, which cites every piece of evidence a
+//! verdict rests on as `file object: fact`.
 //!
 //! The private modules follow the evidence they read: `target` finds the workload and its pods,
 //! `pods` reads pod and container states, `crash` explains a container that exits (exit code,
