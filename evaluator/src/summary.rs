@@ -69,14 +69,14 @@ fn header(s: &mut String, info: &RunInfo) {
         info.end_to_end_seconds,
     ) {
         (Some(rate), Some(secs)) => {
-            format!("end to end {rate:.1} scenarios/s ({secs:.2} s: load, hash, classify, write); ")
+            format!("end to end {rate:.1} scenarios/s ({secs:.2} s: load, hash, classify, write)\n")
         }
         _ => String::new(),
     };
     let _ = writeln!(
         s,
-        "{end_to_end}classification only {:.1} scenarios/s on {} thread{} ({:.2} s)\n\
-         latency p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms{rss}\n",
+        "{end_to_end}classification only {:.1} scenarios/s on {} thread{} ({:.2} s); latency p50 \
+         {:.2} ms, p95 {:.2} ms, p99 {:.2} ms{rss}\n",
         info.scenarios_per_second,
         info.threads,
         if info.threads == 1 { "" } else { "s" },
