@@ -236,7 +236,7 @@ fn merged_info(
 ) -> RunInfo {
     let first = &shards[0].info;
     let mut info = first.clone();
-    info.run_id = id.to_owned();
+    id.clone_into(&mut info.run_id);
     info.started_at = shards
         .iter()
         .map(|r| r.info.started_at.clone())
