@@ -13,6 +13,11 @@
 //! classified (`--ablate-as absent`, the default, or `unavailable`), recorded in `run.json`
 //! (`ablated`, `ablated_as`); `triagebench ablate` runs one such run per source.
 //!
+//! `--shard i/n` (0-based; or `JOB_COMPLETION_INDEX` and `JOB_COMPLETIONS` in a Kubernetes
+//! Indexed Job) evaluates one block of the corpus and marks the run as that shard; such runs
+//! are not appended to the history, and `triagebench merge` combines them (`deploy/k8s/`). A bad
+//! shard is exit 2 before anything is read.
+//!
 //! `--skip-invalid` evaluates the scenarios that load and leaves out the ones that do not,
 //! listing each with its problems (stderr, the summary and `run.json`: `skipped`,
 //! `skipped_scenarios`); a suite-level problem (no scenarios, a duplicate id) still stops the

@@ -1,6 +1,8 @@
 //! `triagebench generate`: render a seeded, reproducible corpus from the templates directory.
 //! Arguments are parsed into a checked `generator::Config` before anything is written; the
-//! corpus appears at `--out` only when complete (temporary directory, then rename).
+//! corpus appears at `--out` only when complete (temporary directory, then rename). `--shard i/n`
+//! (0-based; or the Indexed Job's `JOB_COMPLETION_INDEX` and `JOB_COMPLETIONS`) renders only that
+//! block of the corpus, byte-identical to the whole corpus's files for it.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
