@@ -74,6 +74,7 @@ fn the_audit_of_a_pair_of_seeds() {
         skipped: Vec::new(),
         ablate: Vec::new(),
         ablate_as: scenario::ablation::AblateAs::Absent,
+        shard: None,
     };
     let run = evaluate(&test, &classifier::RULES, &config, &|| {}).unwrap();
     let scores = score(&run.predictions);

@@ -51,6 +51,7 @@ fn whole_eval(c: &mut Criterion) {
             skipped: Vec::new(),
             ablate: Vec::new(),
             ablate_as: scenario::ablation::AblateAs::Absent,
+            shard: None,
         };
         group.bench_function(
             format!("rules over 200 scenarios, {threads} thread(s)"),
@@ -66,6 +67,7 @@ fn whole_eval(c: &mut Criterion) {
         skipped: Vec::new(),
         ablate: Vec::new(),
         ablate_as: scenario::ablation::AblateAs::Absent,
+        shard: None,
     };
     let run = evaluator::evaluate(&suite, &rules, &config, &|| {}).unwrap();
     group.bench_function("score 200 predictions", |b| {

@@ -36,6 +36,8 @@ pub struct EvalConfig {
     pub ablate: Vec<scenario::EvidenceKind>,
     /// How they were taken away.
     pub ablate_as: scenario::ablation::AblateAs,
+    /// The shard of the corpus the suite is (recorded in `run.json`; the caller selects it).
+    pub shard: Option<crate::tables::RunShard>,
 }
 
 /// The outcome of [`evaluate`]: what was run and one row per scenario and trial.
@@ -148,11 +150,7 @@ pub fn evaluate(
         predictions: n,
         errors,
         wall_seconds,
-        scenarios_per_second: if wall_seconds > 0.0 {
-            n as f64 / wall_seconds
-        } else {
-            0.0
-        },
+        scenarios_per_second: per_second(n, wall_seconds),
         latency_p50_ms: percentile_sorted(&latencies, 50.0),
         latency_p95_ms: percentile_sorted(&latencies, 95.0),
         latency_p99_ms: percentile_sorted(&latencies, 99.0),
@@ -169,8 +167,21 @@ pub fn evaluate(
             .map(|k| k.as_str().to_owned())
             .collect(),
         ablated_as: (!config.ablate.is_empty()).then(|| config.ablate_as.as_str().to_owned()),
+        shard: config.shard,
+        merged_from: Vec::new(),
+        end_to_end_seconds: None,
+        end_to_end_scenarios_per_second: None,
     };
     Ok(Run { info, predictions })
+}
+
+/// `rows / seconds`, or 0 for a zero time.
+pub fn per_second(rows: u64, seconds: f64) -> f64 {
+    if seconds > 0.0 {
+        rows as f64 / seconds
+    } else {
+        0.0
+    }
 }
 
 /// Calls the classifier once, timing it; a failure, an invalid answer or a panic is an error row.

@@ -46,6 +46,7 @@ pub fn rows_of(info: &RunInfo, scores: &Scores) -> Vec<HistoryRow> {
         macro_f1: None,
         recall: None,
         scenarios_per_second: info.scenarios_per_second,
+        end_to_end_scenarios_per_second: info.end_to_end_scenarios_per_second,
         latency_p50_ms: info.latency_p50_ms,
         latency_p95_ms: info.latency_p95_ms,
         latency_p99_ms: info.latency_p99_ms,
@@ -185,6 +186,8 @@ pub fn read(path: &Path) -> Result<Vec<HistoryRow>, ReportError> {
             c.f64("latency_p99_ms")?,
         );
         let (errors, scenarios, trials) = (c.u64("errors")?, c.u64("scenarios")?, c.i32("trials")?);
+        // Added with the end-to-end figure: null in older history files.
+        let e2e = c.added_f64("end_to_end_scenarios_per_second")?;
         Ok((0..run_id.len())
             .map(|i| HistoryRow {
                 run_id: run_id[i].clone(),
@@ -199,6 +202,7 @@ pub fn read(path: &Path) -> Result<Vec<HistoryRow>, ReportError> {
                 macro_f1: macro_f1[i],
                 recall: recall[i],
                 scenarios_per_second: sps[i],
+                end_to_end_scenarios_per_second: e2e[i],
                 latency_p50_ms: p50[i],
                 latency_p95_ms: p95[i],
                 latency_p99_ms: p99[i],
@@ -229,6 +233,10 @@ fn write_rows(path: &Path, rows: &[HistoryRow]) -> Result<(), ReportError> {
         .f64(
             "scenarios_per_second",
             rows.iter().map(|r| r.scenarios_per_second),
+        )
+        .opt_f64(
+            "end_to_end_scenarios_per_second",
+            rows.iter().map(|r| r.end_to_end_scenarios_per_second),
         )
         .f64("latency_p50_ms", rows.iter().map(|r| r.latency_p50_ms))
         .f64("latency_p95_ms", rows.iter().map(|r| r.latency_p95_ms))
@@ -277,6 +285,8 @@ pub fn rebuild(reports: &Path) -> Result<Rebuilt, ReportError> {
     let mut runs = Vec::new();
     for run_dir in crate::report::list_runs(reports)? {
         match crate::report::read_run(&run_dir) {
+            // A shard run is in the history through its merged run only, as `eval` left it.
+            Ok(r) if r.info.shard.is_some() => {}
             Ok(r) => runs.push(r),
             Err(e) => out.skipped.push((run_dir, e.to_string())),
         }
@@ -317,8 +327,11 @@ pub struct RunTrend {
     pub accuracy: BTreeMap<Level, f64>,
     /// Level -> macro F1.
     pub macro_f1: BTreeMap<Level, f64>,
-    #[expect(missing_docs, reason = "history columns")]
+    /// Classification-only rows per second.
     pub scenarios_per_second: f64,
+    /// End-to-end rows per second (load, hash, classify, write); `None` for older runs.
+    #[serde(default)]
+    pub end_to_end_scenarios_per_second: Option<f64>,
     #[expect(missing_docs, reason = "history columns")]
     pub latency_p50_ms: f64,
     #[expect(missing_docs, reason = "history columns")]
@@ -349,6 +362,7 @@ pub fn trend(rows: &[HistoryRow]) -> Vec<RunTrend> {
                 accuracy: BTreeMap::default(),
                 macro_f1: BTreeMap::default(),
                 scenarios_per_second: r.scenarios_per_second,
+                end_to_end_scenarios_per_second: r.end_to_end_scenarios_per_second,
                 latency_p50_ms: r.latency_p50_ms,
                 latency_p95_ms: r.latency_p95_ms,
                 latency_p99_ms: r.latency_p99_ms,

@@ -17,6 +17,7 @@ pub mod dashboard;
 pub mod dependence;
 pub mod eval;
 pub mod history;
+pub mod merge;
 pub mod metrics;
 pub mod pipeline;
 pub mod report;

@@ -24,8 +24,8 @@ use crate::corpus::{CorpusError, CorpusInfo, Loaded, corpus_info_checked};
 use crate::eval::{EvalConfig, EvalError, Run, check_run_id, evaluate};
 use crate::history::{HISTORY_FILE, append, rows_of};
 use crate::metrics::{Scores, score};
-use crate::report::{ReportError, write_run};
-use crate::tables::SkippedScenario;
+use crate::report::{ReportError, write_run_timed};
+use crate::tables::{RunShard, SkippedScenario};
 
 /// Most trials a request may ask for.
 pub const MAX_TRIALS: u32 = 1000;
@@ -96,6 +96,12 @@ pub struct EvalRequest {
     pub ablate: Vec<scenario::EvidenceKind>,
     /// How the sources in `ablate` are taken away.
     pub ablate_as: scenario::ablation::AblateAs,
+    /// Evaluate only this shard of the corpus (its block of scenarios in the loader's order,
+    /// `scenario::shard`); the run is marked as that shard in `run.json`, is not appended to
+    /// the history, and `merge` combines the shards' runs. A shard corpus (`generate
+    /// --shard`) is evaluated whole and marked with its manifest's shard, which this must
+    /// then equal if given.
+    pub shard: Option<scenario::shard::Shard>,
 }
 
 impl EvalRequest {
@@ -114,6 +120,7 @@ impl EvalRequest {
             skip_invalid: false,
             ablate: Vec::new(),
             ablate_as: scenario::ablation::AblateAs::Absent,
+            shard: None,
         }
     }
 
@@ -145,6 +152,14 @@ impl EvalRequest {
             return Err(bad(
                 "reports",
                 format!("{}: not a directory", self.reports.display()),
+            ));
+        }
+        if self.shard.is_some() && self.skip_invalid {
+            return Err(bad(
+                "shard",
+                "cannot be combined with skip_invalid (the shards of a corpus must cover every \
+                 scenario of it)"
+                    .into(),
             ));
         }
         self.check_reports_place()?;
@@ -289,14 +304,21 @@ pub fn run(
     progress: &dyn Progress,
 ) -> Result<RunOutcome, PipelineError> {
     request.check()?;
+    let started = std::time::Instant::now();
     let loaded;
     let mut skipped = Vec::new();
+    let mut shard_corpus = None;
     let (suite, corpus) = match &request.corpus {
         Corpus::Dir {
             path,
             allow_modified,
         } => {
             progress.loading(path);
+            if path.join(scenario::manifest::MANIFEST_FILE).is_file() {
+                shard_corpus = scenario::manifest::Manifest::read(path)
+                    .map_err(CorpusError::Manifest)?
+                    .shard;
+            }
             let (suite, left_out) = load_dir(path, request.profile, request.skip_invalid)?;
             let loaded_dirs = Loaded {
                 scenarios: suite.scenarios(),
@@ -309,6 +331,8 @@ pub fn run(
         }
         Corpus::Suite { suite, info } => (suite, info.clone()),
     };
+    let (sharded, shard) = select_shard(suite, request.shard, shard_corpus)?;
+    let suite = sharded.as_ref().unwrap_or(suite);
     let ablated;
     let suite = if request.ablate.is_empty() {
         suite
@@ -325,15 +349,19 @@ pub fn run(
         skipped,
         ablate: request.ablate.clone(),
         ablate_as: request.ablate_as,
+        shard,
     };
     progress.classifying(suite.scenarios().len() as u64 * u64::from(request.trials));
-    let run = evaluate(suite, classifier, &config, &|| progress.call_done())?;
+    let mut run = evaluate(suite, classifier, &config, &|| progress.call_done())?;
     let scores = score(&run.predictions);
-    let dir = write_run(&request.reports, &run, &scores).map_err(|e| match e {
-        ReportError::Exists { path } => PipelineError::RunExists { path },
-        other => PipelineError::Report(other),
-    })?;
-    let history = if request.history {
+    let (dir, info) =
+        write_run_timed(&request.reports, &run, &scores, started).map_err(|e| match e {
+            ReportError::Exists { path } => PipelineError::RunExists { path },
+            other => PipelineError::Report(other),
+        })?;
+    run.info = info;
+    // A shard run is one part of a run: `merge` appends the whole to the history.
+    let history = if request.history && run.info.shard.is_none() {
         let path = request.reports.join(HISTORY_FILE);
         append(&path, &rows_of(&run.info, &scores)).map_err(|source| PipelineError::History {
             dir: dir.clone(),
@@ -349,6 +377,59 @@ pub fn run(
         dir,
         history,
     })
+}
+
+/// The shard of `suite` to evaluate and how `run.json` records it: `requested` selects a block
+/// of a whole corpus; a shard corpus (its manifest's `shard`) is evaluated whole, and a
+/// `requested` shard must then be the same one.
+fn select_shard(
+    suite: &Suite,
+    requested: Option<scenario::shard::Shard>,
+    corpus: Option<scenario::manifest::CorpusShard>,
+) -> Result<(Option<Suite>, Option<RunShard>), PipelineError> {
+    let bad = |message: String| PipelineError::Config {
+        field: "shard",
+        message,
+    };
+    if let Some(c) = corpus {
+        if let Some(r) = requested
+            && r != c.shard()
+        {
+            return Err(bad(format!(
+                "{r} asked for, but the corpus is shard {} of corpus scenarios {} (evaluate it \
+                 whole, without a shard, or with its own)",
+                c.shard(),
+                c.corpus_count
+            )));
+        }
+        let shard = RunShard {
+            index: c.index,
+            count: c.count,
+            corpus_scenarios: c.corpus_count,
+            shard_corpus: true,
+        };
+        return Ok((None, Some(shard)));
+    }
+    let Some(r) = requested else {
+        return Ok((None, None));
+    };
+    let total = suite.scenarios().len() as u64;
+    let range = r.range(total);
+    if range.is_empty() {
+        return Err(bad(format!(
+            "shard {r} of a corpus of {total} scenarios is empty: use at most {total} shards"
+        )));
+    }
+    let picked = suite.scenarios()[range.start as usize..range.end as usize].to_vec();
+    let part = Suite::from_scenarios(suite.root().to_path_buf(), picked)
+        .expect("a block of a valid suite is a valid suite");
+    let shard = RunShard {
+        index: r.index,
+        count: r.count,
+        corpus_scenarios: total,
+        shard_corpus: false,
+    };
+    Ok((Some(part), Some(shard)))
 }
 
 /// A copy of `suite` with `kinds` taken away from every case.

@@ -118,6 +118,27 @@ pub struct RunReport {
 /// leftover of a killed writer from one in progress), each file fsynced, then renamed into
 /// place. Refuses an existing run directory. Returns the run directory.
 pub fn write_run(reports: &Path, run: &Run, scores: &Scores) -> Result<PathBuf, ReportError> {
+    write_run_info(reports, run, scores, None).map(|(dir, _)| dir)
+}
+
+/// [`write_run`] for a run whose end-to-end time started at `started` (before the corpus was
+/// loaded): `end_to_end_seconds` and `end_to_end_scenarios_per_second` are measured once the
+/// tables are written, just before `run.json`. Returns the directory and the `run.json` written.
+pub fn write_run_timed(
+    reports: &Path,
+    run: &Run,
+    scores: &Scores,
+    started: std::time::Instant,
+) -> Result<(PathBuf, RunInfo), ReportError> {
+    write_run_info(reports, run, scores, Some(started))
+}
+
+fn write_run_info(
+    reports: &Path,
+    run: &Run,
+    scores: &Scores,
+    started: Option<std::time::Instant>,
+) -> Result<(PathBuf, RunInfo), ReportError> {
     std::fs::create_dir_all(reports).map_err(ReportError::io(reports))?;
     let dir = reports.join(&run.info.run_id);
     if dir.exists() {
@@ -140,6 +161,12 @@ pub fn write_run(reports: &Path, run: &Run, scores: &Scores) -> Result<PathBuf, 
         let path = t.join(file);
         info.file_sha256
             .insert((*file).to_owned(), sha256_of(&path)?);
+    }
+    if let Some(started) = started {
+        let seconds = started.elapsed().as_secs_f64();
+        info.end_to_end_seconds = Some(seconds);
+        info.end_to_end_scenarios_per_second =
+            Some(crate::eval::per_second(info.predictions, seconds));
     }
     let mut json = serde_json::to_vec_pretty(&info).map_err(|e| ReportError::Json {
         path: t.join(RUN_FILE),
@@ -164,7 +191,7 @@ pub fn write_run(reports: &Path, run: &Run, scores: &Scores) -> Result<PathBuf, 
     })?;
     let _ = tmp.keep(); // renamed into place: nothing to remove
     sync_dir(reports)?;
-    Ok(dir)
+    Ok((dir, info))
 }
 
 /// The table files of a run directory, each with its SHA-256 in `run.json`.

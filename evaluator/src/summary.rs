@@ -49,9 +49,34 @@ fn header(s: &mut String, info: &RunInfo) {
         .peak_rss_bytes
         .map(|b| format!(", peak RSS {} MiB", b / (1024 * 1024)))
         .unwrap_or_default();
+    if let Some(sh) = info.shard {
+        let _ = writeln!(
+            s,
+            "shard {}/{} of a corpus of {} scenarios (not in the history: `triagebench merge` \
+             combines the shards)",
+            sh.index, sh.count, sh.corpus_scenarios
+        );
+    }
+    if !info.merged_from.is_empty() {
+        let _ = writeln!(
+            s,
+            "merged from {} shard runs (times are sums over the shards: per-worker throughput)",
+            info.merged_from.len()
+        );
+    }
+    let end_to_end = match (
+        info.end_to_end_scenarios_per_second,
+        info.end_to_end_seconds,
+    ) {
+        (Some(rate), Some(secs)) => {
+            format!("end to end {rate:.1} scenarios/s ({secs:.2} s: load, hash, classify, write)\n")
+        }
+        _ => String::new(),
+    };
     let _ = writeln!(
         s,
-        "{:.1} scenarios/s on {} thread{} ({:.2} s); latency p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms{rss}\n",
+        "{end_to_end}classification only {:.1} scenarios/s on {} thread{} ({:.2} s); latency p50 \
+         {:.2} ms, p95 {:.2} ms, p99 {:.2} ms{rss}\n",
         info.scenarios_per_second,
         info.threads,
         if info.threads == 1 { "" } else { "s" },

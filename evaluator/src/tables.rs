@@ -275,6 +275,10 @@ pub struct HistoryRow {
     pub recall: Option<f64>,
     #[expect(missing_docs, reason = "run throughput")]
     pub scenarios_per_second: f64,
+    /// End-to-end rows per second of the run (`run.json`'s
+    /// `end_to_end_scenarios_per_second`: load, hash, classify, write); null in rows written
+    /// before the column existed and for runs without the figure.
+    pub end_to_end_scenarios_per_second: Option<f64>,
     #[expect(missing_docs, reason = "latency percentiles, ms")]
     pub latency_p50_ms: f64,
     #[expect(missing_docs, reason = "latency percentiles, ms")]
@@ -324,8 +328,17 @@ pub struct RunInfo {
     pub errors: u64,
     /// Wall time of the classification passes, seconds.
     pub wall_seconds: f64,
-    /// Prediction rows per second of `wall_seconds`.
+    /// Prediction rows per second of `wall_seconds`: classification alone (the classifier's
+    /// speed), not what a user waits for; see `end_to_end_scenarios_per_second`.
     pub scenarios_per_second: f64,
+    /// Wall time of the whole evaluation, seconds: loading and hashing the corpus, classifying,
+    /// scoring and writing the tables (everything but writing `run.json` itself and the history
+    /// append). A merged run: the sum over its shards. Null in runs written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_to_end_seconds: Option<f64>,
+    /// Prediction rows per second of `end_to_end_seconds`: what a user of `eval` gets.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_to_end_scenarios_per_second: Option<f64>,
     /// Latency percentiles of the classifier calls (nearest rank), milliseconds.
     pub latency_p50_ms: f64,
     #[expect(missing_docs, reason = "see latency_p50_ms")]
@@ -359,6 +372,29 @@ pub struct RunInfo {
     /// How they were taken away (`absent` or `unavailable`); absent when nothing was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ablated_as: Option<String>,
+    /// The shard of the corpus this run evaluated (`eval --shard`, or a shard corpus); absent
+    /// for a whole corpus and for a merged run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<RunShard>,
+    /// The shard runs a merged run was made of (`triagebench merge`), in shard order; absent
+    /// for a run that was evaluated.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_from: Vec<String>,
+}
+
+/// `run.json`'s `shard`: which part of which corpus a shard run evaluated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunShard {
+    /// 0-based shard index.
+    pub index: u64,
+    /// Number of shards.
+    pub count: u64,
+    /// Scenarios in the whole corpus.
+    pub corpus_scenarios: u64,
+    /// Whether the run read a shard corpus (`generate --shard`; its `corpus_hash` is then the
+    /// shard's content hash) rather than its shard of the whole corpus.
+    pub shard_corpus: bool,
 }
 
 /// A scenario directory left out of a run because it did not load (`eval --skip-invalid`).

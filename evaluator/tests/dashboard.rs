@@ -100,6 +100,10 @@ fn run_info(run_id: &str, started_at: &str, classifier: &str, trials: u32) -> Ru
         file_sha256: std::collections::BTreeMap::new(),
         ablated: Vec::new(),
         ablated_as: None,
+        shard: None,
+        merged_from: Vec::new(),
+        end_to_end_seconds: Some(8.0),
+        end_to_end_scenarios_per_second: Some(250.0 * f64::from(trials)),
     }
 }
 
@@ -128,6 +132,8 @@ fn history(names: &[&str], runs: usize, rng: &mut Lcg) -> Vec<HistoryRow> {
             macro_f1: None,
             recall: None,
             scenarios_per_second: 900.0 + 400.0 * rng.next() + 30.0 * i as f64,
+            // The first runs predate the end-to-end figure.
+            end_to_end_scenarios_per_second: (i >= 2).then_some(120.0 + 10.0 * i as f64),
             latency_p50_ms: 0.4 + 0.2 * rng.next(),
             latency_p95_ms: 1.0 + 0.5 * rng.next(),
             latency_p99_ms: 2.0 + rng.next(),

@@ -313,6 +313,7 @@ fn a_corpus_changed_since_its_manifest_is_refused_unless_allowed() {
         templates_hash: "t".into(),
         split: None,
         twins: None,
+        shard: None,
         counts: std::collections::BTreeMap::default(),
         files,
         bytes,
@@ -461,6 +462,7 @@ fn an_acceptable_root_cause_is_right_and_the_confusion_keeps_the_primary_label()
         skipped: Vec::new(),
         ablate: Vec::new(),
         ablate_as: scenario::ablation::AblateAs::Absent,
+        shard: None,
     };
     let run = evaluate(&suite, &SaysRegistryAuth, &cfg, &|| {}).unwrap();
     let row = run

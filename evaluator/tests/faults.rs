@@ -42,6 +42,7 @@ fn write_manifest(dir: &Path, edit: impl FnOnce(&mut Manifest)) {
         templates_hash: "t".into(),
         split: None,
         twins: None,
+        shard: None,
         counts,
         files,
         bytes,

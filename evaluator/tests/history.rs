@@ -25,6 +25,7 @@ fn rows(run: &str, n: usize) -> Vec<HistoryRow> {
             macro_f1: (i == 0).then_some(0.8),
             recall: (i > 0).then_some(0.7),
             scenarios_per_second: 1000.0,
+            end_to_end_scenarios_per_second: (i % 2 == 0).then_some(400.0),
             latency_p50_ms: 0.1,
             latency_p95_ms: 0.2,
             latency_p99_ms: 0.3,

@@ -116,6 +116,7 @@ pub struct Config {
     force: bool,
     profile: Profile,
     twins: f64,
+    shard: Option<scenario::shard::Shard>,
 }
 
 impl Config {
@@ -192,6 +193,7 @@ impl Config {
             force,
             profile: Profile::Both,
             twins: 0.0,
+            shard: None,
         })
     }
 
@@ -213,6 +215,39 @@ impl Config {
         }
         self.twins = share;
         Ok(self)
+    }
+
+    /// Renders only `shard`'s scenarios of the corpus (`--shard i/n`): exactly the files the
+    /// whole corpus has for them (a scenario is a pure function of seed, index and count), with
+    /// a manifest naming the shard and the whole corpus. A shard with no scenario (more shards
+    /// than scenarios) is refused.
+    pub fn with_shard(mut self, shard: Option<scenario::shard::Shard>) -> Result<Config, GenError> {
+        if let Some(s) = shard
+            && s.range(self.count).is_empty()
+        {
+            return Err(GenError::BadInput {
+                option: "--shard".into(),
+                message: format!(
+                    "shard {s} of {} scenarios is empty: use at most {} shards",
+                    self.count, self.count
+                ),
+            });
+        }
+        self.shard = shard;
+        Ok(self)
+    }
+
+    /// The shard rendered, if any.
+    pub fn shard(&self) -> Option<scenario::shard::Shard> {
+        self.shard
+    }
+
+    /// Number of scenarios this request writes (the shard's, or the whole count).
+    pub fn written(&self) -> u64 {
+        self.shard.map_or(self.count, |s| {
+            let r = s.range(self.count);
+            r.end - r.start
+        })
     }
 
     /// The evidence profiles written.
@@ -505,7 +540,9 @@ fn write_corpus(
     progress: &dyn Progress,
 ) -> Result<Written, GenError> {
     let render_all = || -> Result<Vec<Labels>, GenError> {
-        (0..config.count)
+        config
+            .shard
+            .map_or(0..config.count, |s| s.range(config.count))
             .into_par_iter()
             .map(|i| {
                 let s = render_scenario_twins(
@@ -582,12 +619,17 @@ fn write_corpus(
         schema_version: "1.0".into(),
         corpus_id,
         seed: config.seed,
-        count: config.count,
+        count: config.written(),
         generator_version: generator_version(),
         profile: config.profile.as_str().into(),
         templates_hash: t.hash.clone(),
         split: t.split().map(|s| s.as_str().to_owned()),
         twins: (config.twins > 0.0).then_some(config.twins),
+        shard: config.shard.map(|s| scenario::manifest::CorpusShard {
+            index: s.index,
+            count: s.count,
+            corpus_count: config.count,
+        }),
         counts,
         files,
         bytes,

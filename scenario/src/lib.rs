@@ -21,6 +21,7 @@ pub mod load;
 pub mod manifest;
 pub mod opensre_rules;
 pub mod projection;
+pub mod shard;
 pub mod taxonomy;
 pub mod time;
 pub mod usage;

@@ -44,6 +44,10 @@ pub struct Manifest {
     /// Share of scenarios generated as counterfactual twin pairs (`--twins`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub twins: Option<f64>,
+    /// Which shard of which corpus this is (`generate --shard`): absent for a whole corpus.
+    /// `count` and `counts` are then the shard's own, `corpus_id` the whole corpus's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<CorpusShard>,
     /// Per level, label -> count.
     pub counts: BTreeMap<String, BTreeMap<String, u64>>,
     /// Number of files and bytes in the corpus (manifest excluded).
@@ -52,6 +56,28 @@ pub struct Manifest {
     pub bytes: u64,
     /// [`content_hash`] of the corpus.
     pub content_hash: String,
+}
+
+/// The `shard` of a shard corpus's manifest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CorpusShard {
+    /// 0-based shard index.
+    pub index: u64,
+    /// Number of shards.
+    pub count: u64,
+    /// Scenarios in the whole corpus.
+    pub corpus_count: u64,
+}
+
+impl CorpusShard {
+    /// The shard as a [`crate::shard::Shard`].
+    pub fn shard(&self) -> crate::shard::Shard {
+        crate::shard::Shard {
+            index: self.index,
+            count: self.count,
+        }
+    }
 }
 
 impl Manifest {

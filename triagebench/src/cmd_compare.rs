@@ -156,6 +156,10 @@ mod tests {
             file_sha256: std::collections::BTreeMap::new(),
             ablated: Vec::new(),
             ablated_as: None,
+            shard: None,
+            merged_from: Vec::new(),
+            end_to_end_seconds: None,
+            end_to_end_scenarios_per_second: None,
         }
     }
 

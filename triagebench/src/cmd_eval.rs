@@ -13,6 +13,11 @@
 //! classified (`--ablate-as absent`, the default, or `unavailable`), recorded in `run.json`
 //! (`ablated`, `ablated_as`); `triagebench ablate` runs one such run per source.
 //!
+//! `--shard i/n` (0-based; or `JOB_COMPLETION_INDEX` and `JOB_COMPLETIONS` in a Kubernetes
+//! Indexed Job) evaluates one block of the corpus and marks the run as that shard; such runs
+//! are not appended to the history, and `triagebench merge` combines them (`deploy/k8s/`). A bad
+//! shard is exit 2 before anything is read.
+//!
 //! `--skip-invalid` evaluates the scenarios that load and leaves out the ones that do not,
 //! listing each with its problems (stderr, the summary and `run.json`: `skipped`,
 //! `skipped_scenarios`); a suite-level problem (no scenarios, a duplicate id) still stops the
@@ -85,6 +90,12 @@ pub struct Args {
     /// `unavailable` (the tool failed: its 403 answer, as the `opensre` profile writes it).
     #[arg(long, default_value = "absent", value_parser = scenario::ablation::AblateAs::parse)]
     pub ablate_as: scenario::ablation::AblateAs,
+    /// Evaluate only shard I of N of the corpus (0-based: 0/4 to 3/4; default: from
+    /// JOB_COMPLETION_INDEX and JOB_COMPLETIONS when set, as in a Kubernetes Indexed Job). The
+    /// run is marked as that shard and not added to the history; `triagebench merge` combines
+    /// the shards' runs. A shard corpus (`generate --shard`) is evaluated whole.
+    #[arg(long, value_name = "I/N", value_parser = crate::shard::parse)]
+    pub shard: Option<scenario::shard::Shard>,
 }
 
 /// A comma-separated list of evidence sources (`--ablate`, `ablate --sources`).
@@ -286,6 +297,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         skip_invalid: args.skip_invalid,
         ablate: args.ablate.as_ref().map_or_else(Vec::new, |s| s.0.clone()),
         ablate_as: args.ablate_as,
+        shard: crate::shard::resolve(args.shard)?,
     };
     request.check().map_err(cli_error)?;
     crate::cmd_clean::sweep_before_run(&args.reports);
@@ -409,6 +421,7 @@ mod tests {
             profile: scenario::Profile::Opensre,
             ablate: None,
             ablate_as: scenario::ablation::AblateAs::Absent,
+            shard: None,
         }
     }
 

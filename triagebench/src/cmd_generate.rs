@@ -1,6 +1,8 @@
 //! `triagebench generate`: render a seeded, reproducible corpus from the templates directory.
 //! Arguments are parsed into a checked `generator::Config` before anything is written; the
-//! corpus appears at `--out` only when complete (temporary directory, then rename).
+//! corpus appears at `--out` only when complete (temporary directory, then rename). `--shard i/n`
+//! (0-based; or the Indexed Job's `JOB_COMPLETION_INDEX` and `JOB_COMPLETIONS`) renders only that
+//! block of the corpus, byte-identical to the whole corpus's files for it.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -51,6 +53,11 @@ pub struct Args {
     /// directory is refused (exit 3), with or without --force.
     #[arg(long)]
     pub force: bool,
+    /// Render only shard I of N (0-based: 0/4 to 3/4; default: from JOB_COMPLETION_INDEX and
+    /// JOB_COMPLETIONS when set, as in a Kubernetes Indexed Job): the same files the whole
+    /// corpus has for those scenarios, with a manifest naming the shard.
+    #[arg(long, value_name = "I/N", value_parser = crate::shard::parse)]
+    pub shard: Option<scenario::shard::Shard>,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -92,6 +99,7 @@ fn coded(err: GenError) -> anyhow::Error {
 
 /// Runs the subcommand.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let shard = crate::shard::resolve(args.shard)?;
     let parent = match args.out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -118,12 +126,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     .map_err(coded)?
     .with_profile(args.profile)
     .with_twins(args.twins)
+    .map_err(coded)?
+    .with_shard(shard)
     .map_err(coded)?;
 
     let bar = if args.quiet {
         ProgressBar::hidden()
     } else {
-        ProgressBar::new(config.count())
+        ProgressBar::new(config.written())
     };
     bar.set_style(
         ProgressStyle::with_template(
@@ -137,8 +147,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     progress.0.finish_and_clear();
 
     let m = &summary.manifest;
+    let of_shard = m.shard.map_or_else(String::new, |s| {
+        format!(
+            ", shard {}/{} of {} scenarios",
+            s.index, s.count, s.corpus_count
+        )
+    });
     outln!(
-        "generated {} scenarios into {} (corpus {}, seed {}, templates {})",
+        "generated {} scenarios into {} (corpus {}{of_shard}, seed {}, templates {})",
         m.count,
         summary.out.display(),
         m.corpus_id,

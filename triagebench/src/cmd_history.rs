@@ -122,7 +122,8 @@ fn table(runs: &[RunTrend]) -> String {
         "local.",
         "macro F1",
         "delta",
-        "cases/s",
+        "e2e/s",
+        "classify/s",
         "p95 ms",
         "errors",
     ];
@@ -161,6 +162,8 @@ fn table(runs: &[RunTrend]) -> String {
                 .get(&Level::FailureMode)
                 .map_or_else(|| "-".into(), |v| format!("{v:.3}")),
             delta,
+            r.end_to_end_scenarios_per_second
+                .map_or_else(|| "-".into(), |v| format!("{v:.0}")),
             format!("{:.0}", r.scenarios_per_second),
             format!("{:.2}", r.latency_p95_ms),
             r.errors.to_string(),
@@ -213,6 +216,7 @@ mod tests {
             macro_f1: Some(accuracy - 0.1),
             recall: None,
             scenarios_per_second: 1234.0,
+            end_to_end_scenarios_per_second: None,
             latency_p50_ms: 0.1,
             latency_p95_ms: 0.5,
             latency_p99_ms: 0.9,

@@ -39,10 +39,12 @@ mod cmd_eval;
 mod cmd_generate;
 mod cmd_history;
 mod cmd_import;
+mod cmd_merge;
 mod cmd_selftest;
 mod cmd_validate;
 mod exit;
 mod out;
+mod shard;
 
 use std::process::ExitCode;
 
@@ -79,6 +81,9 @@ enum Command {
     /// Run a classifier once per evidence source with that source taken away and print the
     /// dependence table (accuracy change per level per source).
     Ablate(cmd_ablate::Args),
+    /// Combine the run directories of every shard of one evaluation (`eval --shard i/n`) into
+    /// one run, with the tables of an unsharded run.
+    Merge(cmd_merge::Args),
     /// Score control predictions with known figures (oracle, always-healthy, majority-class,
     /// uniform-random) and check every figure at every level.
     Selftest(cmd_selftest::Args),
@@ -100,6 +105,7 @@ fn main() -> ExitCode {
         Command::Clean(args) => cmd_clean::run(args),
         Command::Selftest(args) => cmd_selftest::run(args),
         Command::Ablate(args) => cmd_ablate::run(args),
+        Command::Merge(args) => cmd_merge::run(args),
         Command::Audit(args) => cmd_audit::run(*args),
     };
     match result {

@@ -83,6 +83,8 @@ fn normalize(run: &mut Run, started_at: &str) {
     "corpus/golden".clone_into(&mut info.corpus_path);
     info.wall_seconds = 0.5;
     info.scenarios_per_second = info.predictions as f64 / info.wall_seconds;
+    info.end_to_end_seconds = Some(2.0);
+    info.end_to_end_scenarios_per_second = Some(info.predictions as f64 / 2.0);
     info.latency_p50_ms = 1.0;
     info.latency_p95_ms = 1.0;
     info.latency_p99_ms = 1.0;
@@ -172,6 +174,7 @@ fn produce(work: &Path) -> Outputs {
             skipped: Vec::new(),
             ablate: Vec::new(),
             ablate_as: scenario::ablation::AblateAs::Absent,
+            shard: None,
         };
         let mut run = evaluator::evaluate(&suite, &classifier, &config, &|| {}).unwrap();
         normalize(&mut run, started_at);

@@ -123,6 +123,7 @@ pub fn config(corpus: &Path, run_id: &str, threads: usize, trials: u32) -> EvalC
         skipped: Vec::new(),
         ablate: Vec::new(),
         ablate_as: scenario::ablation::AblateAs::Absent,
+        shard: None,
     }
 }
 
