@@ -40,6 +40,7 @@ mod cmd_generate;
 mod cmd_history;
 mod cmd_import;
 mod cmd_selftest;
+mod cmd_serve;
 mod cmd_validate;
 mod exit;
 mod out;
@@ -82,6 +83,9 @@ enum Command {
     /// Score control predictions with known figures (oracle, always-healthy, majority-class,
     /// uniform-random) and check every figure at every level.
     Selftest(cmd_selftest::Args),
+    /// Serve a corpus as a read-only Kubernetes API that kubectl reads (one scenario per path
+    /// prefix or bearer token; writes refused).
+    Serve(cmd_serve::Args),
     /// Test a corpus for shortcuts: partial-input baselines, fingerprints, localization leak;
     /// a CI gate.
     Audit(Box<cmd_audit::Args>),
@@ -101,6 +105,7 @@ fn main() -> ExitCode {
         Command::Selftest(args) => cmd_selftest::run(args),
         Command::Ablate(args) => cmd_ablate::run(args),
         Command::Audit(args) => cmd_audit::run(*args),
+        Command::Serve(args) => cmd_serve::run(args),
     };
     match result {
         Ok(code) => code,
