@@ -455,7 +455,7 @@ fn route(
         );
     };
     if tail.is_empty() {
-        target.resource = group_version.clone();
+        target.resource.clone_from(&group_version);
         return Response::json(200, &resource_list(&group_version, resources));
     }
     // [RES], [RES, NAME], [namespaces, NS, RES], [namespaces, NS, RES, NAME], [.., NAME, log]
@@ -475,9 +475,9 @@ fn route(
             );
         }
     };
-    target.resource = res.to_owned();
-    target.namespace = namespace.unwrap_or("").to_owned();
-    target.name = name.unwrap_or("").to_owned();
+    res.clone_into(&mut target.resource);
+    namespace.unwrap_or("").clone_into(&mut target.namespace);
+    name.unwrap_or("").clone_into(&mut target.name);
     target.verb = if name.is_some() { "get" } else { "list" }.into();
     for n in namespace.iter().chain(name.iter()) {
         if !valid_name(n) {
@@ -741,12 +741,14 @@ fn pod_log(cluster: &Cluster, namespace: &str, pod: &str, query: &Query) -> Resp
     }
     let main: Vec<String> = pod_obj
         .and_then(|o| o.pointer("/spec/containers").and_then(Value::as_array))
-        .map(|cs| {
-            cs.iter()
-                .filter_map(|c| c.get("name").and_then(Value::as_str).map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_else(|| containers.clone());
+        .map_or_else(
+            || containers.clone(),
+            |cs| {
+                cs.iter()
+                    .filter_map(|c| c.get("name").and_then(Value::as_str).map(str::to_owned))
+                    .collect()
+            },
+        );
     let container = match query.get("container").filter(|c| !c.is_empty()) {
         Some(c) => c.to_owned(),
         None if main.len() == 1 => main[0].clone(),

@@ -138,9 +138,9 @@ impl Store {
     }
 }
 
-fn to_source<T: Serialize>(answer: Option<&ApiAnswer<k8s_openapi::List<T>>>) -> Source
+fn to_source<T>(answer: Option<&ApiAnswer<k8s_openapi::List<T>>>) -> Source
 where
-    T: k8s_openapi::ListableResource,
+    T: k8s_openapi::ListableResource + Serialize,
 {
     match answer {
         None => Source::NotListed,

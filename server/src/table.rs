@@ -348,7 +348,7 @@ fn pod_cells(pod: &Value, now: i64) -> Vec<Value> {
             );
             let waiting = s(c, "/state/waiting/reason");
             if !waiting.is_empty() {
-                reason = waiting.to_owned();
+                waiting.clone_into(&mut reason);
             } else if let Some(t) = c.pointer("/state/terminated") {
                 reason = terminated_reason(t);
             } else if c.get("ready").and_then(Value::as_bool) == Some(true)
