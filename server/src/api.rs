@@ -830,6 +830,92 @@ fn tail_lines(text: &str, n: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::Status;
+    use scenario::k8s_api::{ApiAnswer, RawEvidence};
+
+    fn get(store: &Store, rec: &Recorder, method: &str, path: &str) -> (u16, Value) {
+        let (path, query) = path.split_once('?').unwrap_or((path, ""));
+        let r = handle(
+            store,
+            rec,
+            &Request {
+                method,
+                path,
+                query,
+                accept: "",
+                token: None,
+            },
+            100,
+        );
+        let body = serde_json::from_slice(&r.body).unwrap_or(Value::Null);
+        (r.status, body)
+    }
+
+    #[test]
+    fn failed_and_unlisted_sources_answer_their_status() {
+        let raw = RawEvidence {
+            pods: Some(ApiAnswer::Failed(Box::new(Status {
+                code: Some(403),
+                status: Some("Failure".into()),
+                reason: Some("Forbidden".into()),
+                message: Some("pods is forbidden: recorded".into()),
+                ..Status::default()
+            }))),
+            ..RawEvidence::default()
+        };
+        let store = Store::from_clusters([Cluster::build("c1", "default", &raw, 100)]);
+        let rec = Recorder::new(None);
+        let (code, v) = get(&store, &rec, "GET", "/s/c1/api/v1/namespaces/default/pods");
+        assert_eq!(
+            (code, v["message"].as_str()),
+            (403, Some("pods is forbidden: recorded"))
+        );
+        let (code, v) = get(&store, &rec, "GET", "/s/c1/api/v1/nodes");
+        assert_eq!((code, v["reason"].as_str()), (403, Some("Forbidden")));
+        assert!(v["message"].as_str().unwrap().contains("does not expose"));
+        let (code, v) = get(&store, &rec, "GET", "/s/c1/apis/apps/v1/deployments");
+        assert_eq!((code, v["details"]["group"].as_str()), (403, Some("apps")));
+        let (code, v) = get(
+            &store,
+            &rec,
+            "GET",
+            "/s/c1/api/v1/namespaces/default/pods/x/log",
+        );
+        assert_eq!((code, v["reason"].as_str()), (403, Some("Forbidden")));
+        // HEAD is a read; the root and a group answer discovery.
+        assert_eq!(get(&store, &rec, "HEAD", "/s/c1/version").0, 200);
+        let (code, v) = get(&store, &rec, "GET", "/s/c1/");
+        assert!(code == 200 && v["paths"].as_array().is_some_and(|p| !p.is_empty()));
+        let (_, v) = get(&store, &rec, "GET", "/s/c1/apis/apps");
+        assert_eq!(
+            (v["kind"].as_str(), v["name"].as_str()),
+            (Some("APIGroup"), Some("apps"))
+        );
+        assert_eq!(get(&store, &rec, "GET", "/s").0, 404);
+        assert_eq!(
+            get(
+                &store,
+                &rec,
+                "GET",
+                "/s/c1/apis/apps/v1/namespaces/default/deployments/a/scale"
+            )
+            .0,
+            404
+        );
+        assert_eq!(get(&store, &rec, "GET", "/s/c1/unknown/path").0, 404);
+        // The namespace of the alert exists even with no objects in it.
+        assert_eq!(
+            get(&store, &rec, "GET", "/s/c1/api/v1/namespaces/default").0,
+            200
+        );
+        let calls = rec.calls("c1");
+        assert_eq!(
+            calls.len(),
+            10,
+            "the request without a scenario is nobody's"
+        );
+        assert_eq!(calls[0].status, 403);
+    }
 
     #[test]
     fn names_that_could_leave_the_tree_are_invalid() {

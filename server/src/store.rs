@@ -117,6 +117,14 @@ impl Store {
         Store { clusters }
     }
 
+    /// A store of clusters built elsewhere (a suite in memory, a test); a later cluster with
+    /// the id of an earlier one replaces it.
+    pub fn from_clusters(clusters: impl IntoIterator<Item = Cluster>) -> Store {
+        Store {
+            clusters: clusters.into_iter().map(|c| (c.id.clone(), c)).collect(),
+        }
+    }
+
     /// The scenario with this case id.
     pub fn get(&self, id: &str) -> Option<&Cluster> {
         self.clusters.get(id)
