@@ -41,6 +41,7 @@ mod cmd_history;
 mod cmd_import;
 mod cmd_merge;
 mod cmd_selftest;
+mod cmd_serve;
 mod cmd_validate;
 mod exit;
 mod out;
@@ -87,6 +88,9 @@ enum Command {
     /// Score control predictions with known figures (oracle, always-healthy, majority-class,
     /// uniform-random) and check every figure at every level.
     Selftest(cmd_selftest::Args),
+    /// Serve a corpus as a read-only Kubernetes API that kubectl reads (one scenario per path
+    /// prefix or bearer token; writes refused).
+    Serve(cmd_serve::Args),
     /// Test a corpus for shortcuts: partial-input baselines, fingerprints, localization leak;
     /// a CI gate.
     Audit(Box<cmd_audit::Args>),
@@ -107,6 +111,7 @@ fn main() -> ExitCode {
         Command::Ablate(args) => cmd_ablate::run(args),
         Command::Merge(args) => cmd_merge::run(args),
         Command::Audit(args) => cmd_audit::run(*args),
+        Command::Serve(args) => cmd_serve::run(args),
     };
     match result {
         Ok(code) => code,
