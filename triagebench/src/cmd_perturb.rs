@@ -42,7 +42,10 @@ pub struct Args {
 
 /// `--rewrite`: rewrites in the order given.
 #[derive(Clone, Debug)]
-pub struct RewriteList(pub Vec<Rewrite>);
+pub struct RewriteList(
+    /// The rewrites.
+    pub Vec<Rewrite>,
+);
 
 impl RewriteList {
     /// Parses `rename,reorder`; an unknown or repeated name is an error listing the valid ones.
@@ -228,14 +231,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         profile,
         templates_hash: parent_manifest
             .as_ref()
-            .map(|m| m.templates_hash.clone())
-            .unwrap_or_default(),
+            .map_or_else(String::new, |m| m.templates_hash.clone()),
         split: parent_manifest.as_ref().and_then(|m| m.split.clone()),
         twins: parent_manifest.as_ref().and_then(|m| m.twins),
-        counts: parent_manifest
-            .as_ref()
-            .map(|m| m.counts.clone())
-            .unwrap_or_else(|| scenario::load::label_counts(&child_opensre)),
+        counts: parent_manifest.as_ref().map_or_else(
+            || scenario::load::label_counts(&child_opensre),
+            |m| m.counts.clone(),
+        ),
         files,
         bytes,
         content_hash: hash,

@@ -148,10 +148,7 @@ pub struct ScenarioRecord {
     pub dropped_pod: Option<String>,
 }
 
-#[expect(
-    clippy::trivially_copy_pass_by_ref,
-    reason = "serde's skip_serializing_if passes a reference"
-)]
+/// `skip_serializing_if` passes a reference.
 fn is_zero(n: &u64) -> bool {
     *n == 0
 }
@@ -1546,12 +1543,10 @@ fn pick_healthy_pod(
                 && (!d.has_raw() || p.owner.as_ref().is_some_and(|(k, _)| k == "ReplicaSet"));
             *seen.entry(p.name).or_insert(true) &= ok;
         }
-        for f in ["eks_pod_logs.json"] {
-            if let Some(v) = json_value(d, f)?
-                && let Some(pod) = v.get("pod_name").and_then(Value::as_str)
-            {
-                seen.insert(pod.to_owned(), false);
-            }
+        if let Some(v) = json_value(d, "eks_pod_logs.json")?
+            && let Some(pod) = v.get("pod_name").and_then(Value::as_str)
+        {
+            seen.insert(pod.to_owned(), false);
         }
     }
     for c in calls.iter().flatten() {
