@@ -1219,7 +1219,7 @@ fn raw_of(d: &Dir) -> Result<RawEvidence, PerturbError> {
             }
             "nodes.json" => raw.nodes = Some(k8s_api::parse_nodes(t, s).map_err(problems)?),
             "pod_logs.json" => {
-                raw.pod_logs = Some(k8s_api::parse_pod_logs(t, s).map_err(problems)?)
+                raw.pod_logs = Some(k8s_api::parse_pod_logs(t, s).map_err(problems)?);
             }
             "datadog_logs.json" => {
                 raw.datadog_logs = Some(k8s_api::parse_datadog_logs(t, s).map_err(problems)?);
@@ -1561,7 +1561,7 @@ fn pick_healthy_pod(
         .filter(|(name, ok)| {
             *ok && !facts.related.contains(name)
                 && !named.contains(name.as_str())
-                && !(facts.workload.is_empty() || name.starts_with(&workload_prefix))
+                && (facts.workload.is_empty() || !name.starts_with(&workload_prefix))
         })
         .map(|(n, _)| n)
         .collect();
