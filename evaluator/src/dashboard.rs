@@ -47,6 +47,7 @@ pub const CHARTS: &[&str] = &[
     "compare",
     "audit-baselines",
     "audit-fingerprints",
+    "consistency",
 ];
 
 /// Everything the dashboard shows.
@@ -63,6 +64,18 @@ pub struct DashboardData {
     pub warnings: Vec<String>,
     /// The newest shortcut audit under `reports/audits/`, if any.
     pub audit: Option<AuditSummary>,
+    /// The newest consistency report under `reports/consistency/`, if any.
+    pub consistency: Option<ConsistencySummary>,
+}
+
+/// The newest `triagebench consistency`: its directory name and the rows of its
+/// `consistency.parquet`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConsistencySummary {
+    /// The report directory's name (its id).
+    pub id: String,
+    /// Rows of `consistency.parquet`.
+    pub rows: Vec<crate::consistency::ConsistencyRow>,
 }
 
 /// The newest `triagebench audit`: its directory name and the rows of its `audit.parquet`.
@@ -296,12 +309,25 @@ pub fn load(reports: &Path) -> Result<DashboardData, DashboardError> {
         }),
         None => None,
     };
+    let consistency = match crate::consistency::latest_consistency(reports)? {
+        Some(dir) => Some(ConsistencySummary {
+            id: dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            rows: crate::consistency::read_consistency_table(
+                &dir.join(crate::consistency::CONSISTENCY_FILE),
+            )?,
+        }),
+        None => None,
+    };
     Ok(DashboardData {
         history,
         latest,
         compare,
         warnings,
         audit,
+        consistency,
     })
 }
 

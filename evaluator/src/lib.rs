@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod calibration;
 pub mod compare;
+pub mod consistency;
 pub mod corpus;
 pub mod cost;
 pub mod dashboard;

@@ -496,6 +496,38 @@ fn demo_data() -> DashboardData {
         compare: Some(compare_summary()),
         warnings: Vec::new(),
         audit: Some(audit_summary()),
+        consistency: Some(consistency_summary()),
+    }
+}
+
+/// A consistency report of two rewrites.
+fn consistency_summary() -> evaluator::dashboard::ConsistencySummary {
+    let row = |rewrite: &str, level: scenario::Level, same: u64, pa: f64, ca: f64| {
+        evaluator::consistency::ConsistencyRow {
+            rewrite: rewrite.into(),
+            parent_run: "base".into(),
+            child_run: format!("child-{rewrite}"),
+            child_corpus: "c~1".into(),
+            level,
+            n: 200,
+            consistent: same,
+            consistency_rate: same as f64 / 200.0,
+            parent_accuracy: pa,
+            child_accuracy: ca,
+            delta: ca - pa,
+            newly_wrong: 3,
+            newly_right: 1,
+            p_value: 0.625,
+            errors: 0,
+        }
+    };
+    evaluator::dashboard::ConsistencySummary {
+        id: "20260101T000000Z-base".into(),
+        rows: vec![
+            row("rename", scenario::Level::FailureMode, 196, 0.9, 0.89),
+            row("rename", scenario::Level::Localization, 190, 0.8, 0.78),
+            row("reorder", scenario::Level::FailureMode, 200, 0.9, 0.9),
+        ],
     }
 }
 
@@ -711,6 +743,7 @@ fn one_run_is_drawn() {
         compare: None,
         warnings: Vec::new(),
         audit: None,
+        consistency: None,
     };
     let html = render(&data);
     assert_balanced(&html);

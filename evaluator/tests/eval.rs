@@ -318,6 +318,7 @@ fn a_corpus_changed_since_its_manifest_is_refused_unless_allowed() {
         files,
         bytes,
         content_hash: hash.clone(),
+        derived: None,
     };
     std::fs::write(
         dir.path().join("manifest.json"),

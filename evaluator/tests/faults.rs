@@ -47,6 +47,7 @@ fn write_manifest(dir: &Path, edit: impl FnOnce(&mut Manifest)) {
         files,
         bytes,
         content_hash: hash,
+        derived: None,
     };
     edit(&mut m);
     std::fs::write(dir.join(MANIFEST_FILE), serde_json::to_string(&m).unwrap()).unwrap();

@@ -634,6 +634,7 @@ fn write_corpus(
         files,
         bytes,
         content_hash: hash,
+        derived: None,
     };
     let mut text = serde_json::to_string_pretty(&manifest).map_err(|e| GenError::Io {
         path: dir.join(MANIFEST_FILE).display().to_string(),

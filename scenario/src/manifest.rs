@@ -56,6 +56,34 @@ pub struct Manifest {
     pub bytes: u64,
     /// [`content_hash`] of the corpus.
     pub content_hash: String,
+    /// For a corpus derived by `triagebench perturb`: its parent and the rewrites.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derived: Option<Derived>,
+}
+
+/// Where a derived corpus comes from and what was done to it (`triagebench perturb`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Derived {
+    /// The parent corpus as it was when the child was derived.
+    pub parent: ParentRef,
+    /// The rewrites, in the order applied (`rename`, `time-shift`, ...).
+    pub rewrites: Vec<crate::perturb::Rewrite>,
+    /// The seed of the rewrites.
+    pub seed: u64,
+    /// What was done to each scenario (the rename map, the time offset, the dropped pod), by
+    /// scenario id.
+    pub scenarios: BTreeMap<String, crate::perturb::ScenarioRecord>,
+}
+
+/// The parent of a derived corpus.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParentRef {
+    /// The parent directory as given to `perturb`.
+    pub path: String,
+    /// The parent's corpus id (its manifest's, or its directory name).
+    pub corpus_id: String,
+    /// The parent's content hash when the child was derived.
+    pub content_hash: String,
 }
 
 /// The `shard` of a shard corpus's manifest.

@@ -34,12 +34,14 @@ mod cmd_ablate;
 mod cmd_audit;
 mod cmd_clean;
 mod cmd_compare;
+mod cmd_consistency;
 mod cmd_dashboard;
 mod cmd_eval;
 mod cmd_generate;
 mod cmd_history;
 mod cmd_import;
 mod cmd_merge;
+mod cmd_perturb;
 mod cmd_selftest;
 mod cmd_serve;
 mod cmd_validate;
@@ -94,6 +96,12 @@ enum Command {
     /// Test a corpus for shortcuts: partial-input baselines, fingerprints, localization leak;
     /// a CI gate.
     Audit(Box<cmd_audit::Args>),
+    /// Derive a corpus whose scenarios keep their labels but are renamed, reordered,
+    /// time-shifted, reworded where unrelated to the cause, or short of a healthy pod.
+    Perturb(cmd_perturb::Args),
+    /// Pair a run on a corpus with runs on corpora derived by `perturb`: consistency rate and
+    /// accuracy change per rewrite and level.
+    Consistency(cmd_consistency::Args),
 }
 
 fn main() -> ExitCode {
@@ -112,6 +120,8 @@ fn main() -> ExitCode {
         Command::Merge(args) => cmd_merge::run(args),
         Command::Audit(args) => cmd_audit::run(*args),
         Command::Serve(args) => cmd_serve::run(args),
+        Command::Perturb(args) => cmd_perturb::run(args),
+        Command::Consistency(args) => cmd_consistency::run(args),
     };
     match result {
         Ok(code) => code,
