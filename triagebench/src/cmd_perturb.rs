@@ -234,6 +234,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .map_or_else(String::new, |m| m.templates_hash.clone()),
         split: parent_manifest.as_ref().and_then(|m| m.split.clone()),
         twins: parent_manifest.as_ref().and_then(|m| m.twins),
+        // a shard's child holds the same shard's scenarios
+        shard: parent_manifest.as_ref().and_then(|m| m.shard.clone()),
         counts: parent_manifest.as_ref().map_or_else(
             || scenario::load::label_counts(&child_opensre),
             |m| m.counts.clone(),
