@@ -235,7 +235,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         split: parent_manifest.as_ref().and_then(|m| m.split.clone()),
         twins: parent_manifest.as_ref().and_then(|m| m.twins),
         // a shard's child holds the same shard's scenarios
-        shard: parent_manifest.as_ref().and_then(|m| m.shard.clone()),
+        shard: parent_manifest.as_ref().and_then(|m| m.shard),
         counts: parent_manifest.as_ref().map_or_else(
             || scenario::load::label_counts(&child_opensre),
             |m| m.counts.clone(),
