@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::columns::{BatchBuilder, Columns, read_parquet};
-use crate::report::{ReportError, sync_dir, temp_builder};
+use crate::report::{ReportError, latest_table_dir, write_table_dir};
 
 /// The audit table's file name.
 pub const AUDIT_FILE: &str = "audit.parquet";
@@ -99,61 +99,19 @@ pub fn read_audit_table(path: &Path) -> Result<Vec<AuditRow>, ReportError> {
 /// files go into a temp directory beside `dir` (fsynced), which is then renamed to `dir`. An
 /// existing `dir` is refused ([`ReportError::Exists`]) before and after the work.
 pub fn write_audit_dir(dir: &Path, rows: &[AuditRow], summary: &str) -> Result<(), ReportError> {
-    if dir.exists() {
-        return Err(ReportError::Exists {
-            path: dir.to_path_buf(),
-        });
-    }
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(ReportError::io(&parent))?;
-    let name = dir
-        .file_name()
-        .map_or_else(|| "audit".to_owned(), |n| n.to_string_lossy().into_owned());
-    // Removed on drop unless it was renamed into place.
-    let tmp = temp_builder(&format!(".tmp-{name}-"), 0o777)
-        .tempdir_in(&parent)
-        .map_err(ReportError::io(&parent))?;
-    let t = tmp.path();
-    write_audit_table(&t.join(AUDIT_FILE), rows)?;
-    let summary_path = t.join(AUDIT_SUMMARY_FILE);
-    std::fs::write(&summary_path, summary)
-        .and_then(|()| std::fs::File::open(&summary_path)?.sync_all())
-        .map_err(ReportError::io(&summary_path))?;
-    sync_dir(t)?;
-    if dir.exists() {
-        return Err(ReportError::Exists {
-            path: dir.to_path_buf(),
-        });
-    }
-    std::fs::rename(t, dir).map_err(ReportError::io(dir))?;
-    let _ = tmp.keep(); // renamed into place: nothing to remove
-    sync_dir(&parent)
+    write_table_dir(
+        dir,
+        AUDIT_FILE,
+        |path| write_audit_table(path, rows),
+        AUDIT_SUMMARY_FILE,
+        summary,
+    )
 }
 
 /// The newest audit directory under `<reports>/audits/` (the greatest name holding an
 /// `audit.parquet`: default audit ids start with their UTC time), if any.
 pub fn latest_audit(reports: &Path) -> Result<Option<PathBuf>, ReportError> {
-    let root = reports.join(AUDITS_DIR);
-    let entries = match std::fs::read_dir(&root) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => return Err(ReportError::Io { path: root, source }),
-    };
-    let mut best: Option<(String, PathBuf)> = None;
-    for entry in entries {
-        let entry = entry.map_err(ReportError::io(&root))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || !entry.path().join(AUDIT_FILE).is_file() {
-            continue;
-        }
-        if best.as_ref().is_none_or(|(b, _)| name > *b) {
-            best = Some((name, entry.path()));
-        }
-    }
-    Ok(best.map(|(_, p)| p))
+    latest_table_dir(reports, AUDITS_DIR, AUDIT_FILE)
 }
 
 #[cfg(test)]

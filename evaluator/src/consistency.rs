@@ -19,7 +19,7 @@ use scenario::perturb::ScenarioRecord;
 
 use crate::columns::{BatchBuilder, Columns, read_parquet};
 use crate::metrics::correct_at;
-use crate::report::{ReportError, sync_dir, temp_builder};
+use crate::report::{ReportError, latest_table_dir, write_table_dir};
 use crate::stats::mcnemar_exact;
 use crate::tables::PredictionRow;
 
@@ -285,61 +285,19 @@ pub fn write_consistency_dir(
     rows: &[ConsistencyRow],
     summary: &str,
 ) -> Result<(), ReportError> {
-    if dir.exists() {
-        return Err(ReportError::Exists {
-            path: dir.to_path_buf(),
-        });
-    }
-    let parent = match dir.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(ReportError::io(&parent))?;
-    let name = dir.file_name().map_or_else(
-        || "consistency".to_owned(),
-        |n| n.to_string_lossy().into_owned(),
-    );
-    let tmp = temp_builder(&format!(".tmp-{name}-"), 0o777)
-        .tempdir_in(&parent)
-        .map_err(ReportError::io(&parent))?;
-    let t = tmp.path();
-    write_consistency_table(&t.join(CONSISTENCY_FILE), rows)?;
-    let summary_path = t.join(CONSISTENCY_SUMMARY_FILE);
-    std::fs::write(&summary_path, summary)
-        .and_then(|()| std::fs::File::open(&summary_path)?.sync_all())
-        .map_err(ReportError::io(&summary_path))?;
-    sync_dir(t)?;
-    if dir.exists() {
-        return Err(ReportError::Exists {
-            path: dir.to_path_buf(),
-        });
-    }
-    std::fs::rename(t, dir).map_err(ReportError::io(dir))?;
-    let _ = tmp.keep(); // renamed into place: nothing to remove
-    sync_dir(&parent)
+    write_table_dir(
+        dir,
+        CONSISTENCY_FILE,
+        |path| write_consistency_table(path, rows),
+        CONSISTENCY_SUMMARY_FILE,
+        summary,
+    )
 }
 
 /// The newest consistency report under `<reports>/consistency/` (the greatest name holding a
 /// `consistency.parquet`: default ids start with their UTC time), if any.
 pub fn latest_consistency(reports: &Path) -> Result<Option<PathBuf>, ReportError> {
-    let root = reports.join(CONSISTENCY_DIR);
-    let entries = match std::fs::read_dir(&root) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => return Err(ReportError::Io { path: root, source }),
-    };
-    let mut best: Option<(String, PathBuf)> = None;
-    for entry in entries {
-        let entry = entry.map_err(ReportError::io(&root))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || !entry.path().join(CONSISTENCY_FILE).is_file() {
-            continue;
-        }
-        if best.as_ref().is_none_or(|(b, _)| name > *b) {
-            best = Some((name, entry.path()));
-        }
-    }
-    Ok(best.map(|(_, p)| p))
+    latest_table_dir(reports, CONSISTENCY_DIR, CONSISTENCY_FILE)
 }
 
 #[cfg(test)]

@@ -785,3 +785,76 @@ pub fn read_slices(path: &Path) -> Result<Vec<SliceRow>, ReportError> {
             .collect())
     })
 }
+
+/// Writes a report directory `dir` holding one table (written by `write_table` to the path it
+/// is given, `<dir>/<table>`) and a text summary (`<dir>/<summary_file>`), atomically: both go
+/// into a temp directory beside `dir` (fsynced), which is then renamed to `dir`. An existing
+/// `dir` is refused ([`ReportError::Exists`]) before and after the work. The audit and the
+/// consistency reports are written through it.
+pub fn write_table_dir(
+    dir: &Path,
+    table: &str,
+    write_table: impl FnOnce(&Path) -> Result<(), ReportError>,
+    summary_file: &str,
+    summary: &str,
+) -> Result<(), ReportError> {
+    if dir.exists() {
+        return Err(ReportError::Exists {
+            path: dir.to_path_buf(),
+        });
+    }
+    let parent = match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(ReportError::io(&parent))?;
+    let name = dir
+        .file_name()
+        .map_or_else(|| table.to_owned(), |n| n.to_string_lossy().into_owned());
+    // Removed on drop unless it was renamed into place.
+    let tmp = temp_builder(&format!(".tmp-{name}-"), 0o777)
+        .tempdir_in(&parent)
+        .map_err(ReportError::io(&parent))?;
+    let t = tmp.path();
+    write_table(&t.join(table))?;
+    let summary_path = t.join(summary_file);
+    std::fs::write(&summary_path, summary)
+        .and_then(|()| std::fs::File::open(&summary_path)?.sync_all())
+        .map_err(ReportError::io(&summary_path))?;
+    sync_dir(t)?;
+    if dir.exists() {
+        return Err(ReportError::Exists {
+            path: dir.to_path_buf(),
+        });
+    }
+    std::fs::rename(t, dir).map_err(ReportError::io(dir))?;
+    let _ = tmp.keep(); // renamed into place: nothing to remove
+    sync_dir(&parent)
+}
+
+/// The newest report directory under `<reports>/<kind>/`: the greatest name holding a
+/// `table` file (default report ids start with their UTC time), if any.
+pub fn latest_table_dir(
+    reports: &Path,
+    kind: &str,
+    table: &str,
+) -> Result<Option<PathBuf>, ReportError> {
+    let root = reports.join(kind);
+    let entries = match std::fs::read_dir(&root) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(ReportError::Io { path: root, source }),
+    };
+    let mut best: Option<(String, PathBuf)> = None;
+    for entry in entries {
+        let entry = entry.map_err(ReportError::io(&root))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || !entry.path().join(table).is_file() {
+            continue;
+        }
+        if best.as_ref().is_none_or(|(b, _)| name > *b) {
+            best = Some((name, entry.path()));
+        }
+    }
+    Ok(best.map(|(_, p)| p))
+}
