@@ -901,6 +901,19 @@ fn tricky_rules() {
         f,
     );
     check(
+        "a pod initialising with an old readiness failure of its last run is coming up, not failing its probe: healthy",
+        base().tap(|c| {
+            held(c);
+            events(c).push(event(
+                "Unhealthy",
+                &format!("Pod/{POD}"),
+                "Readiness probe failed: Get \"http://10.0.2.31:8080/ready\": dial tcp 10.0.2.31:8080: connect: connection refused",
+            ));
+        }),
+        healthy(),
+        f,
+    );
+    check(
         "a pod initialising for a minute with no failing event is coming up: healthy",
         base().tap(held),
         healthy(),

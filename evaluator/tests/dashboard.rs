@@ -725,6 +725,7 @@ fn history_only_and_single_trial() {
     // Only history: trend charts drawn, latest-run charts empty.
     data.latest = None;
     data.audit = None;
+    data.consistency = None;
     let html = render(&data);
     assert_balanced(&html);
     let found = charts(&html);

@@ -141,7 +141,16 @@ impl<'a> View<'a> {
         if reason != "PodInitializing" || !self.init_containers(pod).is_empty() {
             return None;
         }
-        let mut v = self.judge_from_events(&pod.name, events)?;
+        // Only what an init container itself does: an event reason that names a mode on its
+        // own (a FailedScheduling before the pod was placed, say) is the pod's history.
+        let mut v = self.judge_from_events(&pod.name, events).filter(|v| {
+            matches!(
+                v.mode,
+                FailureMode::CrashloopBackoff
+                    | FailureMode::ImagePullBackoff
+                    | FailureMode::OomKilled
+            )
+        })?;
         v.rank = rank::STATE;
         v.cites.insert(
             0,
