@@ -61,20 +61,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .sources
         .clone()
         .map_or_else(|| EvidenceKind::ALL.to_vec(), |s| s.0);
-    let suite = scenario::load_profile(&args.corpus, args.profile).map_err(|problems| {
-        let shown: Vec<String> = problems
-            .0
-            .iter()
-            .take(10)
-            .map(ToString::to_string)
-            .collect();
-        crate::exit::bad_input(format!(
-            "{}: {} problem(s) while loading the corpus:\n  {}",
-            args.corpus.display(),
-            problems.0.len(),
-            shown.join("\n  ")
-        ))
-    })?;
+    let suite = scenario::load_profile(&args.corpus, args.profile)
+        .map_err(|problems| crate::exit::unloadable(&args.corpus, "the corpus", &problems))?;
     let info = evaluator::corpus_info(&args.corpus, args.allow_modified)
         .map_err(|e| crate::exit::bad_input(e.to_string()))?;
     let options = adapters::Options {

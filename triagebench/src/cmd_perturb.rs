@@ -74,19 +74,8 @@ fn load(dir: &Path, profile: Profile) -> anyhow::Result<Vec<Scenario>> {
     scenario::load_profile(dir, profile)
         .map(|s| s.scenarios().to_vec())
         .map_err(|problems| {
-            let shown: Vec<String> = problems
-                .0
-                .iter()
-                .take(10)
-                .map(ToString::to_string)
-                .collect();
-            crate::exit::bad_input(format!(
-                "{}: {} problem(s) while loading ({} profile):\n  {}",
-                dir.display(),
-                problems.0.len(),
-                profile.as_str(),
-                shown.join("\n  ")
-            ))
+            let what = format!("the {} profile", profile.as_str());
+            crate::exit::unloadable(dir, &what, &problems)
         })
 }
 

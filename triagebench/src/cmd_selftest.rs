@@ -67,20 +67,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 fn check(path: &Path, seed: u64) -> anyhow::Result<selftest::Report> {
-    let suite = scenario::load(path).map_err(|problems| {
-        let shown: Vec<String> = problems
-            .0
-            .iter()
-            .take(10)
-            .map(ToString::to_string)
-            .collect();
-        crate::exit::bad_input(format!(
-            "{}: {} problem(s) while loading the corpus:\n  {}",
-            path.display(),
-            problems.0.len(),
-            shown.join("\n  ")
-        ))
-    })?;
+    let suite = scenario::load(path)
+        .map_err(|problems| crate::exit::unloadable(path, "the corpus", &problems))?;
     let name = path.file_name().map_or_else(
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),

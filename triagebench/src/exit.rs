@@ -30,6 +30,27 @@ pub fn bad_input(message: impl Into<String>) -> anyhow::Error {
     .into()
 }
 
+/// A suite that does not load: bad input (exit code 2) naming the path, how many problems
+/// there are and the first ten of them (`what` says what was being loaded, e.g. "the corpus").
+pub fn unloadable(
+    path: &std::path::Path,
+    what: &str,
+    problems: &scenario::load::Problems,
+) -> anyhow::Error {
+    let shown: Vec<String> = problems
+        .0
+        .iter()
+        .take(10)
+        .map(ToString::to_string)
+        .collect();
+    bad_input(format!(
+        "{}: {} problem(s) while loading {what}:\n  {}",
+        path.display(),
+        problems.0.len(),
+        shown.join("\n  ")
+    ))
+}
+
 /// Refused to overwrite: exit code 3.
 pub fn refused(message: impl Into<String>) -> anyhow::Error {
     Coded {

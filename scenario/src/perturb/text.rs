@@ -47,35 +47,47 @@ fn quad_end(b: &[u8], i: usize) -> Option<usize> {
     Some(j)
 }
 
+/// The byte spans of the tokens of `text`, in order (escape sequences skipped, a dotted IPv4
+/// address one token); the one scanner [`map_tokens`] and [`tokens`] share.
+fn token_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let b = text.as_bytes();
+    let mut i = 0usize;
+    std::iter::from_fn(move || {
+        while i < b.len() {
+            if b[i] == b'\\' {
+                i = (i + if b.get(i + 1) == Some(&b'u') { 6 } else { 2 }).min(b.len());
+                continue;
+            }
+            if !is_name_byte(b[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            let end = quad_end(b, i).unwrap_or_else(|| {
+                let mut j = i;
+                while j < b.len() && is_name_byte(b[j]) {
+                    j += 1;
+                }
+                j
+            });
+            i = end;
+            return Some((start, end));
+        }
+        None
+    })
+}
+
 /// Calls `f` on every token of `text` in order and replaces the token by what `f` returns
 /// (`None` keeps it).
 pub fn map_tokens<'m>(text: &str, mut f: impl FnMut(&str) -> Option<&'m str>) -> String {
-    let b = text.as_bytes();
     let mut out = String::with_capacity(text.len());
-    let (mut i, mut last) = (0usize, 0usize);
-    while i < b.len() {
-        if b[i] == b'\\' {
-            i = (i + if b.get(i + 1) == Some(&b'u') { 6 } else { 2 }).min(b.len());
-            continue;
-        }
-        if !is_name_byte(b[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let end = quad_end(b, i).unwrap_or_else(|| {
-            let mut j = i;
-            while j < b.len() && is_name_byte(b[j]) {
-                j += 1;
-            }
-            j
-        });
+    let mut last = 0usize;
+    for (start, end) in token_spans(text) {
         if let Some(new) = f(&text[start..end]) {
             out.push_str(&text[last..start]);
             out.push_str(new);
             last = end;
         }
-        i = end;
     }
     out.push_str(&text[last..]);
     out
@@ -83,30 +95,7 @@ pub fn map_tokens<'m>(text: &str, mut f: impl FnMut(&str) -> Option<&'m str>) ->
 
 /// Every token of `text`.
 pub fn tokens(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let b = text.as_bytes();
-    let mut i = 0usize;
-    while i < b.len() {
-        if b[i] == b'\\' {
-            i = (i + if b.get(i + 1) == Some(&b'u') { 6 } else { 2 }).min(b.len());
-            continue;
-        }
-        if !is_name_byte(b[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        let end = quad_end(b, i).unwrap_or_else(|| {
-            let mut j = i;
-            while j < b.len() && is_name_byte(b[j]) {
-                j += 1;
-            }
-            j
-        });
-        out.push(&text[start..end]);
-        i = end;
-    }
-    out
+    token_spans(text).map(|(s, e)| &text[s..e]).collect()
 }
 
 /// `text` with every token that is a key of `map` replaced by its value.
