@@ -226,11 +226,19 @@ async fn mcp_answer(
 ) -> axum::response::Response {
     match shared.mcp.get(id) {
         Some(endpoint) => {
+            let delete = req.method() == axum::http::Method::DELETE;
             let req = match checked_json_rpc(req).await {
                 Ok(req) => req,
                 Err(response) => return response,
             };
-            endpoint.handle(req).await.map(Body::new)
+            let mut out = endpoint.handle(req).await.map(Body::new);
+            // A session ended by DELETE is answered 202 by the transport; the MCP Python SDK
+            // takes only 200 or 204 as success and warns otherwise: answer 204, no content.
+            if delete && out.status() == axum::http::StatusCode::ACCEPTED {
+                *out.status_mut() = axum::http::StatusCode::NO_CONTENT;
+                *out.body_mut() = Body::empty();
+            }
+            out
         }
         None => {
             let message = if id.is_empty() {

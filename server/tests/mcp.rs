@@ -802,6 +802,25 @@ fn faults_get_json_rpc_errors_and_the_server_keeps_serving() {
         &json!({"jsonrpc": "2.0", "id": 9, "method": "tools/list"}).to_string(),
     );
     assert_ne!(r.status, 200, "{}", r.body);
+    // Ending a session: 204, and the session is gone.
+    let ended = agent()
+        .run(
+            ureq::http::Request::builder()
+                .method("DELETE")
+                .uri(&url)
+                .header("mcp-session-id", &s.id)
+                .body(())
+                .unwrap(),
+        )
+        .unwrap();
+    assert_eq!(ended.status().as_u16(), 204);
+    let r = post(
+        &url,
+        Some(&s.id),
+        &[],
+        &json!({"jsonrpc": "2.0", "id": 10, "method": "tools/list"}).to_string(),
+    );
+    assert_ne!(r.status, 200, "an ended session: {}", r.body);
     // Many sessions at once, on different scenarios.
     let handles: Vec<_> = scenarios()
         .into_iter()
