@@ -99,6 +99,10 @@ bench:
 bench-generate:
     bench/throughput.sh generate
 
+# MCP tool calls served per second on loopback (medians; `just bench-mcp CORPUS CLIENTS CALLS RUNS`).
+bench-mcp *args:
+    bench/mcp.sh {{args}}
+
 # Criterion micro-benchmarks (rendering, the baseline per case, loading, eval over a small corpus).
 bench-criterion:
     cargo bench --workspace --locked
