@@ -7,13 +7,48 @@ use serde_json::{Map, Value};
 
 use scenario::{Case, Category, FailureMode, Prediction, RootCause, Usage};
 
-/// The request for one case: the `Case` JSON object with `trial` added.
+/// The request for one case: the `Case` JSON object with `trial` added; inside
+/// [`investigating`], an interactive case: no `evidence`, no `k8s_api`, and the
+/// `investigate` object (where the agent's API server, kubeconfig, MCP and Datadog endpoints
+/// are).
 pub fn request(case: &Case, trial: u32) -> String {
     let mut value = serde_json::to_value(case).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut value {
         map.insert("trial".to_owned(), Value::from(trial));
+        if let Some(inv) = investigate() {
+            map.remove("evidence");
+            map.remove("k8s_api");
+            map.insert("investigate".to_owned(), inv);
+        }
     }
     value.to_string()
+}
+
+thread_local! {
+    static INVESTIGATE: std::cell::RefCell<Option<Value>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Clears the thread's `investigate` object when dropped (also on a panic).
+struct Clear;
+
+impl Drop for Clear {
+    fn drop(&mut self) {
+        INVESTIGATE.with(|i| i.borrow_mut().take());
+    }
+}
+
+/// Runs `f` (a classifier call on this thread) with `investigate` as the case's interactive
+/// endpoints: [`request`] then writes an interactive case, and the built-in `rules-agent`
+/// reads them with [`investigate`].
+pub fn investigating<R>(investigate: Value, f: impl FnOnce() -> R) -> R {
+    INVESTIGATE.with(|i| *i.borrow_mut() = Some(investigate));
+    let _clear = Clear;
+    f()
+}
+
+/// The `investigate` object of the call running on this thread, if it is interactive.
+pub fn investigate() -> Option<Value> {
+    INVESTIGATE.with(|i| i.borrow().clone())
 }
 
 /// Checks and converts a prediction object from an external classifier. `id` and `trial` keys

@@ -141,7 +141,23 @@ pub fn handle(store: &Store, recorder: &Recorder, req: &Request<'_>, now: i64) -
     };
     let query = Query::parse(req.query);
     let mut target = Target::default();
-    let response = if !matches!(req.method, "GET" | "HEAD") {
+    let response = if rest.first().map(String::as_str) == Some("datadog") {
+        let parts: Vec<&str> = rest[1..].iter().map(String::as_str).collect();
+        let (response, verb, resource) =
+            crate::datadog::route(&cluster.datadog, req.method, &parts);
+        target.verb = verb.into();
+        target.resource = resource;
+        // A refused write is not a call of the budget, as on the Kubernetes side.
+        if response.status != 405 && !recorder.admit(&cluster.id) {
+            error(
+                429,
+                "TooManyRequests",
+                "the call budget of this scenario is spent",
+            )
+        } else {
+            response
+        }
+    } else if !matches!(req.method, "GET" | "HEAD") {
         target.verb = req.method.to_lowercase();
         error(
             405,
