@@ -3,7 +3,7 @@
 //! SOP's order, and after each step runs the built-in rules on what it has gathered:
 //!
 //! 1. pods of the alert's namespace;
-//! 2. events of the namespace;
+//! 2. events (of every namespace: a node's events are not in the alert's);
 //! 3. logs of every container of the pods that are not Running and Ready or have restarted
 //!    (and the previous instance's, `previous=true`, of a container that restarted);
 //! 4. nodes;
@@ -54,7 +54,14 @@ impl RulesAgent {
         }
     }
 
+    /// One request; a transport error (a pooled connection the server closed) is retried
+    /// once on a fresh attempt.
     fn call(&self, url: &str, post: Option<&str>) -> Result<(u16, String), CallError> {
+        self.call_once(url, post)
+            .or_else(|_| self.call_once(url, post))
+    }
+
+    fn call_once(&self, url: &str, post: Option<&str>) -> Result<(u16, String), CallError> {
         let result = match post {
             Some(body) => self
                 .agent
@@ -219,7 +226,12 @@ impl Classifier for RulesAgent {
             };
             classifier::RULES.classify(&gathered, trial)
         };
-        let done = |p: &Prediction| p.confidence.unwrap_or(0.0) >= STOP_CONFIDENCE;
+        // `step`: 1 pods, 2 events, 3 logs, 4 nodes, ...
+        let done = |p: &Prediction, step: u8| {
+            p.confidence.unwrap_or(0.0) >= STOP_CONFIDENCE
+                && step >= 2
+                && (step >= 4 || p.failure_mode != scenario::FailureMode::OomKilled)
+        };
 
         // 1. pods
         let (st, text) = self.call(&format!("{api}/api/v1/namespaces/{ns}/pods"), None)?;
@@ -230,14 +242,15 @@ impl Classifier for RulesAgent {
             Value::Null
         };
         let p = decide(&raw)?;
-        if done(&p) {
+        if done(&p, 1) {
             return Ok(p);
         }
         // 2. events
-        let (st, text) = self.call(&format!("{api}/api/v1/namespaces/{ns}/events"), None)?;
+        // Every namespace's events: a node's OOM or pressure events live outside the alert's.
+        let (st, text) = self.call(&format!("{api}/api/v1/events"), None)?;
         raw.events = kube(st, &text, k8s_api::parse_events, "events")?;
         let p = decide(&raw)?;
-        if done(&p) {
+        if done(&p, 2) {
             return Ok(p);
         }
         // 3. logs of the failing pods
@@ -280,7 +293,7 @@ impl Classifier for RulesAgent {
                 raw.pod_logs = Some(capture);
             }
             let p = decide(&raw)?;
-            if done(&p) {
+            if done(&p, 3) {
                 return Ok(p);
             }
         }
@@ -288,7 +301,7 @@ impl Classifier for RulesAgent {
         let (st, text) = self.call(&format!("{api}/api/v1/nodes"), None)?;
         raw.nodes = kube(st, &text, k8s_api::parse_nodes, "nodes")?;
         let p = decide(&raw)?;
-        if done(&p) {
+        if done(&p, 4) {
             return Ok(p);
         }
         // 5. Datadog monitors, then logs
@@ -296,7 +309,7 @@ impl Classifier for RulesAgent {
             let (st, text) = self.call(&format!("{dd}/api/v1/monitor"), None)?;
             raw.datadog_monitors = datadog(st, &text, "datadog monitors")?;
             let p = decide(&raw)?;
-            if done(&p) {
+            if done(&p, 5) {
                 return Ok(p);
             }
             let query = format!(
@@ -306,7 +319,7 @@ impl Classifier for RulesAgent {
             let (st, text) = self.call(&format!("{dd}/api/v2/logs/events/search"), Some(&query))?;
             raw.datadog_logs = datadog(st, &text, "datadog logs")?;
             let p = decide(&raw)?;
-            if done(&p) {
+            if done(&p, 5) {
                 return Ok(p);
             }
         }

@@ -135,7 +135,8 @@ mod tests {
         let all = |_: &str| true;
         let no_logs = |s: &str| s != "eks_pod_logs";
         let good = "Container was OOMKilled:\n the MEMORY limit   is too low";
-        let cases: &[(&str, &str, &str, &dyn Fn(&str) -> bool, &str)] = &[
+        type Gathered<'a> = &'a dyn Fn(&str) -> bool;
+        let cases: &[(&str, &str, &str, Gathered<'_>, &str)] = &[
             // (failure_mode, category, explanation, gathered, reason)
             ("oom_killed", "resource_exhaustion", good, &all, ""),
             // `if not root_cause_present: "no root cause in output"`

@@ -290,6 +290,86 @@ pub fn read(path: &Path) -> Result<Vec<TrajectoryRow>, ReportError> {
     })
 }
 
+/// The summary's OpenSRE line (pass rate of the rows that have it; nothing for old runs).
+pub fn opensre_summary(rows: &[crate::tables::PredictionRow]) -> String {
+    let scored: Vec<bool> = rows.iter().filter_map(|r| r.opensre_pass).collect();
+    if scored.is_empty() {
+        return String::new();
+    }
+    let pass = scored.iter().filter(|p| **p).count();
+    format!(
+        "\nOpenSRE pass/fail (run_suite.score_result): {:.3} passed ({pass}/{})\n",
+        pass as f64 / scored.len() as f64,
+        scored.len()
+    )
+}
+
+fn mean(v: impl Iterator<Item = f64>) -> Option<f64> {
+    let (n, sum) = v.fold((0usize, 0.0), |(n, s), x| (n + 1, s + x));
+    (n > 0).then(|| sum / n as f64)
+}
+
+fn rate(v: impl Iterator<Item = Option<bool>>) -> Option<f64> {
+    mean(v.flatten().map(|b| f64::from(u8::from(b))))
+}
+
+fn cell(v: Option<f64>, digits: usize) -> String {
+    v.map_or_else(|| "-".to_owned(), |x| format!("{x:.digits$}"))
+}
+
+/// The summary's trajectory table of an interactive run: per run, per failure mode and per
+/// difficulty, calls, sources and bytes per case, the trajectory set and order, loops within
+/// budget, required sources gathered and the OpenSRE pass rate (`-`: no answer field to check
+/// against). Empty for a non-interactive run.
+pub fn trajectory_summary(rows: &[crate::tables::PredictionRow]) -> String {
+    if rows.iter().all(|r| r.trajectory.calls.is_none()) {
+        return String::new();
+    }
+    let mut out = String::from(
+        "\ntrajectories              calls/case  sources  KB/case  set_ok  order  loops_ok  req_src  pass      n\n",
+    );
+    let line = |name: &str, rs: &[&crate::tables::PredictionRow]| -> String {
+        let t = |f: fn(&TrajectoryMetrics) -> Option<u64>| {
+            mean(rs.iter().filter_map(|r| f(&r.trajectory)).map(|x| x as f64))
+        };
+        format!(
+            "{name:<26}{:>10}  {:>7}  {:>7}  {:>6}  {:>5}  {:>8}  {:>7}  {:>4}  {:>5}\n",
+            cell(t(|m| m.calls), 1),
+            cell(t(|m| m.sources_touched), 1),
+            cell(t(|m| m.bytes_read).map(|b| b / 1024.0), 1),
+            cell(rate(rs.iter().map(|r| r.trajectory.trajectory_set_ok)), 2),
+            cell(
+                mean(rs.iter().filter_map(|r| r.trajectory.trajectory_order)),
+                2
+            ),
+            cell(rate(rs.iter().map(|r| r.trajectory.loops_ok)), 2),
+            cell(
+                rate(rs.iter().map(|r| r.trajectory.required_sources_gathered)),
+                2
+            ),
+            cell(rate(rs.iter().map(|r| r.opensre_pass)), 2),
+            rs.len()
+        )
+    };
+    let all: Vec<&crate::tables::PredictionRow> = rows.iter().collect();
+    out.push_str(&line("run", &all));
+    let mut modes: Vec<&str> = rows.iter().map(|r| r.family.as_str()).collect();
+    modes.sort_unstable();
+    modes.dedup();
+    for m in modes {
+        let rs: Vec<_> = rows.iter().filter(|r| r.family == m).collect();
+        out.push_str(&line(&format!("  {m}"), &rs));
+    }
+    let mut levels: Vec<u8> = rows.iter().map(|r| r.difficulty).collect();
+    levels.sort_unstable();
+    levels.dedup();
+    for d in levels {
+        let rs: Vec<_> = rows.iter().filter(|r| r.difficulty == d).collect();
+        out.push_str(&line(&format!("  difficulty {d}"), &rs));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,6 +10,7 @@
 //! from the core form); namespaced (`/namespaces/NS/RES[/NAME]`) and across namespaces
 //! (`/RES`); `/api/v1/namespaces/NS/pods/NAME/log` with `container`, `previous`, `tailLines`
 //! and `limitBytes`. A list or get asked for as a `Table` is printed by [`crate::table`].
+//! `/s/<case-id>/datadog/...` is the scenario's Datadog API ([`crate::datadog`]).
 
 use serde_json::{Value, json};
 

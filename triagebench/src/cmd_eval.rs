@@ -426,7 +426,7 @@ fn run_interactive(
         .map_err(cli_error);
     drop(server);
     drop(kubeconfig);
-    Ok(outcome?)
+    outcome
 }
 
 #[cfg(test)]
