@@ -317,55 +317,94 @@ fn cell(v: Option<f64>, digits: usize) -> String {
     v.map_or_else(|| "-".to_owned(), |x| format!("{x:.digits$}"))
 }
 
-/// The summary's trajectory table of an interactive run: per run, per failure mode and per
-/// difficulty, calls, sources and bytes per case, the trajectory set and order, loops within
-/// budget, required sources gathered and the OpenSRE pass rate (`-`: no answer field to check
-/// against). Empty for a non-interactive run.
-pub fn trajectory_summary(rows: &[crate::tables::PredictionRow]) -> String {
+/// The columns of the trajectory table ([`trajectory_table`]).
+pub const TABLE_COLUMNS: [&str; 9] = [
+    "calls/case",
+    "sources",
+    "KB/case",
+    "set_ok",
+    "order",
+    "loops_ok",
+    "req_src",
+    "pass",
+    "n",
+];
+
+/// The trajectory table of an interactive run: per run, per failure mode and per difficulty,
+/// calls, sources and KB per case, the trajectory set and order, loops within budget,
+/// required sources gathered and the OpenSRE pass rate (`-`: no answer field to check
+/// against); one (label, cells) per line. Empty for a non-interactive run.
+pub fn trajectory_table(rows: &[crate::tables::PredictionRow]) -> Vec<(String, Vec<String>)> {
     if rows.iter().all(|r| r.trajectory.calls.is_none()) {
-        return String::new();
+        return Vec::new();
     }
-    let mut out = String::from(
-        "\ntrajectories              calls/case  sources  KB/case  set_ok  order  loops_ok  req_src  pass      n\n",
-    );
-    let line = |name: &str, rs: &[&crate::tables::PredictionRow]| -> String {
+    let line = |name: String, rs: &[&crate::tables::PredictionRow]| {
         let t = |f: fn(&TrajectoryMetrics) -> Option<u64>| {
             mean(rs.iter().filter_map(|r| f(&r.trajectory)).map(|x| x as f64))
         };
-        format!(
-            "{name:<26}{:>10}  {:>7}  {:>7}  {:>6}  {:>5}  {:>8}  {:>7}  {:>4}  {:>5}\n",
-            cell(t(|m| m.calls), 1),
-            cell(t(|m| m.sources_touched), 1),
-            cell(t(|m| m.bytes_read).map(|b| b / 1024.0), 1),
-            cell(rate(rs.iter().map(|r| r.trajectory.trajectory_set_ok)), 2),
-            cell(
-                mean(rs.iter().filter_map(|r| r.trajectory.trajectory_order)),
-                2
-            ),
-            cell(rate(rs.iter().map(|r| r.trajectory.loops_ok)), 2),
-            cell(
-                rate(rs.iter().map(|r| r.trajectory.required_sources_gathered)),
-                2
-            ),
-            cell(rate(rs.iter().map(|r| r.opensre_pass)), 2),
-            rs.len()
+        (
+            name,
+            vec![
+                cell(t(|m| m.calls), 1),
+                cell(t(|m| m.sources_touched), 1),
+                cell(t(|m| m.bytes_read).map(|b| b / 1024.0), 1),
+                cell(rate(rs.iter().map(|r| r.trajectory.trajectory_set_ok)), 2),
+                cell(
+                    mean(rs.iter().filter_map(|r| r.trajectory.trajectory_order)),
+                    2,
+                ),
+                cell(rate(rs.iter().map(|r| r.trajectory.loops_ok)), 2),
+                cell(
+                    rate(rs.iter().map(|r| r.trajectory.required_sources_gathered)),
+                    2,
+                ),
+                cell(rate(rs.iter().map(|r| r.opensre_pass)), 2),
+                rs.len().to_string(),
+            ],
         )
     };
     let all: Vec<&crate::tables::PredictionRow> = rows.iter().collect();
-    out.push_str(&line("run", &all));
+    let mut out = vec![line("run".into(), &all)];
     let mut modes: Vec<&str> = rows.iter().map(|r| r.family.as_str()).collect();
     modes.sort_unstable();
     modes.dedup();
     for m in modes {
         let rs: Vec<_> = rows.iter().filter(|r| r.family == m).collect();
-        out.push_str(&line(&format!("  {m}"), &rs));
+        out.push(line(m.to_owned(), &rs));
     }
     let mut levels: Vec<u8> = rows.iter().map(|r| r.difficulty).collect();
     levels.sort_unstable();
     levels.dedup();
     for d in levels {
         let rs: Vec<_> = rows.iter().filter(|r| r.difficulty == d).collect();
-        out.push_str(&line(&format!("  difficulty {d}"), &rs));
+        out.push(line(format!("difficulty {d}"), &rs));
+    }
+    out
+}
+
+/// The summary's trajectory table ([`trajectory_table`]) as text; empty for a
+/// non-interactive run.
+pub fn trajectory_summary(rows: &[crate::tables::PredictionRow]) -> String {
+    let table = trajectory_table(rows);
+    if table.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("\n{:<26}", "trajectories");
+    for c in TABLE_COLUMNS {
+        out.push_str(&format!("{c:>11}"));
+    }
+    out.push('\n');
+    for (i, (label, cells)) in table.iter().enumerate() {
+        let label = if i == 0 {
+            label.clone()
+        } else {
+            format!("  {label}")
+        };
+        out.push_str(&format!("{label:<26}"));
+        for c in cells {
+            out.push_str(&format!("{c:>11}"));
+        }
+        out.push('\n');
     }
     out
 }
