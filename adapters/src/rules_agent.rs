@@ -371,13 +371,9 @@ mod tests {
 
     #[test]
     fn outside_an_interactive_run_it_is_an_error() {
-        let case: Case = serde_json::from_value(serde_json::json!({
-            "id": "c1", "context": {"engine": "eks", "cluster_name": "c", "namespace": "n",
-            "workload_type": "deployment", "workload_name": "w", "region": "r"},
-            "alert": {"title": "t", "state": "firing", "commonLabels": {}, "commonAnnotations": {}},
-            "evidence": {}
-        }))
-        .unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/canonical");
+        let suite = scenario::load(&root).unwrap();
+        let case = suite.scenarios()[0].case().clone();
         let err = RulesAgent::new(Duration::from_secs(1))
             .classify(&case, 0)
             .unwrap_err();

@@ -524,7 +524,7 @@ mod tests {
         );
         let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
         let opt = s(&["get_eks_pod_logs", "list_eks_pods", "get_eks_events"]);
-        let queries = s(&["POD_LOGS", "eks_pods"]);
+        let queries = s(&["POD_LOGS", "datadog"]);
         let req = s(&["eks_pods", "eks_events"]);
         let m = metrics(
             &calls,
@@ -541,7 +541,7 @@ mod tests {
         // actions: pods, logs, events, nodes; optimal: logs, pods, events -> lcs 2 of 3.
         assert_eq!(m.trajectory_order, Some(2.0 / 3.0));
         assert_eq!(m.loops_ok, Some(true));
-        assert_eq!(m.queries_ok, Some(false), "no action contains eks_pods");
+        assert_eq!(m.queries_ok, Some(false), "no action contains datadog");
         let m = metrics(
             &calls[..2],
             &Expect {
