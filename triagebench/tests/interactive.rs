@@ -68,6 +68,15 @@ for line in sys.stdin:
             urllib.request.urlopen(inv["api_server"] + "/api/v1/namespaces/" + ns + "/pods").read()
         except urllib.error.HTTPError as e:
             e.read()
+    if os.environ.get("DATADOG") == "1":
+        req = urllib.request.Request(inv["datadog"] + "/api/v2/logs/events/search",
+                                     data=b'{"filter": {"query": "*"}}', method="POST",
+                                     headers={"Content-Type": "application/json"})
+        try:
+            body = json.loads(urllib.request.urlopen(req).read())
+            assert "data" in body, body
+        except urllib.error.HTTPError as e:
+            assert "errors" in json.loads(e.read()), "a Datadog error body"
     print(json.dumps({"id": case["id"], "trial": case["trial"], "failure_mode": "healthy",
                       "root_cause_category": "healthy", "root_cause": "none",
                       "explanation": "stub"}), flush=True)
@@ -192,7 +201,8 @@ fn rules_agent_investigates_every_case_and_leaves_the_corpus_unchanged() {
 fn a_stub_agents_calls_are_recorded_and_faults_are_rows() {
     let s = setup("4");
     let cmd = format!("cmd:python3 {}", s.stub);
-    // Three calls per case: each recorded as a list of pods.
+    // Three calls per case and trial: each recorded as a list of pods; then a Datadog logs
+    // search.
     let out = Command::new(env!("CARGO_BIN_EXE_triagebench"))
         .args([
             "eval",
@@ -208,14 +218,26 @@ fn a_stub_agents_calls_are_recorded_and_faults_are_rows() {
             &cmd,
             "--workers",
             "1",
+            "--trials",
+            "2",
         ])
         .env("CALLS", "3")
+        .env("DATADOG", "1")
         .output()
         .unwrap();
     ok(&out);
-    let calls =
+    let mut calls =
         evaluator::trajectory::read(&run_dir(&s, "stub").join("trajectories.parquet")).unwrap();
-    assert_eq!(calls.len(), 12);
+    // Two trials, each on a fresh trajectory (reset before the call).
+    assert_eq!(calls.len(), 32);
+    let datadog: Vec<_> = calls.iter().filter(|c| c.seq == 3).collect();
+    assert!(
+        datadog.iter().all(|c| c.verb == "list"
+            && c.resource == "datadog/logs"
+            && c.action.as_deref() == Some("query_datadog_logs")),
+        "{datadog:?}"
+    );
+    calls.retain(|c| c.seq < 3);
     assert!(calls.iter().all(|c| c.verb == "list"
         && c.resource == "pods"
         && c.status == 200
@@ -223,9 +245,9 @@ fn a_stub_agents_calls_are_recorded_and_faults_are_rows() {
     let rows =
         evaluator::report::read_predictions(&run_dir(&s, "stub").join("predictions.parquet"))
             .unwrap();
-    assert!(rows.iter().all(|r| r.trajectory.calls == Some(3)
+    assert!(rows.iter().all(|r| r.trajectory.calls == Some(4)
         && r.trajectory.refused == Some(0)
-        && r.trajectory.sources_touched == Some(1)));
+        && r.trajectory.sources_touched >= Some(1)));
 
     // Flooding past the budget: the calls past it are 429s, counted in `refused`.
     let out = Command::new(env!("CARGO_BIN_EXE_triagebench"))
