@@ -99,6 +99,10 @@ bench:
 bench-generate:
     bench/throughput.sh generate
 
+# Throughput of `eval --interactive` with the rules-agent (medians): scenarios/s and API calls/s.
+bench-interactive:
+    bench/interactive.sh
+
 # Criterion micro-benchmarks (rendering, the baseline per case, loading, eval over a small corpus).
 bench-criterion:
     cargo bench --workspace --locked
