@@ -121,6 +121,22 @@ pub fn excerpt(s: &str) -> String {
 mod tests {
     use super::*;
 
+    #[test]
+    fn an_interactive_request_carries_investigate_and_no_evidence() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/canonical");
+        let suite = scenario::load(&root).unwrap();
+        let case = suite.scenarios()[0].case();
+        let plain: Value = serde_json::from_str(&request(case, 0)).unwrap();
+        assert!(plain.get("evidence").is_some() && plain.get("investigate").is_none());
+        let inv = serde_json::json!({"api_server": "http://x/s/c1", "token": "c1"});
+        let line = investigating(inv.clone(), || request(case, 1));
+        let v: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["investigate"], inv);
+        assert!(v.get("evidence").is_none() && v.get("k8s_api").is_none());
+        assert_eq!(v["trial"], 1);
+        assert!(investigate().is_none(), "cleared after the call");
+    }
+
     fn check(json: &str) -> Result<Prediction, String> {
         match serde_json::from_str(json).unwrap() {
             Value::Object(m) => prediction(m),

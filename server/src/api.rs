@@ -935,6 +935,41 @@ mod tests {
     }
 
     #[test]
+    fn datadog_routes_answer_and_are_recorded() {
+        let store = Store::from_clusters([Cluster::build(
+            "c1",
+            "default",
+            &RawEvidence::default(),
+            100,
+        )]);
+        let rec = Recorder::new(Some(1));
+        let (code, v) = get(&store, &rec, "GET", "/s/c1/datadog/api/v1/monitor");
+        assert_eq!(
+            (code, v["errors"][0].as_str()),
+            (403, Some(crate::datadog::NOT_LISTED))
+        );
+        let (code, _) = get(
+            &store,
+            &rec,
+            "POST",
+            "/s/c1/datadog/api/v2/logs/events/search",
+        );
+        assert_eq!(code, 429, "the budget of 1 is spent");
+        let calls = rec.calls("c1");
+        assert_eq!(
+            calls
+                .iter()
+                .map(|c| (c.verb.as_str(), c.resource.as_str(), c.status))
+                .collect::<Vec<_>>(),
+            [
+                ("list", "datadog/monitors", 403),
+                ("list", "datadog/logs", 429)
+            ]
+        );
+        assert_eq!(rec.refused("c1"), 1);
+    }
+
+    #[test]
     fn names_that_could_leave_the_tree_are_invalid() {
         for ok in [
             "api-7d9c-x2",
