@@ -48,15 +48,15 @@ fn validate(root: &Value, schema: &Value, value: &Value, path: &str, errors: &mu
         let name = r.strip_prefix("#/$defs/").unwrap();
         return validate(root, &root["$defs"][name], value, path, errors);
     }
-    if let Some(any) = schema.get("anyOf").and_then(Value::as_array) {
-        if !any.iter().any(|s| {
+    // As in JSON Schema, the sibling keywords of anyOf apply too (the case's root has both).
+    if let Some(any) = schema.get("anyOf").and_then(Value::as_array)
+        && !any.iter().any(|s| {
             let mut e = Vec::new();
             validate(root, s, value, path, &mut e);
             e.is_empty()
-        }) {
-            errors.push(format!("{path}: matches no alternative"));
-        }
-        // As in JSON Schema, the sibling keywords apply too (the case's root has both).
+        })
+    {
+        errors.push(format!("{path}: matches no alternative"));
     }
     if let Some(c) = schema.get("const")
         && c != value
