@@ -18,6 +18,12 @@
 //! are not appended to the history, and `triagebench merge` combines them (`deploy/k8s/`). A bad
 //! shard is exit 2 before anything is read.
 //!
+//! `--interactive` serves the corpus in-process (loopback, a free port) and sends each case
+//! without evidence, with an `investigate` object naming the scenario's endpoints
+//! (`crate::interactive`); the agent's calls go to `trajectories.parquet` and the trajectory
+//! columns. It refuses (2) the classifiers that cannot investigate (`rules`, `status-only`,
+//! `replay:`), and `rules-agent` needs it.
+//!
 //! `--skip-invalid` evaluates the scenarios that load and leaves out the ones that do not,
 //! listing each with its problems (stderr, the summary and `run.json`: `skipped`,
 //! `skipped_scenarios`); a suite-level problem (no scenarios, a duplicate id) still stops the
