@@ -198,6 +198,26 @@ pub fn handle(store: &Store, recorder: &Recorder, req: &Request<'_>, now: i64) -
     response
 }
 
+/// Answers a `GET` of `path` (below the scenario's prefix, e.g. `/api/v1/namespaces/x/pods`)
+/// with the `query` string, as [`handle`] does but without the call budget or the trajectory:
+/// the MCP tools' way into the same routes, selectors and logs (they admit and record the
+/// tool call themselves). Always JSON, never a `Table`.
+pub fn get(cluster: &Cluster, path: &str, query: &str, now: i64) -> Response {
+    let segments: Vec<String> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect();
+    route(
+        cluster,
+        &segments,
+        &Query::parse(query),
+        "",
+        now,
+        &mut Target::default(),
+    )
+}
+
 /// The decoded query parameters.
 #[derive(Debug, Default)]
 struct Query(Vec<(String, String)>);
@@ -247,7 +267,7 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// A name the API could serve: letters, digits, `-`, `.`, `_`, `:`, not `.`/`..`, no `/`.
-fn valid_name(name: &str) -> bool {
+pub fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 253
         && name != "."

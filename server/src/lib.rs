@@ -13,14 +13,19 @@
 //! * [`record`]: the per-scenario trajectory log and call budget.
 //! * [`http`]: the HTTP server (axum on tokio), started on a background thread, and the
 //!   kubeconfig with one context per scenario.
+//! * [`mcp`]: the MCP server (`rmcp`), per scenario over streamable HTTP (`/s/<case-id>/mcp`)
+//!   and over stdio; [`tools`]: its tools (OpenSRE's seven and the EKS MCP server's generic
+//!   ones) as pure functions of a scenario.
 
 pub mod api;
 pub mod datadog;
 pub mod http;
+pub mod mcp;
 pub mod record;
 pub mod select;
 pub mod store;
 pub mod table;
+pub mod tools;
 
 pub use http::{Clock, ServeError, ServeOptions, Server, kubeconfig};
 pub use record::{Call, Recorder};

@@ -14,6 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use scenario::k8s_api::{ApiAnswer, PodLogCapture, RawEvidence};
 use scenario::time::{Utc, unix_seconds};
@@ -87,6 +88,12 @@ pub struct Cluster {
     pub snapshot: i64,
     /// Seconds added to every timestamp (`anchor - snapshot`).
     pub shift: i64,
+    /// The EKS cluster the scenario's alert names (`cluster_name` of OpenSRE's tools; empty
+    /// for a cluster built without a case).
+    pub cluster_name: String,
+    /// The raw evidence as typed objects, shifted by [`Cluster::shift`] like the JSON above
+    /// (Datadog answers included): what the MCP tools project OpenSRE's answers from.
+    pub raw: Arc<RawEvidence>,
 }
 
 /// Every served scenario, by case id.
@@ -112,7 +119,8 @@ impl Store {
             .map(|s| {
                 let case = s.case();
                 let raw = case.k8s_api.clone().unwrap_or_default();
-                let cluster = Cluster::build(&case.id, &case.context.namespace, &raw, anchor);
+                let mut cluster = Cluster::build(&case.id, &case.context.namespace, &raw, anchor);
+                cluster.cluster_name.clone_from(&case.context.cluster_name);
                 (cluster.id.clone(), cluster)
             })
             .collect();
@@ -183,6 +191,8 @@ impl Cluster {
             namespaces: BTreeSet::new(),
             snapshot: 0,
             shift: 0,
+            cluster_name: String::new(),
+            raw: Arc::default(),
         };
         // A listed deployments source without its optional files still answers (empty).
         if matches!(c.deployments, Source::Items(_)) {
@@ -213,6 +223,7 @@ impl Cluster {
                 }
             }
         }
+        c.raw = Arc::new(shift_raw(raw, shift));
         let mut namespaces = BTreeSet::new();
         c.for_each_source(|items| {
             for v in items.iter() {
@@ -240,6 +251,26 @@ impl Cluster {
             }
         }
     }
+}
+
+/// The raw evidence with every API timestamp moved by `shift` seconds, the same walk as the
+/// JSON objects get (so both views agree to the second), and every captured log line's
+/// leading stamp moved as [`shift_log`] does. Falls back to the unshifted evidence if the
+/// round trip through JSON fails (it cannot for evidence that loaded).
+fn shift_raw(raw: &RawEvidence, shift: i64) -> RawEvidence {
+    let Ok(mut v) = serde_json::to_value(raw) else {
+        return raw.clone();
+    };
+    shift_times(&mut v, shift);
+    let mut out: RawEvidence = serde_json::from_value(v).unwrap_or_else(|_| raw.clone());
+    if let Some(capture) = &mut out.pod_logs {
+        for e in &mut capture.logs {
+            if let Some(text) = &mut e.text {
+                *text = shift_log(text, shift);
+            }
+        }
+    }
+    out
 }
 
 fn log_entries(capture: &PodLogCapture) -> Vec<LogEntry> {

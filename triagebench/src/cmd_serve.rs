@@ -2,8 +2,12 @@
 //! profile that the real `kubectl` reads, one scenario per path prefix (`/s/<case-id>`) or
 //! bearer token, every timestamp shifted so each scenario's snapshot is the moment the server
 //! started (see the `server` crate). Loopback only unless `--bind` names another address.
-//! Exit 2 for a corpus that does not load or a bad address, 3 for a kubeconfig that exists
-//! (without `--force`), 4 when the address cannot be bound (a port in use).
+//! The same server is an MCP server (streamable HTTP) per scenario at `/s/<case-id>/mcp` (or
+//! `/mcp` with the bearer token `<case-id>`); `--stdio --scenario <case-id>` serves one
+//! scenario's MCP tools over stdin/stdout instead, and prints nothing else on stdout.
+//! Exit 2 for a corpus that does not load, a bad address or an unknown `--scenario`, 3 for a
+//! kubeconfig or URL file that exists (without `--force`), 4 when the address cannot be bound
+//! (a port in use) or the stdio session fails.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -37,9 +41,20 @@ pub struct Args {
     #[arg(long)]
     pub force: bool,
     /// Calls per scenario before the server answers 429 Too Many Requests (counted in the
-    /// trajectory); 0 or absent: no limit. At most 1,000,000.
+    /// trajectory); 0 or absent: no limit. At most 1,000,000. MCP tool calls count too.
     #[arg(long)]
     pub budget: Option<u64>,
+    /// Write the server's base URL (`http://127.0.0.1:PORT`) to this file once it listens:
+    /// how a script finds the port `--bind 127.0.0.1:0` picked.
+    #[arg(long, conflicts_with = "stdio")]
+    pub url_file: Option<PathBuf>,
+    /// Serve one scenario's MCP tools over stdio (JSON-RPC on stdin/stdout) instead of HTTP;
+    /// needs `--scenario`. Ends when stdin closes.
+    #[arg(long, requires = "scenario", conflicts_with_all = ["kubeconfig"])]
+    pub stdio: bool,
+    /// The case id of the scenario `--stdio` serves.
+    #[arg(long, requires = "stdio")]
+    pub scenario: Option<String>,
 }
 
 /// A checked `serve` request.
@@ -64,14 +79,19 @@ fn check(args: &Args) -> anyhow::Result<Config> {
         }
         Some(b) => Some(b),
     };
-    if let Some(k) = &args.kubeconfig
-        && k.exists()
-        && !args.force
-    {
-        return Err(exit::refused(format!(
-            "--kubeconfig: {} exists (pass --force to replace it)",
-            k.display()
-        )));
+    for (flag, path) in [
+        ("--kubeconfig", &args.kubeconfig),
+        ("--url-file", &args.url_file),
+    ] {
+        if let Some(k) = path
+            && k.exists()
+            && !args.force
+        {
+            return Err(exit::refused(format!(
+                "{flag}: {} exists (pass --force to replace it)",
+                k.display()
+            )));
+        }
     }
     Ok(Config { bind, budget })
 }
@@ -111,6 +131,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.corpus.display()
         )));
     }
+    if args.stdio {
+        let id = args.scenario.as_deref().unwrap_or_default();
+        if store.get(id).is_none() {
+            return Err(exit::bad_input(format!(
+                "--scenario: {id} is not a scenario of {}",
+                args.corpus.display()
+            )));
+        }
+        server::mcp::serve_stdio(store, id, config.budget, Clock::System)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let kubeconfig_clusters: Vec<server::store::Cluster> = store.clusters().cloned().collect();
     let count = store.len();
     let server = Server::start(
@@ -125,6 +156,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.kubeconfig {
         write_atomic(path, &server::kubeconfig(&kubeconfig_clusters, &url))?;
     }
+    if let Some(path) = &args.url_file {
+        write_atomic(path, &format!("{url}\n"))?;
+    }
     if !config.bind.ip().is_loopback() {
         eprintln!(
             "warning: listening on {}, not a loopback address: any host that reaches it can read the corpus",
@@ -132,6 +166,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         );
     }
     outln!("serving {count} scenarios at {url}/s/<case-id> (or a bearer token <case-id>)");
+    outln!("MCP (streamable HTTP): {url}/s/<case-id>/mcp (or {url}/mcp with the bearer token)");
     if let Some(path) = &args.kubeconfig {
         outln!(
             "kubeconfig: {} (one context per scenario; kubectl --kubeconfig {} --context <case-id> get pods)",

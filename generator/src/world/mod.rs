@@ -188,7 +188,7 @@ fn build(
         &mut monitors,
         &mut streams.stage("alert"),
     )?;
-    let answer = answer::render(t, &plan, &mut ids)?;
+    let answer = answer::render(t, &plan, &mut ids, &sources)?;
     let log_requests = details::fill(
         t,
         &ids,

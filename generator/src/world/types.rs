@@ -582,6 +582,12 @@ pub struct AnswerText {
     pub keywords: Vec<String>,
     /// Other root causes the evidence cannot be told from (`acceptable_root_causes`).
     pub acceptable_root_causes: Vec<String>,
+    /// OpenSRE's `optimal_trajectory`: the SOP's tool calls for what the scenario shows.
+    pub trajectory: Vec<String>,
+    /// OpenSRE's `required_evidence_sources`: the trajectory's sources that answer.
+    pub evidence_sources: Vec<String>,
+    /// OpenSRE's `max_investigation_loops`.
+    pub max_loops: u32,
 }
 
 /// The weights of root causes to draw from.
