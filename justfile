@@ -99,6 +99,9 @@ bench:
 bench-generate:
     bench/throughput.sh generate
 
+# Throughput of `eval --interactive` with the rules-agent (medians): scenarios/s and API calls/s.
+bench-interactive:
+    bench/interactive.sh
 # MCP tool calls served per second on loopback (medians; `just bench-mcp CORPUS CLIENTS CALLS RUNS`).
 bench-mcp *args:
     bench/mcp.sh {{args}}

@@ -8,6 +8,7 @@
 //! | `cmd:python3 my_agent.py` | [`cmd::Pool`], long-lived JSON Lines workers ([`PROTOCOL.md`](../PROTOCOL.md)) |
 //! | `http://127.0.0.1:8080/classify` | [`http::Http`], one POST per case |
 //! | `replay:predictions.jsonl` | [`replay::Replay`], predictions made elsewhere |
+//! | `rules-agent` | [`rules_agent::RulesAgent`], the rules investigating through the scenario's API server (`eval --interactive` only) |
 //!
 //! Every adapter validates what comes back through [`wire`] (known labels, field types,
 //! confidence range) and turns every fault into a [`CallError`](classifier::CallError), which the evaluator records as
@@ -20,6 +21,7 @@ use classifier::Classifier;
 pub mod cmd;
 pub mod http;
 pub mod replay;
+pub mod rules_agent;
 pub mod schema;
 pub mod wire;
 
@@ -136,6 +138,9 @@ pub fn from_spec(spec: &str, opts: &Options) -> Result<Box<dyn Classifier>, Spec
     }
     if opts.timeout.is_zero() {
         return Err(SpecError::BadOptions("timeout must be more than 0".into()));
+    }
+    if spec == rules_agent::NAME {
+        return Ok(Box::new(rules_agent::RulesAgent::new(opts.timeout)));
     }
     if let Some(builtin) = classifier::builtin(spec) {
         return Ok(Box::new(builtin));

@@ -7,13 +7,48 @@ use serde_json::{Map, Value};
 
 use scenario::{Case, Category, FailureMode, Prediction, RootCause, Usage};
 
-/// The request for one case: the `Case` JSON object with `trial` added.
+/// The request for one case: the `Case` JSON object with `trial` added; inside
+/// [`investigating`], an interactive case: no `evidence`, no `k8s_api`, and the
+/// `investigate` object (where the agent's API server, kubeconfig, MCP and Datadog endpoints
+/// are).
 pub fn request(case: &Case, trial: u32) -> String {
     let mut value = serde_json::to_value(case).unwrap_or(Value::Null);
     if let Value::Object(map) = &mut value {
         map.insert("trial".to_owned(), Value::from(trial));
+        if let Some(inv) = investigate() {
+            map.remove("evidence");
+            map.remove("k8s_api");
+            map.insert("investigate".to_owned(), inv);
+        }
     }
     value.to_string()
+}
+
+thread_local! {
+    static INVESTIGATE: std::cell::RefCell<Option<Value>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Clears the thread's `investigate` object when dropped (also on a panic).
+struct Clear;
+
+impl Drop for Clear {
+    fn drop(&mut self) {
+        INVESTIGATE.with(|i| i.borrow_mut().take());
+    }
+}
+
+/// Runs `f` (a classifier call on this thread) with `investigate` as the case's interactive
+/// endpoints: [`request`] then writes an interactive case, and the built-in `rules-agent`
+/// reads them with [`investigate`].
+pub fn investigating<R>(investigate: Value, f: impl FnOnce() -> R) -> R {
+    INVESTIGATE.with(|i| *i.borrow_mut() = Some(investigate));
+    let _clear = Clear;
+    f()
+}
+
+/// The `investigate` object of the call running on this thread, if it is interactive.
+pub fn investigate() -> Option<Value> {
+    INVESTIGATE.with(|i| i.borrow().clone())
 }
 
 /// Checks and converts a prediction object from an external classifier. `id` and `trial` keys
@@ -85,6 +120,22 @@ pub fn excerpt(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_interactive_request_carries_investigate_and_no_evidence() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/canonical");
+        let suite = scenario::load(&root).unwrap();
+        let case = suite.scenarios()[0].case();
+        let plain: Value = serde_json::from_str(&request(case, 0)).unwrap();
+        assert!(plain.get("evidence").is_some() && plain.get("investigate").is_none());
+        let inv = serde_json::json!({"api_server": "http://x/s/c1", "token": "c1"});
+        let line = investigating(inv.clone(), || request(case, 1));
+        let v: Value = serde_json::from_str(&line).unwrap();
+        assert_eq!(v["investigate"], inv);
+        assert!(v.get("evidence").is_none() && v.get("k8s_api").is_none());
+        assert_eq!(v["trial"], 1);
+        assert!(investigate().is_none(), "cleared after the call");
+    }
 
     fn check(json: &str) -> Result<Prediction, String> {
         match serde_json::from_str(json).unwrap() {

@@ -48,15 +48,15 @@ fn validate(root: &Value, schema: &Value, value: &Value, path: &str, errors: &mu
         let name = r.strip_prefix("#/$defs/").unwrap();
         return validate(root, &root["$defs"][name], value, path, errors);
     }
-    if let Some(any) = schema.get("anyOf").and_then(Value::as_array) {
-        if !any.iter().any(|s| {
+    // As in JSON Schema, the sibling keywords of anyOf apply too (the case's root has both).
+    if let Some(any) = schema.get("anyOf").and_then(Value::as_array)
+        && !any.iter().any(|s| {
             let mut e = Vec::new();
             validate(root, s, value, path, &mut e);
             e.is_empty()
-        }) {
-            errors.push(format!("{path}: matches no alternative"));
-        }
-        return;
+        })
+    {
+        errors.push(format!("{path}: matches no alternative"));
     }
     if let Some(c) = schema.get("const")
         && c != value
@@ -195,6 +195,15 @@ fn requests_and_predictions_validate() {
             "{prediction}"
         );
     }
+    // An interactive request: no evidence, the investigate object; one without either fails.
+    let inv = json!({"api_server": "http://127.0.0.1:1/s/c1", "token": "c1",
+                     "kubeconfig": "/tmp/k.yaml", "context": "c1",
+                     "mcp": "http://127.0.0.1:1/s/c1/mcp", "datadog": "http://127.0.0.1:1/s/c1/datadog"});
+    let line = wire::investigating(inv, || wire::request(&cases[0], 0));
+    let mut request: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(errors(&case_schema, &request), Vec::<String>::new());
+    request.as_object_mut().unwrap().remove("investigate");
+    assert!(!errors(&case_schema, &request).is_empty());
 }
 
 #[test]

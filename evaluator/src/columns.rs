@@ -255,6 +255,14 @@ impl<'a> Columns<'a> {
     pub fn opt_bool(&self, name: &str) -> Result<Vec<Option<bool>>, ReportError> {
         Ok(self.bools(name)?.iter().collect())
     }
+    /// A nullable bool column added in a later schema version: all null when the file
+    /// predates it.
+    pub fn added_bool(&self, name: &str, rows: usize) -> Result<Vec<Option<bool>>, ReportError> {
+        if self.batch.column_by_name(name).is_none() {
+            return Ok(vec![None; rows]);
+        }
+        self.opt_bool(name)
+    }
 }
 
 /// Writes one batch to `path` (Snappy-compressed Parquet) and fsyncs it.

@@ -382,6 +382,50 @@ pub struct Comparison {
     /// Those of `regressed_classes` that survive Holm's correction.
     #[serde(default)]
     pub regressed_classes_holm: Vec<String>,
+    /// OpenSRE's pass rate of each side on the paired rows that both scored (reported, not
+    /// gated); null when either run predates the column.
+    #[serde(default)]
+    pub opensre: Option<OpensreDelta>,
+}
+
+/// OpenSRE's pass/fail rate of both sides (`opensre_pass`), on the same paired rows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpensreDelta {
+    /// Paired rows where both sides have `opensre_pass`.
+    pub n: u64,
+    #[expect(missing_docs, reason = "pass rate of each side")]
+    pub base: f64,
+    #[expect(missing_docs, reason = "see base")]
+    pub candidate: f64,
+}
+
+fn opensre_delta(pairs: &[(&PredictionRow, &PredictionRow)]) -> Option<OpensreDelta> {
+    let both: Vec<(bool, bool)> = pairs
+        .iter()
+        .filter_map(|(b, c)| Some((b.opensre_pass?, c.opensre_pass?)))
+        .collect();
+    if both.is_empty() {
+        return None;
+    }
+    let n = both.len() as f64;
+    let rate = |f: fn(&(bool, bool)) -> bool| both.iter().filter(|p| f(p)).count() as f64 / n;
+    Some(OpensreDelta {
+        n: both.len() as u64,
+        base: rate(|p| p.0),
+        candidate: rate(|p| p.1),
+    })
+}
+
+fn opensre_line(c: &Comparison) -> String {
+    c.opensre.as_ref().map_or_else(String::new, |o| {
+        format!(
+            "OpenSRE pass rate (run_suite.score_result, not gated): {:.3} -> {:.3} ({:+.3}) on {} paired rows\n",
+            o.base,
+            o.candidate,
+            o.candidate - o.base,
+            o.n
+        )
+    })
 }
 
 impl Comparison {
@@ -541,6 +585,7 @@ pub fn compare(
         reasons,
         regressed_classes,
         regressed_classes_holm,
+        opensre: opensre_delta(&pairs),
     })
 }
 
@@ -1177,6 +1222,10 @@ pub fn render_markdown(c: &Comparison) -> String {
         );
     }
     let _ = writeln!(s, "{}\n", method_note(c));
+    let o = opensre_line(c);
+    if !o.is_empty() {
+        let _ = writeln!(s, "{o}");
+    }
     if !c.slices.is_empty() {
         let (header, rows) = slice_table(c, " ⚠️");
         let _ = writeln!(
@@ -1284,6 +1333,7 @@ pub fn render_text(c: &Comparison) -> String {
         "(b = newly wrong, c = newly right, p = McNemar exact two-sided)\n{}",
         method_note(c)
     );
+    s.push_str(&opensre_line(c));
     if !c.slices.is_empty() {
         let (header, rows) = slice_table(c, " !");
         let widths: Vec<usize> = (0..header.len())

@@ -337,6 +337,9 @@ mod tests {
             tool_calls: None,
             error: None,
             explanation: String::new(),
+            opensre_pass: None,
+            opensre_reason: None,
+            trajectory: crate::trajectory::TrajectoryMetrics::default(),
             twin_of: None,
             twin_kind: None,
         }

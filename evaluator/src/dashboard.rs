@@ -98,6 +98,9 @@ pub struct LatestRun {
     pub confusion: Vec<ConfusionRow>,
     /// Rows of `slices.parquet`.
     pub slices: Vec<SliceRow>,
+    /// The trajectory table of an interactive run ([`crate::trajectory::trajectory_table`]);
+    /// empty for any other run.
+    pub trajectory: Vec<(String, Vec<String>)>,
 }
 
 /// The latest `triagebench compare` result, as the dashboard shows it.
@@ -346,5 +349,12 @@ fn read_latest(dir: &Path) -> Result<LatestRun, ReportError> {
         metrics: report::read_metrics(&dir.join(report::METRICS_FILE))?,
         confusion: report::read_confusion(&dir.join(report::CONFUSION_FILE))?,
         slices: report::read_slices(&dir.join(report::SLICES_FILE))?,
+        trajectory: if dir.join(crate::trajectory::TRAJECTORIES_FILE).is_file() {
+            crate::trajectory::trajectory_table(&report::read_predictions(
+                &dir.join(report::PREDICTIONS_FILE),
+            )?)
+        } else {
+            Vec::new()
+        },
     })
 }

@@ -283,6 +283,9 @@ pub fn score_row(
         tool_calls: None,
         error: None,
         explanation: String::new(),
+        opensre_pass: None,
+        opensre_reason: None,
+        trajectory: crate::trajectory::TrajectoryMetrics::default(),
     };
     match outcome {
         Err(e) => row.error = Some(e.reason),
@@ -319,7 +322,44 @@ pub fn score_row(
             row.explanation = p.explanation;
         }
     }
+    let available = row.evidence_available.clone();
+    set_opensre(&mut row, s.answer_file(), &|k| {
+        available.iter().any(|a| a == k)
+    });
     row
+}
+
+/// Sets a row's `opensre_pass` and `opensre_reason` ([`crate::opensre_score`]); `gathered`
+/// says whether an evidence source was gathered (non-interactive: present and available in
+/// the case; interactive: touched with a 200).
+pub fn set_opensre(
+    row: &mut PredictionRow,
+    answer: &scenario::files::AnswerFile,
+    gathered: &dyn Fn(&str) -> bool,
+) {
+    use crate::opensre_score::{Key, Predicted, score};
+    let forbidden: Vec<&str> = answer
+        .forbidden_categories
+        .iter()
+        .map(|c| c.as_str())
+        .collect();
+    let verdict = score(
+        &Predicted {
+            failure_mode: &row.predicted_failure_mode,
+            category: &row.predicted_category,
+            explanation: &row.explanation,
+        },
+        &Key {
+            category: answer.root_cause_category.as_str(),
+            required_keywords: &answer.required_keywords,
+            forbidden_categories: &forbidden,
+            forbidden_keywords: &answer.forbidden_keywords,
+            required_evidence_sources: &answer.required_evidence_sources,
+        },
+        gathered,
+    );
+    row.opensre_pass = Some(verdict.is_ok());
+    row.opensre_reason = Some(verdict.err().unwrap_or_default());
 }
 
 /// A predicted pod as `namespace/pod`: a bare pod name is read in the case's namespace.

@@ -20,12 +20,14 @@ pub mod eval;
 pub mod history;
 pub mod merge;
 pub mod metrics;
+pub mod opensre_score;
 pub mod pipeline;
 pub mod report;
 pub mod selftest;
 pub mod stats;
 pub mod summary;
 pub mod tables;
+pub mod trajectory;
 
 mod columns;
 

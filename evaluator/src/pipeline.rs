@@ -26,6 +26,7 @@ use crate::history::{HISTORY_FILE, append, rows_of};
 use crate::metrics::{Scores, score};
 use crate::report::{ReportError, write_run_timed};
 use crate::tables::{RunShard, SkippedScenario};
+use crate::trajectory::TrajectoryRow;
 
 /// Most trials a request may ask for.
 pub const MAX_TRIALS: u32 = 1000;
@@ -297,11 +298,27 @@ pub struct NoProgress;
 
 impl Progress for NoProgress {}
 
+/// The trajectory of each call of an interactive run: the calls recorded for a case id and
+/// trial (their `run_id`, `id`, `trial`, `source` and `action` are set by the pipeline).
+pub type Trajectories<'a> = &'a (dyn Fn(&str, u32) -> Vec<TrajectoryRow> + Sync);
+
 /// Runs the whole pipeline for `request` with `classifier`.
 pub fn run(
     request: &EvalRequest,
     classifier: &dyn Classifier,
     progress: &dyn Progress,
+) -> Result<RunOutcome, PipelineError> {
+    run_interactive(request, classifier, progress, None)
+}
+
+/// [`run`], and for an interactive run (`trajectories` given) the per-case trajectory
+/// metrics ([`crate::trajectory::metrics`]), OpenSRE's pass/fail with "gathered" meaning
+/// touched with a 200, and `trajectories.parquet` in the run directory.
+pub fn run_interactive(
+    request: &EvalRequest,
+    classifier: &dyn Classifier,
+    progress: &dyn Progress,
+    trajectories: Option<Trajectories<'_>>,
 ) -> Result<RunOutcome, PipelineError> {
     request.check()?;
     let started = std::time::Instant::now();
@@ -353,6 +370,7 @@ pub fn run(
     };
     progress.classifying(suite.scenarios().len() as u64 * u64::from(request.trials));
     let mut run = evaluate(suite, classifier, &config, &|| progress.call_done())?;
+    let calls = trajectories.map(|t| interactive_metrics(suite, &mut run, t));
     let scores = score(&run.predictions);
     let (dir, info) =
         write_run_timed(&request.reports, &run, &scores, started).map_err(|e| match e {
@@ -360,6 +378,10 @@ pub fn run(
             other => PipelineError::Report(other),
         })?;
     run.info = info;
+    if let Some(calls) = &calls {
+        crate::trajectory::write(&dir.join(crate::trajectory::TRAJECTORIES_FILE), calls)
+            .map_err(PipelineError::Report)?;
+    }
     // A shard run is one part of a run: `merge` appends the whole to the history.
     let history = if request.history && run.info.shard.is_none() {
         let path = request.reports.join(HISTORY_FILE);
@@ -377,6 +399,39 @@ pub fn run(
         dir,
         history,
     })
+}
+
+/// Fills the trajectory columns and the interactive OpenSRE pass/fail of every row; returns
+/// every call, in row order.
+fn interactive_metrics(
+    suite: &Suite,
+    run: &mut crate::eval::Run,
+    trajectories: Trajectories<'_>,
+) -> Vec<TrajectoryRow> {
+    let by_id: std::collections::HashMap<&str, &scenario::Scenario> =
+        suite.scenarios().iter().map(|s| (s.id(), s)).collect();
+    let mut all = Vec::new();
+    for row in &mut run.predictions {
+        let mut calls = trajectories(&row.case_id, row.trial);
+        for c in &mut calls {
+            c.run_id.clone_from(&row.run_id);
+            c.id.clone_from(&row.scenario_id);
+            c.trial = row.trial;
+            c.source =
+                crate::trajectory::source_of(&c.verb, &c.resource, &c.args).map(str::to_owned);
+            c.action =
+                crate::trajectory::action_of(&c.verb, &c.resource, &c.args).map(str::to_owned);
+        }
+        if let Some(s) = by_id.get(row.scenario_id.as_str()) {
+            let answer = s.answer_file();
+            row.trajectory =
+                crate::trajectory::metrics(&calls, &crate::trajectory::Expect::of(answer));
+            let gathered = crate::trajectory::gathered_sources(&calls);
+            crate::eval::set_opensre(row, answer, &|k| gathered.contains(k));
+        }
+        all.extend(calls);
+    }
+    all
 }
 
 /// The shard of `suite` to evaluate and how `run.json` records it: `requested` selects a block

@@ -443,6 +443,33 @@ pub fn write_predictions(path: &Path, rows: &[PredictionRow]) -> Result<(), Repo
         .opt_u64("tool_calls", rows.iter().map(|r| r.tool_calls))
         .opt_str("error", rows.iter().map(|r| r.error.as_deref()))
         .str("explanation", rows.iter().map(|r| r.explanation.as_str()))
+        .opt_bool("opensre_pass", rows.iter().map(|r| r.opensre_pass))
+        .opt_str(
+            "opensre_reason",
+            rows.iter().map(|r| r.opensre_reason.as_deref()),
+        )
+        .opt_u64("calls", rows.iter().map(|r| r.trajectory.calls))
+        .opt_u64("refused", rows.iter().map(|r| r.trajectory.refused))
+        .opt_u64("bytes_read", rows.iter().map(|r| r.trajectory.bytes_read))
+        .opt_u64(
+            "sources_touched",
+            rows.iter().map(|r| r.trajectory.sources_touched),
+        )
+        .opt_bool(
+            "required_sources_gathered",
+            rows.iter().map(|r| r.trajectory.required_sources_gathered),
+        )
+        .opt_bool(
+            "trajectory_set_ok",
+            rows.iter().map(|r| r.trajectory.trajectory_set_ok),
+        )
+        .opt_f64(
+            "trajectory_order",
+            rows.iter().map(|r| r.trajectory.trajectory_order),
+        )
+        .opt_u64("loops", rows.iter().map(|r| r.trajectory.loops))
+        .opt_bool("loops_ok", rows.iter().map(|r| r.trajectory.loops_ok))
+        .opt_bool("queries_ok", rows.iter().map(|r| r.trajectory.queries_ok))
         .write(path)
 }
 
@@ -492,9 +519,42 @@ pub fn read_predictions(path: &Path) -> Result<Vec<PredictionRow>, ReportError> 
             c.added_f64("cost_usd")?,
             c.added_u64("tool_calls")?,
         );
+        let n = run_id.len();
+        let (opensre_pass, opensre_reason) = (
+            c.added_bool("opensre_pass", n)?,
+            c.opt_str_or_null("opensre_reason", n)?,
+        );
+        let (calls, refused, bytes_read, sources_touched, loops) = (
+            c.added_u64("calls")?,
+            c.added_u64("refused")?,
+            c.added_u64("bytes_read")?,
+            c.added_u64("sources_touched")?,
+            c.added_u64("loops")?,
+        );
+        let (gathered, set_ok, loops_ok, queries_ok) = (
+            c.added_bool("required_sources_gathered", n)?,
+            c.added_bool("trajectory_set_ok", n)?,
+            c.added_bool("loops_ok", n)?,
+            c.added_bool("queries_ok", n)?,
+        );
+        let order = c.added_f64("trajectory_order")?;
         let mut rows = Vec::with_capacity(run_id.len());
         for i in 0..run_id.len() {
             rows.push(PredictionRow {
+                opensre_pass: opensre_pass[i],
+                opensre_reason: opensre_reason[i].clone(),
+                trajectory: crate::trajectory::TrajectoryMetrics {
+                    calls: calls[i],
+                    refused: refused[i],
+                    bytes_read: bytes_read[i],
+                    sources_touched: sources_touched[i],
+                    required_sources_gathered: gathered[i],
+                    trajectory_set_ok: set_ok[i],
+                    trajectory_order: order[i],
+                    loops: loops[i],
+                    loops_ok: loops_ok[i],
+                    queries_ok: queries_ok[i],
+                },
                 input_tokens: input_tokens[i],
                 output_tokens: output_tokens[i],
                 cost_usd: cost_usd[i],

@@ -27,6 +27,8 @@ pub fn render(run: &Run, scores: &Scores) -> String {
     by_difficulty(&mut s, scores);
     weakest_signals(&mut s, scores);
     twin_pairs(&mut s, scores);
+    s.push_str(&crate::trajectory::opensre_summary(&run.predictions));
+    s.push_str(&crate::trajectory::trajectory_summary(&run.predictions));
     skipped(&mut s, &run.info);
     errors(&mut s, run);
     s

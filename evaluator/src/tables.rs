@@ -81,6 +81,17 @@ pub struct PredictionRow {
     pub error: Option<String>,
     /// The classifier's explanation.
     pub explanation: String,
+    /// OpenSRE's pass/fail of the case ([`crate::opensre_score`]); null in runs written
+    /// before it existed.
+    #[serde(default)]
+    pub opensre_pass: Option<bool>,
+    /// OpenSRE's failure reason (`missing required keywords: [...]`), empty on a pass; null
+    /// where `opensre_pass` is.
+    #[serde(default)]
+    pub opensre_reason: Option<String>,
+    /// The trajectory columns of an interactive run (all null otherwise).
+    #[serde(flatten)]
+    pub trajectory: crate::trajectory::TrajectoryMetrics,
 }
 
 /// `confusion.parquet`: long form, zero cells included.

@@ -347,6 +347,7 @@ fn latest(info: RunInfo, rng: &mut Lcg) -> LatestRun {
         metrics,
         confusion,
         slices,
+        trajectory: Vec::new(),
     }
 }
 

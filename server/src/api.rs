@@ -10,6 +10,7 @@
 //! from the core form); namespaced (`/namespaces/NS/RES[/NAME]`) and across namespaces
 //! (`/RES`); `/api/v1/namespaces/NS/pods/NAME/log` with `container`, `previous`, `tailLines`
 //! and `limitBytes`. A list or get asked for as a `Table` is printed by [`crate::table`].
+//! `/s/<case-id>/datadog/...` is the scenario's Datadog API ([`crate::datadog`]).
 
 use serde_json::{Value, json};
 
@@ -141,7 +142,23 @@ pub fn handle(store: &Store, recorder: &Recorder, req: &Request<'_>, now: i64) -
     };
     let query = Query::parse(req.query);
     let mut target = Target::default();
-    let response = if !matches!(req.method, "GET" | "HEAD") {
+    let response = if rest.first().map(String::as_str) == Some("datadog") {
+        let parts: Vec<&str> = rest[1..].iter().map(String::as_str).collect();
+        let (response, verb, resource) =
+            crate::datadog::route(&cluster.datadog, req.method, &parts);
+        target.verb = verb.into();
+        target.resource = resource;
+        // A refused write is not a call of the budget, as on the Kubernetes side.
+        if response.status != 405 && !recorder.admit(&cluster.id) {
+            error(
+                429,
+                "TooManyRequests",
+                "the call budget of this scenario is spent",
+            )
+        } else {
+            response
+        }
+    } else if !matches!(req.method, "GET" | "HEAD") {
         target.verb = req.method.to_lowercase();
         error(
             405,
@@ -935,6 +952,41 @@ mod tests {
             "the request without a scenario is nobody's"
         );
         assert_eq!(calls[0].status, 403);
+    }
+
+    #[test]
+    fn datadog_routes_answer_and_are_recorded() {
+        let store = Store::from_clusters([Cluster::build(
+            "c1",
+            "default",
+            &RawEvidence::default(),
+            100,
+        )]);
+        let rec = Recorder::new(Some(1));
+        let (code, v) = get(&store, &rec, "GET", "/s/c1/datadog/api/v1/monitor");
+        assert_eq!(
+            (code, v["errors"][0].as_str()),
+            (403, Some(crate::datadog::NOT_LISTED))
+        );
+        let (code, _) = get(
+            &store,
+            &rec,
+            "POST",
+            "/s/c1/datadog/api/v2/logs/events/search",
+        );
+        assert_eq!(code, 429, "the budget of 1 is spent");
+        let calls = rec.calls("c1");
+        assert_eq!(
+            calls
+                .iter()
+                .map(|c| (c.verb.as_str(), c.resource.as_str(), c.status))
+                .collect::<Vec<_>>(),
+            [
+                ("list", "datadog/monitors", 403),
+                ("list", "datadog/logs", 429)
+            ]
+        );
+        assert_eq!(rec.refused("c1"), 1);
     }
 
     #[test]

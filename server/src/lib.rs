@@ -9,6 +9,7 @@
 //!   logs, `Status` errors, 405 for writes, 429 past the call budget).
 //! * [`table`]: the server-side `Table` printing that decides what `kubectl get` shows.
 //! * [`select`]: label and field selectors.
+//! * [`datadog`]: the scenario's stored Datadog answers (Logs v2 search, Monitors v1 list).
 //! * [`record`]: the per-scenario trajectory log and call budget.
 //! * [`http`]: the HTTP server (axum on tokio), started on a background thread, and the
 //!   kubeconfig with one context per scenario.
@@ -17,6 +18,7 @@
 //!   ones) as pure functions of a scenario.
 
 pub mod api;
+pub mod datadog;
 pub mod http;
 pub mod mcp;
 pub mod record;

@@ -80,6 +80,8 @@ pub struct Cluster {
     pub replicasets: Source,
     /// Captured container logs; `None` when the scenario does not list pod logs.
     pub logs: Option<Vec<LogEntry>>,
+    /// The stored Datadog answers (`/s/<id>/datadog/...`).
+    pub datadog: crate::datadog::Datadog,
     /// Every namespace an object of the scenario lives in.
     pub namespaces: BTreeSet<String>,
     /// The snapshot time of the files (Unix seconds), before the shift.
@@ -185,6 +187,7 @@ impl Cluster {
             statefulsets: to_source(raw.statefulsets.as_ref()),
             replicasets: to_source(raw.replicasets.as_ref()),
             logs: raw.pod_logs.as_ref().map(log_entries),
+            datadog: crate::datadog::Datadog::of(raw),
             namespaces: BTreeSet::new(),
             snapshot: 0,
             shift: 0,

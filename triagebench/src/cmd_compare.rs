@@ -210,6 +210,9 @@ mod tests {
                     tool_calls: None,
                     error: None,
                     explanation: String::new(),
+                    opensre_pass: None,
+                    opensre_reason: None,
+                    trajectory: evaluator::trajectory::TrajectoryMetrics::default(),
                 }
             })
             .collect()

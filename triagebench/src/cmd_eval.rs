@@ -18,6 +18,12 @@
 //! are not appended to the history, and `triagebench merge` combines them (`deploy/k8s/`). A bad
 //! shard is exit 2 before anything is read.
 //!
+//! `--interactive` serves the corpus in-process (loopback, a free port) and sends each case
+//! without evidence, with an `investigate` object naming the scenario's endpoints
+//! (`crate::interactive`); the agent's calls go to `trajectories.parquet` and the trajectory
+//! columns. It refuses (2) the classifiers that cannot investigate (`rules`, `status-only`,
+//! `replay:`), and `rules-agent` needs it.
+//!
 //! `--skip-invalid` evaluates the scenarios that load and leaves out the ones that do not,
 //! listing each with its problems (stderr, the summary and `run.json`: `skipped`,
 //! `skipped_scenarios`); a suite-level problem (no scenarios, a duplicate id) still stops the
@@ -28,6 +34,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use adapters::SpecError;
+use anyhow::Context;
 use evaluator::CorpusError;
 use evaluator::eval::EvalError;
 use evaluator::pipeline::{Corpus, EvalRequest, PipelineError, Progress};
@@ -96,6 +103,16 @@ pub struct Args {
     /// the shards' runs. A shard corpus (`generate --shard`) is evaluated whole.
     #[arg(long, value_name = "I/N", value_parser = crate::shard::parse)]
     pub shard: Option<scenario::shard::Shard>,
+    /// Interactive evaluation: serve the corpus (its `k8s-api` files) in-process on loopback
+    /// and send each case without evidence, with an `investigate` object naming the
+    /// scenario's API server, token, kubeconfig, context, MCP and Datadog endpoints; the
+    /// agent's calls go to `trajectories.parquet` and the trajectory columns. For `cmd:`,
+    /// `http://` and `rules-agent`.
+    #[arg(long)]
+    pub interactive: bool,
+    /// Calls per case before the server answers 429 (`--interactive`; 0: no limit).
+    #[arg(long, default_value_t = 100)]
+    pub budget: u64,
 }
 
 /// A comma-separated list of evidence sources (`--ablate`, `ablate --sources`).
@@ -280,6 +297,22 @@ impl Drop for Bars {
 /// Runs the subcommand: the request and the classifier from the arguments (checked before
 /// anything is read), then [`evaluator::pipeline::run`], then the summary.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let spec = args.classifier.trim();
+    if args.interactive && (classifier::builtin(spec).is_some() || spec.starts_with("replay:")) {
+        return Err(crate::exit::bad_input(format!(
+            "--classifier {spec} cannot investigate: --interactive needs an agent (cmd:, http:// or rules-agent)"
+        )));
+    }
+    if spec == adapters::rules_agent::NAME && !args.interactive {
+        return Err(crate::exit::bad_input(
+            "--classifier rules-agent investigates through a server: pass --interactive",
+        ));
+    }
+    if args.interactive && args.ablate.is_some() {
+        return Err(crate::exit::bad_input(
+            "--ablate cannot be combined with --interactive (the agent reads the served corpus)",
+        ));
+    }
     let request = EvalRequest {
         corpus: Corpus::Dir {
             path: args.corpus.clone(),
@@ -293,7 +326,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         trials: args.trials,
         classifier_spec: args.classifier.clone(),
         history: true,
-        profile: args.profile,
+        profile: if args.interactive {
+            scenario::Profile::K8sApi
+        } else {
+            args.profile
+        },
         skip_invalid: args.skip_invalid,
         ablate: args.ablate.as_ref().map_or_else(Vec::new, |s| s.0.clone()),
         ablate_as: args.ablate_as,
@@ -315,8 +352,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     })?;
 
     let bars = Bars::new(args.quiet);
-    let outcome =
-        evaluator::pipeline::run(&request, classifier.as_ref(), &bars).map_err(cli_error)?;
+    let outcome = if args.interactive {
+        run_interactive(&args, &request, classifier.as_ref(), &bars)?
+    } else {
+        evaluator::pipeline::run(&request, classifier.as_ref(), &bars).map_err(cli_error)?
+    };
     drop(bars);
     for k in &outcome.run.info.skipped_scenarios {
         eprintln!("skipped {} (does not load):", k.scenario);
@@ -342,6 +382,57 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(crate::exit::GATE_FAILED));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The interactive pipeline: the corpus served in-process, a kubeconfig in a temporary file
+/// (removed when this returns), every case investigated through the server.
+fn run_interactive(
+    args: &Args,
+    request: &EvalRequest,
+    classifier: &dyn classifier::Classifier,
+    bars: &Bars,
+) -> anyhow::Result<evaluator::pipeline::RunOutcome> {
+    use server::{Clock, ServeOptions, Server, Store};
+    let anchor = Clock::System.now();
+    let store = Store::load(&args.corpus, anchor).map_err(|problems| {
+        let list: Vec<String> = problems.0.iter().map(ToString::to_string).collect();
+        crate::exit::bad_input(format!(
+            "{} (served in the k8s-api profile for --interactive) does not load:\n  {}",
+            args.corpus.display(),
+            list.join("\n  ")
+        ))
+    })?;
+    let clusters: Vec<server::store::Cluster> = store.clusters().cloned().collect();
+    let server = Server::start(
+        store,
+        ServeOptions {
+            bind: std::net::SocketAddr::from(([127, 0, 0, 1], 0)),
+            budget: (args.budget > 0).then_some(args.budget),
+            clock: Clock::System,
+        },
+    )?;
+    let mut kubeconfig = tempfile::Builder::new()
+        .prefix("triagebench-kubeconfig-")
+        .suffix(".yaml")
+        .tempfile()
+        .context("cannot write the kubeconfig")?;
+    std::io::Write::write_all(
+        &mut kubeconfig,
+        server::kubeconfig(&clusters, &server.url()).as_bytes(),
+    )
+    .context("cannot write the kubeconfig")?;
+    let agent = crate::interactive::Interactive {
+        inner: classifier,
+        server: &server,
+        kubeconfig: kubeconfig.path().display().to_string(),
+        calls: std::sync::Mutex::default(),
+    };
+    let trajectories = |id: &str, trial: u32| agent.trajectory(id, trial);
+    let outcome = evaluator::pipeline::run_interactive(request, &agent, bars, Some(&trajectories))
+        .map_err(cli_error);
+    drop(server);
+    drop(kubeconfig);
+    outcome
 }
 
 #[cfg(test)]
@@ -422,6 +513,8 @@ mod tests {
             ablate: None,
             ablate_as: scenario::ablation::AblateAs::Absent,
             shard: None,
+            interactive: false,
+            budget: 100,
         }
     }
 

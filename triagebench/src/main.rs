@@ -46,6 +46,7 @@ mod cmd_selftest;
 mod cmd_serve;
 mod cmd_validate;
 mod exit;
+mod interactive;
 mod out;
 mod shard;
 

@@ -312,5 +312,8 @@ pub fn row(scenario: &str, trial: u32, expected: &str, predicted: &str) -> Predi
         tool_calls: None,
         error: error.then(|| "timeout".into()),
         explanation: String::new(),
+        opensre_pass: None,
+        opensre_reason: None,
+        trajectory: evaluator::trajectory::TrajectoryMetrics::default(),
     }
 }
