@@ -436,55 +436,26 @@ pub fn load_report_profile(path: &Path, profile: Profile) -> LoadReport {
 }
 
 fn load_report_in(path: &Path, profile: Profile, cache: &ScenarioYamlCache) -> LoadReport {
-    let fail = |root: PathBuf, p: Problem| LoadReport {
-        root,
-        scenarios: Vec::new(),
-        failed: Vec::new(),
-        problems: vec![p],
-    };
-    let shown = path.display().to_string();
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => {
-            return fail(
-                path.to_path_buf(),
-                Problem::file(&shown, format!("cannot open: {e}")),
-            );
+    let reader = match CorpusReader::open_in(path, profile, cache) {
+        Ok(r) => r,
+        Err(p) => {
+            return LoadReport {
+                root: path.to_path_buf(),
+                scenarios: Vec::new(),
+                failed: Vec::new(),
+                problems: vec![p],
+            };
         }
     };
-    if !meta.is_dir() {
-        return fail(path.to_path_buf(), Problem::file(&shown, "not a directory"));
-    }
-    let mut dir_problems = Vec::new();
-    let (root, names) = if path.join("scenario.yml").is_file() {
-        let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-            return fail(
-                path.to_path_buf(),
-                Problem::file(&shown, "has no directory name"),
-            );
-        };
-        let root = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        (root, vec![name])
-    } else {
-        match scenario_dirs(path) {
-            Ok((names, problems)) => {
-                dir_problems = problems;
-                (path.to_path_buf(), names)
-            }
-            Err(p) => return fail(path.to_path_buf(), p),
-        }
-    };
-    let results: Vec<Result<Scenario, Vec<Problem>>> = names
+    let results: Vec<Result<Scenario, Vec<Problem>>> = reader
+        .names
         .par_iter()
-        .map(|name| load_one(&root, name, profile, cache))
+        .map(|name| reader.load(name))
         .collect();
-    let mut failed: Vec<String> = dir_problems.iter().map(|p| p.file.clone()).collect();
-    let mut problems = dir_problems;
+    let mut failed: Vec<String> = reader.problems.iter().map(|p| p.file.clone()).collect();
+    let mut problems = reader.problems.clone();
     let mut scenarios = Vec::with_capacity(results.len());
-    for (name, r) in names.iter().zip(results) {
+    for (name, r) in reader.names.iter().zip(results) {
         match r {
             Ok(s) => scenarios.push(s),
             Err(p) => {
@@ -508,10 +479,113 @@ fn load_report_in(path: &Path, profile: Profile, cache: &ScenarioYamlCache) -> L
     }
     let Problems(problems) = sorted(problems);
     LoadReport {
-        root,
+        root: reader.root,
         scenarios,
         failed,
         problems,
+    }
+}
+
+/// A corpus opened for reading one scenario at a time, in order: what a streaming reader (one
+/// that never holds the whole suite) builds on. [`load_report`] is this reader's scenarios
+/// loaded all at once, plus the suite-level checks (repeated scenario ids) that need them all.
+#[derive(Debug)]
+pub struct CorpusReader<'c> {
+    root: PathBuf,
+    names: Vec<String>,
+    problems: Vec<Problem>,
+    profile: Profile,
+    cache: Cache<'c>,
+}
+
+/// The reader's cache of parsed `scenario.yml` files: its own, or the caller's.
+#[derive(Debug)]
+enum Cache<'c> {
+    Owned(ScenarioYamlCache),
+    Borrowed(&'c ScenarioYamlCache),
+}
+
+impl std::ops::Deref for Cache<'_> {
+    type Target = ScenarioYamlCache;
+    fn deref(&self) -> &ScenarioYamlCache {
+        match self {
+            Cache::Owned(c) => c,
+            Cache::Borrowed(c) => c,
+        }
+    }
+}
+
+impl CorpusReader<'static> {
+    /// Opens `path`: a single scenario directory (it has a `scenario.yml`) or a suite directory
+    /// (every subdirectory whose name starts with three digits), to read in `profile`. Fails
+    /// when the path cannot be listed or holds no scenario.
+    pub fn open(path: &Path, profile: Profile) -> Result<CorpusReader<'static>, Problem> {
+        let cache = ScenarioYamlCache::default();
+        let r = CorpusReader::open_in(path, profile, &cache)?;
+        Ok(CorpusReader {
+            root: r.root,
+            names: r.names,
+            problems: r.problems,
+            profile,
+            cache: Cache::Owned(ScenarioYamlCache::default()),
+        })
+    }
+}
+
+impl<'c> CorpusReader<'c> {
+    fn open_in(
+        path: &Path,
+        profile: Profile,
+        cache: &'c ScenarioYamlCache,
+    ) -> Result<CorpusReader<'c>, Problem> {
+        let shown = path.display().to_string();
+        let meta = std::fs::metadata(path)
+            .map_err(|e| Problem::file(&shown, format!("cannot open: {e}")))?;
+        if !meta.is_dir() {
+            return Err(Problem::file(&shown, "not a directory"));
+        }
+        let (root, names, problems) = if path.join("scenario.yml").is_file() {
+            let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+                return Err(Problem::file(&shown, "has no directory name"));
+            };
+            let root = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            (root, vec![name], Vec::new())
+        } else {
+            let (names, problems) = scenario_dirs(path)?;
+            (path.to_path_buf(), names, problems)
+        };
+        Ok(CorpusReader {
+            root,
+            names,
+            problems,
+            profile,
+            cache: Cache::Borrowed(cache),
+        })
+    }
+
+    /// The suite root (the parent, for a single scenario directory).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The scenario directory names, sorted.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Problems found while listing (entries that look like scenarios but cannot be read by
+    /// name); each names its entry as its file.
+    pub fn problems(&self) -> &[Problem] {
+        &self.problems
+    }
+
+    /// Loads the scenario directory `name` (one of [`CorpusReader::names`]) with every check
+    /// of loading but the suite-level ones.
+    pub fn load(&self, name: &str) -> Result<Scenario, Vec<Problem>> {
+        load_one(&self.root, name, self.profile, &self.cache)
     }
 }
 
@@ -814,7 +888,7 @@ fn nice_type(expected: &str) -> &str {
 /// Every `scenario.yml` of a suite parsed once, however many children name it as their base
 /// (a slow document, an alias bomb within the parser's limits, is paid for once, not once per
 /// child).
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct ScenarioYamlCache {
     maps: std::sync::Mutex<HashMap<String, ParsedCell>>,
     /// Files parsed so far.
