@@ -26,8 +26,10 @@ target=${CARGO_TARGET_DIR:-target}
 echo "building release binaries (first time: several minutes)"
 cargo build --quiet --release --locked -p triagebench
 cargo build --quiet --release --locked -p scenario --example parse_floor
+cargo build --quiet --release --locked -p generator --example write_floor
 tb="$target/release/triagebench"
 floor="$target/release/examples/parse_floor"
+write_floor="$target/release/examples/write_floor"
 
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -45,9 +47,27 @@ gen_rates() {
     e=$(now); all+=("$(rate "$count" "$s" "$e")")
   done
   printf '%-44s %12s   %s\n' "generate ($threads threads)" "$(printf '%s\n' "${all[@]}" | median)" "${all[*]}"
+  gen_med[$threads]=$(printf '%s\n' "${all[@]}" | median)
 }
+write_floor_rates() {
+  local threads=$1 all=()
+  for _ in $(seq "$runs"); do
+    rm -rf "$BENCH_DIR/floor-out"
+    all+=("$("$write_floor" "$corpus" "$BENCH_DIR/floor-out" "$threads" | awk '{for (i=1;i<=NF;i++) if ($i=="scenarios/s") print $(i-1)}')")
+  done
+  rm -rf "$BENCH_DIR/floor-out"
+  printf '%-44s %12s   %s\n' "write floor: write the same files ($threads threads)" "$(printf '%s\n' "${all[@]}" | median)" "${all[*]}"
+  floor_med[$threads]=$(printf '%s\n' "${all[@]}" | median)
+}
+declare -A gen_med floor_med eval_med parse_med
 gen_rates 1
 gen_rates 2
+write_floor_rates 1
+write_floor_rates 2
+for t in 1 2; do
+  awk -v g="${gen_med[$t]}" -v f="${floor_med[$t]}" -v t="$t" 'BEGIN {printf "%-44s %12.2fx   (goal <= 2x)\n", "generate time / write floor (" t " threads)", f/g}'
+done
+awk -v a="${gen_med[1]}" -v b="${gen_med[2]}" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {printf "%-44s %12.2fx   (goal >= 1.8x on an idle machine; load now: %s)\n", "generate 2 threads / 1 thread", b/a, load}'
 
 [ "$what" = generate ] && exit 0
 
@@ -60,6 +80,7 @@ eval_rates() {
     cls+=("$(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["scenarios_per_second"]))' "$BENCH_DIR/reports/bench-$threads-$i/run.json")")
   done
   printf '%-44s %12s   %s\n' "eval end to end (classify on $threads threads)" "$(printf '%s\n' "${all[@]}" | median)" "${all[*]}"
+  eval_med[$threads]=$(printf '%s\n' "${all[@]}" | median)
   printf '%-44s %12s   %s\n' "  classification alone ($threads threads)" "$(printf '%s\n' "${cls[@]}" | median)" "${cls[*]}"
 }
 floor_rates() {
@@ -68,8 +89,12 @@ floor_rates() {
     all+=("$("$floor" "$corpus" "$threads" | awk '{for (i=1;i<=NF;i++) if ($i=="scenarios/s") print $(i-1)}')")
   done
   printf '%-44s %12s   %s\n' "floor: read + parse files ($threads threads)" "$(printf '%s\n' "${all[@]}" | median)" "${all[*]}"
+  parse_med[$threads]=$(printf '%s\n' "${all[@]}" | median)
 }
 eval_rates 1
 eval_rates 2
 floor_rates 1
 floor_rates 2
+# Loading and hashing use every core whatever --threads says, so the eval ratio is read at 2.
+awk -v e="${eval_med[2]}" -v f="${parse_med[2]}" 'BEGIN {printf "%-44s %12.2fx   (goal <= 1.3x)\n", "eval time / parse floor (2 threads)", f/e}'
+awk -v a="${eval_med[1]}" -v b="${eval_med[2]}" 'BEGIN {printf "%-44s %12.2fx\n", "eval 2 threads / 1 thread (classifying)", b/a}'

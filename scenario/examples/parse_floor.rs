@@ -1,6 +1,8 @@
-//! The throughput floor for `just bench`: read every file of a corpus and parse it (JSON with
-//! serde_json, YAML with serde-saphyr) into an untyped value, with no validation, no model and no
-//! classifier. Whatever `triagebench eval` does on top of this is its real cost.
+//! The throughput floor for `just bench`: read every file of a corpus and parse the ones eval
+//! parses in its default profile (the scenario's own JSON with serde_json, YAML with
+//! serde-saphyr, into an untyped value), with no validation, no model and no classifier. Files
+//! under a subdirectory (the raw `k8s-api/` objects) are read, as eval reads them for the corpus
+//! hash, but not parsed. Whatever `triagebench eval` does on top of this is its real cost.
 //!
 //! `cargo run --release -p scenario --example parse_floor -- <corpus-dir> [threads]`
 //! prints one line: `floor: N scenarios, F files, B bytes in S s = X scenarios/s (T threads)`.
@@ -50,7 +52,14 @@ fn parse_dir(dir: &Path) -> Result<(u64, u64), String> {
     let mut files = 0;
     let mut bytes = 0;
     for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
-        let path = entry.map_err(|e| e.to_string())?.path();
+        let entry = entry.map_err(|e| e.to_string())?;
+        let path = entry.path();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let (f, b) = read_dir_only(&path)?;
+            files += f;
+            bytes += b;
+            continue;
+        }
         let text =
             std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         match path.extension().and_then(|e| e.to_str()) {
@@ -66,6 +75,26 @@ fn parse_dir(dir: &Path) -> Result<(u64, u64), String> {
         }
         files += 1;
         bytes += text.len() as u64;
+    }
+    Ok((files, bytes))
+}
+
+/// Reads every file under `dir` without parsing it.
+fn read_dir_only(dir: &Path) -> Result<(u64, u64), String> {
+    let mut files = 0;
+    let mut bytes = 0;
+    for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let path = entry.path();
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            let (f, b) = read_dir_only(&path)?;
+            files += f;
+            bytes += b;
+        } else {
+            let data = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            files += 1;
+            bytes += data.len() as u64;
+        }
     }
     Ok((files, bytes))
 }

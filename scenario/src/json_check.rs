@@ -27,6 +27,88 @@ pub fn check(text: &str) -> Result<(), String> {
     }
 }
 
+/// Parses JSON `text` into a value with the checks of [`check`] made in the same pass: one walk
+/// of the text instead of a check and then a parse. Errors are the same as a [`check`] followed
+/// by `serde_json::from_str` would give (the first problem in the text, with its line and
+/// column).
+pub fn parse(text: &str) -> Result<serde_json::Value, String> {
+    if text.starts_with('\u{feff}') {
+        return Err(
+            "starts with a UTF-8 byte order mark (BOM), which JSON parsers (OpenSRE's included) \
+             refuse: save the file without it"
+                .to_owned(),
+        );
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = Build.deserialize(&mut de).map_err(|e| e.to_string())?;
+    de.end().map_err(|e| e.to_string())?;
+    Ok(value)
+}
+
+/// Builds any value; objects are checked for repeated keys as they are built.
+#[derive(Clone, Copy)]
+struct Build;
+
+impl<'de> DeserializeSeed<'de> for Build {
+    type Value = serde_json::Value;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<serde_json::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Build {
+    type Value = serde_json::Value;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Number::from_f64(v)
+            .map_or(serde_json::Value::Null, serde_json::Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_none<E>(self) -> Result<serde_json::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<serde_json::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<serde_json::Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(v) = seq.next_element_seed(Build)? {
+            items.push(v);
+        }
+        Ok(serde_json::Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<serde_json::Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(Key(k)) = map.next_key_seed(KeySeed)? {
+            if out.contains_key(k.as_ref()) {
+                return Err(de::Error::custom(format_args!("duplicate key \"{k}\"")));
+            }
+            let v = map.next_value_seed(Build)?;
+            out.insert(k.into_owned(), v);
+        }
+        Ok(serde_json::Value::Object(out))
+    }
+}
+
 /// Visits any value; objects are checked for repeated keys, recursively.
 #[derive(Clone, Copy)]
 struct Walk;
@@ -143,6 +225,28 @@ pub fn kind(v: &serde_json::Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::check;
+
+    /// One pass gives what the check and then `serde_json` give, for good and bad text alike.
+    #[test]
+    fn parse_agrees_with_check_then_serde_json() {
+        let texts = [
+            "{\"a\": [1, -2, 3.5, true, null, \"x\\u00e9\"], \"b\": {\"c\": {}}}",
+            "{\n  \"pods\": [\n    {\"restart_count\": 14,\n     \"restart_count\": 0}\n  ]\n}",
+            "{\"a\": 1,}",
+            "{\"a\": 1} trailing",
+            "{\"a\\u0062\": 1, \"ab\": 2}",
+            "\u{feff}{}",
+            "[1e400]",
+            "18446744073709551615",
+            "",
+        ];
+        for text in texts {
+            let two = check(text).and_then(|()| {
+                serde_json::from_str::<serde_json::Value>(text).map_err(|e| e.to_string())
+            });
+            assert_eq!(super::parse(text), two, "{text:?}");
+        }
+    }
 
     #[test]
     fn duplicates_are_named_with_their_line_at_any_depth() {

@@ -818,10 +818,7 @@ fn budget_words(message: &str) -> Option<String> {
 }
 
 fn parse_json(text: &str, shown: &str) -> Result<Value, Problem> {
-    crate::json_check::check(text)
-        .map_err(|e| Problem::file(shown, format!("malformed JSON: {e}")))?;
-    serde_json::from_str::<Value>(text)
-        .map_err(|e| Problem::file(shown, format!("malformed JSON: {e}")))
+    crate::json_check::parse(text).map_err(|e| Problem::file(shown, format!("malformed JSON: {e}")))
 }
 
 /// Parses JSON text into `T`: one direct pass on the hot path; only when that fails, the slower

@@ -236,9 +236,7 @@ pub fn parse_object(text: &str, shown: &str) -> Result<KubeObject, Vec<Problem>>
 }
 
 fn parse_json(text: &str, shown: &str) -> Result<Value, Vec<Problem>> {
-    crate::json_check::check(text)
-        .map_err(|e| vec![Problem::file(shown, format!("malformed JSON: {e}"))])?;
-    serde_json::from_str(text)
+    crate::json_check::parse(text)
         .map_err(|e| vec![Problem::file(shown, format!("malformed JSON: {e}"))])
 }
 
