@@ -254,7 +254,7 @@ fn runs_and_level_narrow_the_output() {
     let names: Vec<String> = df
         .get_column_names()
         .iter()
-        .map(|s| s.to_string())
+        .map(ToString::to_string)
         .collect();
     assert_eq!(
         names,
@@ -351,11 +351,21 @@ fn a_run_without_a_needed_column_is_refused() {
     );
 }
 
+/// A history row: (run_id, started_at, classifier, level, class, accuracy).
+type HistoryRow<'a> = (
+    &'a str,
+    &'a str,
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    Option<f64>,
+);
+
 #[test]
 fn trend_lists_headline_accuracy_in_time_order() {
     let tmp = tempfile::tempdir().unwrap();
     // (run_id, started_at, classifier, level, class, accuracy)
-    let rows: &[(&str, &str, &str, &str, Option<&str>, Option<f64>)] = &[
+    let rows: &[HistoryRow<'_>] = &[
         (
             "r2",
             "2026-12-02T00:00:00Z",
