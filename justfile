@@ -91,6 +91,20 @@ audit n="5000" train_seed="1" test_seed="2" *args="": build
         --max-surface-accuracy 0.80 --max-source-accuracy 0.70 --max-misleading-alert-accuracy 0.30 \
         --max-alert-localization 0.60 --min-rules-margin 0.15 {{args}}
 
+# Build triagebench-query (polars; its own workspace in query/, so `build` never waits for it)
+# into the same target dir as triagebench, next to it, where `triagebench query` finds it.
+query-build:
+    cargo build --release --locked --manifest-path query/Cargo.toml --target-dir "{{target}}"
+
+# Slice the reports across runs with polars, e.g. `just query slice --reports reports --by
+# run_id,difficulty` or `just query trend --reports reports` (`just query --help`).
+query *args: build query-build
+    {{tb}} query {{args}}
+
+# slice over many runs: wall time and peak RSS (bench/query.sh RUNS ROWS).
+bench-query runs="20" rows="10000": build query-build
+    bench/query.sh {{runs}} {{rows}}
+
 # Throughput: generate and eval scenarios/s on a 10,000 corpus (medians), against the parse floor.
 bench:
     bench/throughput.sh all

@@ -42,6 +42,7 @@ mod cmd_history;
 mod cmd_import;
 mod cmd_merge;
 mod cmd_perturb;
+mod cmd_query;
 mod cmd_selftest;
 mod cmd_serve;
 mod cmd_validate;
@@ -103,6 +104,9 @@ enum Command {
     /// Pair a run on a corpus with runs on corpora derived by `perturb`: consistency rate and
     /// accuracy change per rewrite and level.
     Consistency(cmd_consistency::Args),
+    /// Slice the Parquet reports across runs with polars (accuracy by any columns, history
+    /// trends): runs the separately built `triagebench-query` binary (`just query-build`).
+    Query(cmd_query::Args),
 }
 
 fn main() -> ExitCode {
@@ -123,6 +127,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => cmd_serve::run(args),
         Command::Perturb(args) => cmd_perturb::run(args),
         Command::Consistency(args) => cmd_consistency::run(args),
+        Command::Query(args) => cmd_query::run(args),
     };
     match result {
         Ok(code) => code,
