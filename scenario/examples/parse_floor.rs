@@ -49,52 +49,41 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn parse_dir(dir: &Path) -> Result<(u64, u64), String> {
+    walk(dir, true)
+}
+
+/// Reads every file under `dir`; with `parse`, parses its JSON and YAML files (the scenario's
+/// own level), and only reads what lies in subdirectories.
+fn walk(dir: &Path, parse: bool) -> Result<(u64, u64), String> {
     let mut files = 0;
     let mut bytes = 0;
     for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
         let entry = entry.map_err(|e| e.to_string())?;
         let path = entry.path();
         if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            let (f, b) = read_dir_only(&path)?;
+            let (f, b) = walk(&path, false)?;
             files += f;
             bytes += b;
             continue;
         }
-        let text =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        match path.extension().and_then(|e| e.to_str()) {
-            Some("json") => {
-                serde_json::from_str::<serde_json::Value>(&text)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
-            }
-            Some("yml" | "yaml") => {
-                serde_saphyr::from_str::<serde_json::Value>(&text)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
-            }
-            _ => continue,
+        let data = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if parse {
+            let text =
+                std::str::from_utf8(&data).map_err(|e| format!("{}: {e}", path.display()))?;
+            let parsed = match path.extension().and_then(|e| e.to_str()) {
+                Some("json") => serde_json::from_str::<serde_json::Value>(text)
+                    .map(drop)
+                    .map_err(|e| e.to_string()),
+                Some("yml" | "yaml") => serde_saphyr::from_str::<serde_json::Value>(text)
+                    .map(drop)
+                    .map_err(|e| e.to_string()),
+                // other files at the scenario's level were never counted
+                _ => continue,
+            };
+            parsed.map_err(|e| format!("{}: {e}", path.display()))?;
         }
         files += 1;
-        bytes += text.len() as u64;
-    }
-    Ok((files, bytes))
-}
-
-/// Reads every file under `dir` without parsing it.
-fn read_dir_only(dir: &Path) -> Result<(u64, u64), String> {
-    let mut files = 0;
-    let mut bytes = 0;
-    for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
-        let entry = entry.map_err(|e| e.to_string())?;
-        let path = entry.path();
-        if entry.file_type().is_ok_and(|t| t.is_dir()) {
-            let (f, b) = read_dir_only(&path)?;
-            files += f;
-            bytes += b;
-        } else {
-            let data = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-            files += 1;
-            bytes += data.len() as u64;
-        }
+        bytes += data.len() as u64;
     }
     Ok((files, bytes))
 }

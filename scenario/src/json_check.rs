@@ -12,13 +12,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 /// Checks JSON `text` for a byte order mark and duplicate keys. A syntax error is left to the
 /// real parse (which says it the same way); only these two are reported here.
 pub fn check(text: &str) -> Result<(), String> {
-    if text.starts_with('\u{feff}') {
-        return Err(
-            "starts with a UTF-8 byte order mark (BOM), which JSON parsers (OpenSRE's included) \
-             refuse: save the file without it"
-                .to_owned(),
-        );
-    }
+    refuse_bom(text)?;
     let mut de = serde_json::Deserializer::from_str(text);
     match Walk.deserialize(&mut de) {
         Ok(()) => Ok(()),
@@ -32,6 +26,15 @@ pub fn check(text: &str) -> Result<(), String> {
 /// by `serde_json::from_str` would give (the first problem in the text, with its line and
 /// column).
 pub fn parse(text: &str) -> Result<serde_json::Value, String> {
+    refuse_bom(text)?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = Build.deserialize(&mut de).map_err(|e| e.to_string())?;
+    de.end().map_err(|e| e.to_string())?;
+    Ok(value)
+}
+
+/// A leading byte order mark is refused (OpenSRE's `json.load` refuses one too).
+fn refuse_bom(text: &str) -> Result<(), String> {
     if text.starts_with('\u{feff}') {
         return Err(
             "starts with a UTF-8 byte order mark (BOM), which JSON parsers (OpenSRE's included) \
@@ -39,10 +42,7 @@ pub fn parse(text: &str) -> Result<serde_json::Value, String> {
                 .to_owned(),
         );
     }
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = Build.deserialize(&mut de).map_err(|e| e.to_string())?;
-    de.end().map_err(|e| e.to_string())?;
-    Ok(value)
+    Ok(())
 }
 
 /// Builds any value; objects are checked for repeated keys as they are built.

@@ -436,7 +436,7 @@ pub fn load_report_profile(path: &Path, profile: Profile) -> LoadReport {
 }
 
 fn load_report_in(path: &Path, profile: Profile, cache: &ScenarioYamlCache) -> LoadReport {
-    let reader = match CorpusReader::open_in(path, profile, cache) {
+    let reader = match CorpusReader::open_in(path, profile, Cache::Borrowed(cache)) {
         Ok(r) => r,
         Err(p) => {
             return LoadReport {
@@ -520,15 +520,7 @@ impl CorpusReader<'static> {
     /// (every subdirectory whose name starts with three digits), to read in `profile`. Fails
     /// when the path cannot be listed or holds no scenario.
     pub fn open(path: &Path, profile: Profile) -> Result<CorpusReader<'static>, Problem> {
-        let cache = ScenarioYamlCache::default();
-        let r = CorpusReader::open_in(path, profile, &cache)?;
-        Ok(CorpusReader {
-            root: r.root,
-            names: r.names,
-            problems: r.problems,
-            profile,
-            cache: Cache::Owned(ScenarioYamlCache::default()),
-        })
+        CorpusReader::open_in(path, profile, Cache::Owned(ScenarioYamlCache::default()))
     }
 }
 
@@ -536,7 +528,7 @@ impl<'c> CorpusReader<'c> {
     fn open_in(
         path: &Path,
         profile: Profile,
-        cache: &'c ScenarioYamlCache,
+        cache: Cache<'c>,
     ) -> Result<CorpusReader<'c>, Problem> {
         let shown = path.display().to_string();
         let meta = std::fs::metadata(path)
@@ -562,7 +554,7 @@ impl<'c> CorpusReader<'c> {
             names,
             problems,
             profile,
-            cache: Cache::Borrowed(cache),
+            cache,
         })
     }
 
