@@ -455,13 +455,16 @@ impl Pack {
     /// and the byte offset.
     pub fn read(&self, name: &str) -> Result<ScenarioFiles, Problem> {
         let Some(&i) = self.by_name.get(name) else {
-            return Err(Problem::file(INDEX_FILE, format!("does not list {name}")));
+            return Err(Problem::file(name, format!("not listed in {INDEX_FILE}")));
         };
         let s = &self.index.scenarios[i];
         let shard = &self.index.shards[s.shard];
-        let fail = |offset: u64, m: String| {
-            Problem::file(shard, format!("scenario {name}, byte offset {offset}: {m}"))
+        // Named by the scenario (or its member) so that the problem is the scenario's own;
+        // the message gives the shard and the byte offset.
+        let fail_in = |file: &str, offset: u64, m: String| {
+            Problem::file(file, format!("in {shard} at byte offset {offset}: {m}"))
         };
+        let fail = |offset: u64, m: String| fail_in(name, offset, m);
         let mut f = std::fs::File::open(self.root.join(shard))
             .map_err(|e| fail(s.offset, format!("cannot open: {e}")))?;
         f.seek(SeekFrom::Start(s.offset))
@@ -486,7 +489,7 @@ impl Pack {
         for m in &s.files {
             let at = s.offset + pos as u64;
             let (path, size) = parse_header(&buf[pos..pos + BLOCK as usize])
-                .map_err(|e| fail(at, format!("{}: {e}", m.path)))?;
+                .map_err(|e| fail_in(&m.path, at, e))?;
             if path != m.path {
                 return Err(fail(
                     at,
@@ -497,10 +500,11 @@ impl Pack {
                 ));
             }
             if size != m.length {
-                return Err(fail(
+                return Err(fail_in(
+                    &m.path,
                     at,
                     format!(
-                        "{path}: the member has {size} bytes but {INDEX_FILE} says {}",
+                        "the member has {size} bytes but {INDEX_FILE} says {}",
                         m.length
                     ),
                 ));
@@ -509,11 +513,11 @@ impl Pack {
             let data = &buf[data_at..data_at + size as usize];
             let digest = hex(&Sha256::digest(data));
             if digest != m.sha256 {
-                return Err(fail(
+                return Err(fail_in(
+                    &m.path,
                     m.offset,
                     format!(
-                        "{path}: SHA-256 is {digest} but {INDEX_FILE} records {} (the member is \
-                         corrupt)",
+                        "SHA-256 is {digest} but {INDEX_FILE} records {} (the member is corrupt)",
                         m.sha256
                     ),
                 ));
