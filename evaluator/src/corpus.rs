@@ -95,10 +95,20 @@ fn corpus_info_of(
     allow_modified: bool,
     loaded: Option<Loaded<'_>>,
 ) -> Result<CorpusInfo, CorpusError> {
-    let (actual, files, bytes) = content_hash(root).map_err(|source| CorpusError::Io {
-        path: root.to_path_buf(),
-        source,
-    })?;
+    let (actual, files, bytes) = if scenario::pack::is_pack(root) {
+        // A pack's hash comes from its index (every member is checked against its SHA-256
+        // when loaded): the same value as the corpus unpacked to directories.
+        let (pack, _) = scenario::pack::Pack::open(root).map_err(|p| CorpusError::Io {
+            path: root.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, p.to_string()),
+        })?;
+        pack.index().content_hash()
+    } else {
+        content_hash(root).map_err(|source| CorpusError::Io {
+            path: root.to_path_buf(),
+            source,
+        })?
+    };
     let manifest_path = root.join(MANIFEST_FILE);
     let path = root.display().to_string();
     if manifest_path.is_file() {

@@ -117,6 +117,8 @@ pub struct Config {
     profile: Profile,
     twins: f64,
     shard: Option<scenario::shard::Shard>,
+    /// `Some(scenarios per shard)`: write a pack (`scenario::pack`) instead of directories.
+    pack: Option<u64>,
 }
 
 impl Config {
@@ -194,6 +196,7 @@ impl Config {
             profile: Profile::Both,
             twins: 0.0,
             shard: None,
+            pack: None,
         })
     }
 
@@ -234,6 +237,24 @@ impl Config {
             });
         }
         self.shard = shard;
+        Ok(self)
+    }
+
+    /// Writes a pack with `size` scenarios per shard file (`None`: scenario directories).
+    /// Fails outside 1..=[`scenario::pack::MAX_PACK_SIZE`].
+    pub fn with_pack(mut self, size: Option<u64>) -> Result<Config, GenError> {
+        if let Some(n) = size
+            && !(1..=scenario::pack::MAX_PACK_SIZE).contains(&n)
+        {
+            return Err(GenError::BadInput {
+                option: "--pack-size".into(),
+                message: format!(
+                    "expected 1 to {} scenarios per shard, got {n}",
+                    scenario::pack::MAX_PACK_SIZE
+                ),
+            });
+        }
+        self.pack = size;
         Ok(self)
     }
 
@@ -539,6 +560,50 @@ fn write_corpus(
     dir: &Path,
     progress: &dyn Progress,
 ) -> Result<Written, GenError> {
+    let render = |i: u64| {
+        render_scenario_twins(
+            t,
+            &config.mix,
+            config.seed,
+            i,
+            config.count,
+            config.profile,
+            config.twins,
+        )
+    };
+    let range = config
+        .shard
+        .map_or(0..config.count, |s| s.range(config.count));
+    // A pack: rendered in parallel chunks, appended in order, so memory is one chunk's.
+    let render_pack = |size: u64| -> Result<(Vec<Labels>, (String, u64, u64)), GenError> {
+        let mut w = scenario::pack::PackWriter::new(dir, size);
+        let mut labels = Vec::new();
+        let chunk = 64 * rayon::current_num_threads().max(1) as u64;
+        let mut start = range.start;
+        while start < range.end {
+            let end = (start + chunk).min(range.end);
+            let rendered: Vec<render::RenderedScenario> = (start..end)
+                .into_par_iter()
+                .map(render)
+                .collect::<Result<_, _>>()?;
+            for s in rendered {
+                // Sorted by path, as `triagebench pack` reads a directory: the same corpus
+                // packs to the same bytes either way.
+                let mut files: Vec<(&str, &[u8])> = s
+                    .files
+                    .iter()
+                    .map(|(f, text)| (f.as_str(), text.as_bytes()))
+                    .collect();
+                files.sort_unstable();
+                w.add(&s.dir_name, &files).map_err(io(dir))?;
+                progress.advance(1);
+                labels.push((s.mode, s.cause, s.category, s.difficulty, s.signals));
+            }
+            start = end;
+        }
+        let index = w.finish().map_err(io(dir))?;
+        Ok((labels, index.content_hash()))
+    };
     let render_all = || -> Result<Vec<Labels>, GenError> {
         config
             .shard
@@ -571,7 +636,13 @@ fn write_corpus(
             })
             .collect()
     };
-    let labels = match config.threads {
+    let run = || -> Result<(Vec<Labels>, Option<(String, u64, u64)>), GenError> {
+        match config.pack {
+            Some(size) => render_pack(size).map(|(l, h)| (l, Some(h))),
+            None => render_all().map(|l| (l, None)),
+        }
+    };
+    let (labels, pack_hash) = match config.threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
@@ -579,8 +650,8 @@ fn write_corpus(
                 option: "--threads".into(),
                 message: e.to_string(),
             })?
-            .install(render_all)?,
-        None => render_all()?,
+            .install(run)?,
+        None => run()?,
     };
     let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     let mut signals: BTreeMap<String, u64> = BTreeMap::new();
@@ -601,7 +672,10 @@ fn write_corpus(
         }
     }
     counts.insert("adversarial_signal".into(), signals.clone());
-    let (hash, files, bytes) = content_hash(dir).map_err(io(dir))?;
+    let (hash, files, bytes) = match pack_hash {
+        Some(h) => h,
+        None => content_hash(dir).map_err(io(dir))?,
+    };
     let mut id = Sha256::new();
     id.update(config.seed.to_le_bytes());
     id.update(config.count.to_le_bytes());

@@ -20,6 +20,7 @@ pub mod level;
 pub mod load;
 pub mod manifest;
 pub mod opensre_rules;
+pub mod pack;
 pub mod perturb;
 pub mod projection;
 pub mod shard;

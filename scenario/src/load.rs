@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use sha2::Digest;
 
 use crate::case::{Answer, Case, Context, Evidence, case_id};
 use crate::files::{
@@ -496,7 +497,11 @@ pub struct CorpusReader<'c> {
     problems: Vec<Problem>,
     profile: Profile,
     cache: Cache<'c>,
+    pack: Option<crate::pack::Pack>,
 }
+
+/// The `(path relative to the corpus root, length, SHA-256)` of every file of a scenario.
+pub type FileDigests = Vec<(String, u64, [u8; 32])>;
 
 /// The reader's cache of parsed `scenario.yml` files: its own, or the caller's.
 #[derive(Debug)]
@@ -536,6 +541,20 @@ impl<'c> CorpusReader<'c> {
         if !meta.is_dir() {
             return Err(Problem::file(&shown, "not a directory"));
         }
+        if crate::pack::is_pack(path) {
+            let (pack, problems) = crate::pack::Pack::open(path).map_err(|mut p| {
+                p.file = format!("{shown}/{}", p.file);
+                p
+            })?;
+            return Ok(CorpusReader {
+                root: path.to_path_buf(),
+                names: pack.names(),
+                problems,
+                profile,
+                cache,
+                pack: Some(pack),
+            });
+        }
         let (root, names, problems) = if path.join("scenario.yml").is_file() {
             let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
                 return Err(Problem::file(&shown, "has no directory name"));
@@ -555,6 +574,7 @@ impl<'c> CorpusReader<'c> {
             problems,
             profile,
             cache,
+            pack: None,
         })
     }
 
@@ -577,7 +597,49 @@ impl<'c> CorpusReader<'c> {
     /// Loads the scenario directory `name` (one of [`CorpusReader::names`]) with every check
     /// of loading but the suite-level ones.
     pub fn load(&self, name: &str) -> Result<Scenario, Vec<Problem>> {
-        load_one(&self.root, name, self.profile, &self.cache)
+        match &self.pack {
+            None => load_one(&Files::Dir(&self.root), name, self.profile, &self.cache),
+            Some(pack) => {
+                let files = Files::Mem(Mem::new(MemFrom::Pack(pack)));
+                load_one(&files, name, self.profile, &self.cache)
+            }
+        }
+    }
+
+    /// Whether the corpus is a pack (`pack.json` and tar shards) rather than directories.
+    pub fn is_pack(&self) -> bool {
+        self.pack.is_some()
+    }
+
+    /// Like [`CorpusReader::load`], reading every file of the scenario once (into memory, then
+    /// parsed from there), and returning with the scenario the `(path relative to the corpus
+    /// root, length, SHA-256)` of each of its files, sorted by path (what the content hash
+    /// needs, without reading the files again).
+    pub fn load_hashed(&self, name: &str) -> Result<(Scenario, FileDigests), Vec<Problem>> {
+        let (own, mem) = match &self.pack {
+            Some(pack) => (
+                pack.read(name).map_err(|p| vec![p])?,
+                Mem::new(MemFrom::Pack(pack)),
+            ),
+            None => (
+                read_scenario_dir(&self.root, name)?,
+                Mem::new(MemFrom::Dir(&self.root)),
+            ),
+        };
+        let mut digests: FileDigests = own
+            .iter()
+            .map(|(rel, bytes)| {
+                (
+                    format!("{name}/{rel}"),
+                    bytes.len() as u64,
+                    sha2::Sha256::digest(bytes).into(),
+                )
+            })
+            .collect();
+        digests.sort();
+        mem.put(name, Ok(own.into_iter().collect()));
+        let scenario = load_one(&Files::Mem(mem), name, self.profile, &self.cache)?;
+        Ok((scenario, digests))
     }
 }
 
@@ -626,6 +688,235 @@ fn scenario_dirs(root: &Path) -> Result<(Vec<String>, Vec<Problem>), Problem> {
     }
     names.sort();
     Ok((names, problems))
+}
+
+/// Where the loader reads a scenario's files: a directory tree (checked entry by entry:
+/// symbolic links, FIFOs and devices are refused, never opened), or memory (the members of a
+/// pack, or a scenario directory read whole by [`CorpusReader::load_hashed`]). Paths are
+/// relative to the corpus root (`00042/alert.json`); the checks and messages are the same.
+#[derive(Debug)]
+pub(crate) enum Files<'a> {
+    /// Files under this root.
+    Dir(&'a Path),
+    /// Scenario files in memory, by scenario name; others are fetched from the pack (or the
+    /// directory) when first asked for (a `base:` sibling).
+    Mem(Mem<'a>),
+}
+
+/// In-memory scenario files: scenario name to its files (path inside the scenario directory
+/// to bytes), or the problem that kept it from being read.
+#[derive(Debug)]
+pub(crate) struct Mem<'a> {
+    from: MemFrom<'a>,
+    loaded: std::sync::Mutex<HashMap<String, Result<HashMap<String, Vec<u8>>, Problem>>>,
+}
+
+#[derive(Debug)]
+enum MemFrom<'a> {
+    Pack(&'a crate::pack::Pack),
+    Dir(&'a Path),
+}
+
+impl<'a> Mem<'a> {
+    fn new(from: MemFrom<'a>) -> Mem<'a> {
+        Mem {
+            from,
+            loaded: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn put(&self, name: &str, files: Result<HashMap<String, Vec<u8>>, Problem>) {
+        self.loaded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(name.to_owned(), files);
+    }
+
+    /// Runs `f` on the files of scenario `name` (`None`: the corpus has no such scenario).
+    fn with<T>(
+        &self,
+        name: &str,
+        f: impl FnOnce(Option<&HashMap<String, Vec<u8>>>) -> T,
+    ) -> Result<T, Problem> {
+        let mut loaded = self
+            .loaded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !loaded.contains_key(name) {
+            let got = match self.from {
+                MemFrom::Pack(p) if !p.has(name) => return Ok(f(None)),
+                MemFrom::Pack(p) => p.read(name).map(|v| v.into_iter().collect()),
+                MemFrom::Dir(root) => {
+                    if !corpus_dir(&root.join(name), name)? {
+                        return Ok(f(None));
+                    }
+                    read_scenario_dir(root, name)
+                        .map(|v| v.into_iter().collect())
+                        .map_err(|mut p| p.remove(0))
+                }
+            };
+            loaded.insert(name.to_owned(), got);
+        }
+        match &loaded[name] {
+            Ok(files) => Ok(f(Some(files))),
+            Err(p) => Err(p.clone()),
+        }
+    }
+}
+
+impl Files<'_> {
+    /// Like [`corpus_file`].
+    pub(crate) fn file(&self, rel: &str, shown: &str) -> Result<bool, Problem> {
+        match self {
+            Files::Dir(root) => corpus_file(&root.join(rel), shown),
+            Files::Mem(m) => {
+                let Some((name, inner)) = rel.split_once('/') else {
+                    return Ok(false);
+                };
+                m.with(name, |files| {
+                    let Some(files) = files else { return Ok(false) };
+                    if files.contains_key(inner) {
+                        Ok(true)
+                    } else if is_dir_in(files, inner) {
+                        Err(Problem::file(shown, "is a directory, not a regular file"))
+                    } else {
+                        Ok(false)
+                    }
+                })?
+            }
+        }
+    }
+
+    /// Like [`corpus_dir`].
+    pub(crate) fn dir(&self, rel: &str, shown: &str) -> Result<bool, Problem> {
+        match self {
+            Files::Dir(root) => corpus_dir(&root.join(rel), shown),
+            Files::Mem(m) => {
+                let (name, inner) = rel.split_once('/').unwrap_or((rel, ""));
+                m.with(name, |files| {
+                    let Some(files) = files else { return Ok(false) };
+                    if inner.is_empty() || is_dir_in(files, inner) {
+                        Ok(true)
+                    } else if files.contains_key(inner) {
+                        Err(Problem::file(shown, "is a regular file, not a directory"))
+                    } else {
+                        Ok(false)
+                    }
+                })?
+            }
+        }
+    }
+
+    /// Like [`read_text`].
+    pub(crate) fn text(&self, rel: &str, shown: &str) -> Result<String, Problem> {
+        match self {
+            Files::Dir(root) => read_text(&root.join(rel), shown),
+            Files::Mem(m) => {
+                let (name, inner) = rel.split_once('/').unwrap_or((rel, ""));
+                m.with(name, |files| match files.and_then(|f| f.get(inner)) {
+                    None => Err(Problem::file(shown, "cannot read: not in the corpus")),
+                    Some(bytes) => bytes_text(bytes.clone(), bytes.len() as u64, shown),
+                })?
+            }
+        }
+    }
+}
+
+fn is_dir_in(files: &HashMap<String, Vec<u8>>, inner: &str) -> bool {
+    files
+        .keys()
+        .any(|k| k.len() > inner.len() && k.starts_with(inner) && k.as_bytes()[inner.len()] == b'/')
+}
+
+/// The size limit and UTF-8 check of [`read_text`], on bytes already read.
+fn bytes_text(bytes: Vec<u8>, len: u64, shown: &str) -> Result<String, Problem> {
+    if len > MAX_FILE_BYTES {
+        return Err(Problem::file(
+            shown,
+            format!(
+                "file is {len} bytes, over the {} MiB limit",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        Problem::file(
+            shown,
+            format!(
+                "not valid UTF-8 (first bad byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
+/// Every regular file of the scenario directory `root/name` read once: `(path inside it,
+/// bytes)`, sorted by path. A link, FIFO, device or file over the size limit is a problem (as
+/// for the loader), never opened.
+pub fn read_scenario_dir(root: &Path, name: &str) -> Result<Vec<(String, Vec<u8>)>, Vec<Problem>> {
+    fn walk(
+        dir: &Path,
+        rel: &str,
+        shown: &str,
+        out: &mut Vec<(String, Vec<u8>)>,
+        problems: &mut Vec<Problem>,
+    ) {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) => {
+                problems.push(Problem::file(shown, format!("cannot list: {e}")));
+                return;
+            }
+        };
+        for entry in entries {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    problems.push(Problem::file(shown, format!("cannot list: {e}")));
+                    return;
+                }
+            };
+            let file = entry.file_name().to_string_lossy().into_owned();
+            let rel = if rel.is_empty() {
+                file
+            } else {
+                format!("{rel}/{file}")
+            };
+            let path = entry.path();
+            let child_shown = format!("{shown}/{rel}");
+            match entry_type(&path, &child_shown) {
+                Err(p) => problems.push(p),
+                Ok(None) => {}
+                Ok(Some(t)) if t.is_dir() => walk(&path, &rel, shown, out, problems),
+                Ok(Some(t)) if t.is_file() => match read_text(&path, &child_shown) {
+                    Ok(text) => out.push((rel, text.into_bytes())),
+                    // Kept as bytes: parsing names the problem only if the file is used.
+                    Err(p) if p.message.starts_with("not valid UTF-8") => {
+                        match std::fs::read(&path) {
+                            Ok(b) => out.push((rel, b)),
+                            Err(e) => problems
+                                .push(Problem::file(child_shown, format!("cannot read: {e}"))),
+                        }
+                    }
+                    Err(p) => problems.push(p),
+                },
+                Ok(Some(t)) => problems.push(Problem::file(
+                    child_shown,
+                    format!("is {}, not a regular file", file_type_name(t)),
+                )),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    walk(&root.join(name), "", name, &mut out, &mut problems);
+    if problems.is_empty() {
+        out.sort();
+        Ok(out)
+    } else {
+        problems.sort();
+        Err(problems)
+    }
 }
 
 /// Reads a regular file (a link to one is followed: corpus readers check for links first) as
@@ -890,7 +1181,7 @@ type ParsedCell =
 impl ScenarioYamlCache {
     /// `root/name/scenario.yml` as a mapping (parsed on first use); the caller has checked
     /// that it is a regular file.
-    fn get(&self, root: &Path, name: &str) -> Result<serde_json::Map<String, Value>, Problem> {
+    fn get(&self, files: &Files, name: &str) -> Result<serde_json::Map<String, Value>, Problem> {
         let cell = {
             let mut maps = self
                 .maps
@@ -902,7 +1193,8 @@ impl ScenarioYamlCache {
             self.parses
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let shown = format!("{name}/scenario.yml");
-            read_text(&root.join(name).join("scenario.yml"), &shown)
+            files
+                .text(&format!("{name}/scenario.yml"), &shown)
                 .and_then(|t| parse_yaml(&t, &shown))
                 .and_then(|v| as_map(v, &shown))
         })
@@ -911,39 +1203,40 @@ impl ScenarioYamlCache {
 }
 
 fn load_one(
-    root: &Path,
+    files: &Files,
     name: &str,
     profile: Profile,
     cache: &ScenarioYamlCache,
 ) -> Result<Scenario, Vec<Problem>> {
-    let dir = root.join(name);
     let shown = |file: &str| format!("{name}/{file}");
     let mut problems = Vec::new();
 
-    corpus_dir(&dir, name).map_err(|p| vec![p])?;
-    let scenario_path = dir.join("scenario.yml");
-    if !corpus_file(&scenario_path, &shown("scenario.yml")).map_err(|p| vec![p])? {
+    files.dir(name, name).map_err(|p| vec![p])?;
+    if !files
+        .file(&shown("scenario.yml"), &shown("scenario.yml"))
+        .map_err(|p| vec![p])?
+    {
         return Err(vec![Problem::file(
             shown("scenario.yml"),
             "missing (every scenario directory needs one)",
         )]);
     }
-    let own = cache.get(root, name).map_err(|p| vec![p])?;
+    let own = cache.get(files, name).map_err(|p| vec![p])?;
 
     // Inheritance: one level, a plain sibling name, no chains, no cycles.
-    let mut base_dir: Option<(String, PathBuf)> = None;
+    let mut base_dir: Option<String> = None;
     let mut merged = own.clone();
     if let Some(base) = own.get("base") {
-        match resolve_base(root, name, base, cache) {
+        match resolve_base(files, name, base, cache) {
             Ok((base_name, base_map)) => {
                 for (k, v) in base_map {
                     merged.entry(k).or_insert(v);
                 }
-                base_dir = Some((base_name.clone(), root.join(&base_name)));
+                base_dir = Some(base_name);
             }
             Err(p) => {
                 problems.push(p);
-                check_answer_file_alone(&dir, &shown("answer.yml"), &mut problems);
+                check_answer_file_alone(files, name, &mut problems);
                 return Err(problems);
             }
         }
@@ -952,21 +1245,23 @@ fn load_one(
         match typed::<ScenarioFile>(Value::Object(merged.clone()), &shown("scenario.yml")) {
             Ok(f) => f,
             Err(mut p) => {
-                inherited_note(&mut p, &own, base_dir.as_ref().map(|b| b.0.as_str()));
+                inherited_note(&mut p, &own, base_dir.as_deref());
                 problems.push(p);
-                check_answer_file_alone(&dir, &shown("answer.yml"), &mut problems);
+                check_answer_file_alone(files, name, &mut problems);
                 return Err(problems);
             }
         };
     check_scenario_file(name, &scenario_file, &mut problems);
 
     // answer.yml belongs to the scenario itself: labels are never inherited.
-    let answer_path = dir.join("answer.yml");
-    let answer_there = corpus_file(&answer_path, &shown("answer.yml"))
+    let answer_path = shown("answer.yml");
+    let answer_there = files
+        .file(&answer_path, &answer_path)
         .map_err(|p| problems.push(p))
         .ok();
     let answer = if answer_there == Some(true) {
-        read_text(&answer_path, &shown("answer.yml"))
+        files
+            .text(&answer_path, &answer_path)
             .and_then(|t| parse_yaml(&t, &shown("answer.yml")))
             .inspect(|v| {
                 problems.extend(crate::opensre_rules::answer_yml(v, &shown("answer.yml")));
@@ -990,24 +1285,25 @@ fn load_one(
     // alert.json and evidence: child first, then base.
     // Something that is there but is not a regular file is a problem, never a reason to
     // fall back to the base's file.
-    let lookup = |file: &str| -> Result<Option<(PathBuf, String)>, Problem> {
-        let own = dir.join(file);
-        if corpus_file(&own, &shown(file))? {
-            return Ok(Some((own, shown(file))));
+    let lookup = |file: &str| -> Result<Option<(String, String)>, Problem> {
+        if files.file(&shown(file), &shown(file))? {
+            return Ok(Some((shown(file), shown(file))));
         }
-        let Some((base_name, base_path)) = base_dir.as_ref() else {
+        let Some(base_name) = base_dir.as_ref() else {
             return Ok(None);
         };
-        let inherited = base_path.join(file);
-        let inherited_shown = format!("{base_name}/{file}");
-        Ok(corpus_file(&inherited, &inherited_shown)?.then_some((inherited, inherited_shown)))
+        let inherited = format!("{base_name}/{file}");
+        Ok(files
+            .file(&inherited, &inherited)?
+            .then_some((inherited.clone(), inherited)))
     };
     let alert = match lookup("alert.json") {
         Err(p) => {
             problems.push(p);
             None
         }
-        Ok(Some((path, shown_path))) => read_text(&path, &shown_path)
+        Ok(Some((path, shown_path))) => files
+            .text(&path, &shown_path)
             .and_then(|t| typed_json(&t, &shown_path))
             .map_err(|p| problems.push(p))
             .ok(),
@@ -1024,21 +1320,18 @@ fn load_one(
     let mut raw = None;
     let mut seen = Vec::new();
     if profile == Profile::K8sApi {
-        let own = dir.join(crate::k8s_api::DIR);
         let own_shown = format!("{name}/{}", crate::k8s_api::DIR);
-        if let Err(p) = corpus_dir(&own, &own_shown) {
+        if let Err(p) = files.dir(&own_shown, &own_shown) {
             problems.push(p);
         }
-        let base = base_dir.as_ref().map(|(b, p)| {
-            (
-                p.join(crate::k8s_api::DIR),
-                format!("{b}/{}", crate::k8s_api::DIR),
-            )
-        });
-        match crate::k8s_api::load_dir(
-            &own,
+        let base = base_dir
+            .as_ref()
+            .map(|b| format!("{b}/{}", crate::k8s_api::DIR));
+        match crate::k8s_api::load_from(
+            files,
             &own_shown,
-            base.as_ref().map(|(p, s)| (p.as_path(), s.as_str())),
+            &own_shown,
+            base.as_deref().map(|b| (b, b)),
             &scenario_file.available_evidence,
         ) {
             Ok(r) => raw = Some(r),
@@ -1070,7 +1363,7 @@ fn load_one(
         };
         let Some((path, shown_path)) = found else {
             let where_ = match &base_dir {
-                Some((b, _)) => format!("neither in {name}/ nor in its base {b}/"),
+                Some(b) => format!("neither in {name}/ nor in its base {b}/"),
                 None => format!("not in {name}/"),
             };
             problems.push(Problem::field(
@@ -1080,7 +1373,7 @@ fn load_one(
             ));
             continue;
         };
-        if let Err(p) = load_evidence(&mut evidence, *kind, &path, &shown_path) {
+        if let Err(p) = load_evidence(files, &mut evidence, *kind, &path, &shown_path) {
             problems.extend(p);
         }
     }
@@ -1100,9 +1393,10 @@ fn load_one(
 }
 
 /// When `scenario.yml` cannot be used, still report what is wrong in `answer.yml` on its own.
-fn check_answer_file_alone(dir: &Path, shown: &str, problems: &mut Vec<Problem>) {
-    let path = dir.join("answer.yml");
-    match corpus_file(&path, shown) {
+fn check_answer_file_alone(files: &Files, name: &str, problems: &mut Vec<Problem>) {
+    let path = format!("{name}/answer.yml");
+    let shown = path.as_str();
+    match files.file(&path, shown) {
         Ok(true) => {}
         Ok(false) => {
             problems.push(Problem::file(
@@ -1116,7 +1410,8 @@ fn check_answer_file_alone(dir: &Path, shown: &str, problems: &mut Vec<Problem>)
             return;
         }
     }
-    if let Err(p) = read_text(&path, shown)
+    if let Err(p) = files
+        .text(&path, shown)
         .and_then(|t| parse_yaml(&t, shown))
         .and_then(|v| typed::<AnswerFile>(v, shown))
     {
@@ -1151,7 +1446,7 @@ fn kind_of(v: &Value) -> &'static str {
 
 /// Checks a `base` value and loads the base's own `scenario.yml` as a map.
 fn resolve_base(
-    root: &Path,
+    files: &Files,
     name: &str,
     base: &Value,
     cache: &ScenarioYamlCache,
@@ -1184,22 +1479,22 @@ fn resolve_base(
             format!("\"{base}\" is the scenario itself (a cycle)"),
         ));
     }
-    let base_yml = root.join(base).join("scenario.yml");
-    if !corpus_dir(&root.join(base), base)? {
+    let base_yml = format!("{base}/scenario.yml");
+    if !files.dir(base, base)? {
         return Err(Problem::field(
             &file,
             "base",
             format!("base \"{base}\" does not exist next to {name}/"),
         ));
     }
-    if !corpus_file(&base_yml, &format!("{base}/scenario.yml"))? {
+    if !files.file(&base_yml, &base_yml)? {
         return Err(Problem::field(
             &file,
             "base",
             format!("base \"{base}\" has no scenario.yml"),
         ));
     }
-    let map = cache.get(root, base)?;
+    let map = cache.get(files, base)?;
     if let Some(grand) = map.get("base") {
         let grand = grand.as_str().unwrap_or("?");
         let what = if grand == name {
@@ -1333,12 +1628,13 @@ fn check_answer(name: &str, f: &ScenarioFile, a: &AnswerFile, problems: &mut Vec
 }
 
 fn load_evidence(
+    files: &Files,
     ev: &mut Evidence,
     kind: EvidenceKind,
-    path: &Path,
+    path: &str,
     shown: &str,
 ) -> Result<(), Vec<Problem>> {
-    let text = read_text(path, shown).map_err(|p| vec![p])?;
+    let text = files.text(path, shown).map_err(|p| vec![p])?;
     parse_evidence(ev, kind, text, shown)
 }
 

@@ -197,7 +197,7 @@ pub fn hash_entries<'a>(entries: impl IntoIterator<Item = (&'a str, &'a [u8])>) 
 }
 
 /// The one definition of the corpus hash over `(path, length, SHA-256 of the bytes)`.
-fn combine(entries: &[(&str, u64, [u8; 32])]) -> String {
+pub(crate) fn combine(entries: &[(&str, u64, [u8; 32])]) -> String {
     let mut hasher = Sha256::new();
     for (rel, len, digest) in entries {
         hasher.update(rel.as_bytes());

@@ -58,9 +58,25 @@ pub struct Args {
     /// corpus has for those scenarios, with a manifest naming the shard.
     #[arg(long, value_name = "I/N", value_parser = crate::shard::parse)]
     pub shard: Option<scenario::shard::Shard>,
+    /// Output layout: `dir` (one directory per scenario, what OpenSRE reads) or `pack`
+    /// (`pack.json` and tar shards: few inodes, one read per scenario; see `triagebench pack`).
+    #[arg(long, value_enum, default_value = "dir")]
+    pub format: Format,
+    /// Scenarios per shard file of a pack (1 to 100,000).
+    #[arg(long, value_name = "N", default_value_t = scenario::pack::DEFAULT_PACK_SIZE)]
+    pub pack_size: u64,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// `--format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A directory per scenario.
+    Dir,
+    /// A pack: `pack.json` and tar shards.
+    Pack,
 }
 
 /// Most scenarios one corpus may have.
@@ -128,6 +144,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     .with_twins(args.twins)
     .map_err(coded)?
     .with_shard(shard)
+    .map_err(coded)?
+    .with_pack((args.format == Format::Pack).then_some(args.pack_size))
     .map_err(coded)?;
 
     let bar = if args.quiet {

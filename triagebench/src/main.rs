@@ -41,6 +41,7 @@ mod cmd_generate;
 mod cmd_history;
 mod cmd_import;
 mod cmd_merge;
+mod cmd_pack;
 mod cmd_perturb;
 mod cmd_query;
 mod cmd_selftest;
@@ -101,6 +102,10 @@ enum Command {
     /// Derive a corpus whose scenarios keep their labels but are renamed, reordered,
     /// time-shifted, reworded where unrelated to the cause, or short of a healthy pod.
     Perturb(cmd_perturb::Args),
+    /// Pack a directory corpus into `pack.json` and tar shards (byte-identical files).
+    Pack(cmd_pack::PackArgs),
+    /// Unpack a pack into a directory corpus (byte-identical files).
+    Unpack(cmd_pack::UnpackArgs),
     /// Pair a run on a corpus with runs on corpora derived by `perturb`: consistency rate and
     /// accuracy change per rewrite and level.
     Consistency(cmd_consistency::Args),
@@ -128,6 +133,8 @@ fn main() -> ExitCode {
         Command::Perturb(args) => cmd_perturb::run(args),
         Command::Consistency(args) => cmd_consistency::run(args),
         Command::Query(args) => cmd_query::run(args),
+        Command::Pack(args) => cmd_pack::run_pack(args),
+        Command::Unpack(args) => cmd_pack::run_unpack(args),
     };
     match result {
         Ok(code) => code,

@@ -51,7 +51,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::files::EvidenceKind;
-use crate::load::{Problem, corpus_file, read_text};
+use crate::load::{Files, Problem};
 use datadog::{DatadogAnswer, DatadogFailureFile, LogsSearchResponse, Monitor};
 pub(crate) use strict::{at, join_path};
 
@@ -629,22 +629,43 @@ pub fn load_dir(
     base: Option<(&Path, &str)>,
     available: &[EvidenceKind],
 ) -> Result<RawEvidence, Vec<Problem>> {
+    let own = dir.display().to_string();
+    let base_path = base.map(|(p, s)| (p.display().to_string(), s));
+    load_from(
+        &Files::Dir(Path::new(".")),
+        &own,
+        shown,
+        base_path.as_ref().map(|(p, s)| (p.as_str(), *s)),
+        available,
+    )
+}
+
+/// [`load_dir`] over the loader's files: `dir` and `base` are `(path in the corpus, shown)`.
+pub(crate) fn load_from(
+    files: &Files,
+    dir: &str,
+    shown: &str,
+    base: Option<(&str, &str)>,
+    available: &[EvidenceKind],
+) -> Result<RawEvidence, Vec<Problem>> {
     let mut raw = RawEvidence::default();
     let mut problems = Vec::new();
     // As in the loader: something there that is not a regular file (a link, a FIFO, a
     // directory) is a problem, never a reason to use the base's file.
-    let lookup = |file: &str| -> Result<Option<(std::path::PathBuf, String)>, Problem> {
-        let own = dir.join(file);
+    let lookup = |file: &str| -> Result<Option<(String, String)>, Problem> {
+        let own = format!("{dir}/{file}");
         let own_shown = format!("{shown}/{file}");
-        if corpus_file(&own, &own_shown)? {
+        if files.file(&own, &own_shown)? {
             return Ok(Some((own, own_shown)));
         }
         let Some((b, b_shown)) = base else {
             return Ok(None);
         };
-        let inherited = b.join(file);
+        let inherited = format!("{b}/{file}");
         let inherited_shown = format!("{b_shown}/{file}");
-        Ok(corpus_file(&inherited, &inherited_shown)?.then_some((inherited, inherited_shown)))
+        Ok(files
+            .file(&inherited, &inherited_shown)?
+            .then_some((inherited, inherited_shown)))
     };
     for &kind in available {
         for (n, &file) in files_of(kind).iter().enumerate() {
@@ -664,7 +685,7 @@ pub fn load_dir(
                 }
                 continue;
             };
-            let text = match read_text(&path, &file_shown) {
+            let text = match files.text(&path, &file_shown) {
                 Ok(t) => t,
                 Err(p) => {
                     problems.push(p);
