@@ -587,6 +587,64 @@ impl<'c> CorpusReader<'c> {
     pub fn load(&self, name: &str) -> Result<Scenario, Vec<Problem>> {
         load_one(&self.root, name, self.profile, &self.cache)
     }
+
+    /// Forgets the parsed `scenario.yml` of each of `names` that no scenario named as its
+    /// `base:` so far, so a reader that loads a corpus chunk by chunk and releases each chunk
+    /// holds the bases' files only, not one per scenario (a base first named by a later child
+    /// is parsed again then, and kept).
+    pub fn release<S: AsRef<str>>(&self, names: &[S]) {
+        let bases = self
+            .cache
+            .bases
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut maps = self
+            .cache
+            .maps
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for name in names {
+            let name = name.as_ref();
+            if !bases.contains(name) {
+                maps.remove(name);
+            }
+        }
+    }
+
+    /// How many parsed `scenario.yml` files the reader's cache holds (for tests of the bound).
+    pub fn cached_files(&self) -> usize {
+        self.cache
+            .maps
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
+    }
+
+    /// [`CorpusReader::load`], and the `(path relative to the corpus root, length, SHA-256)`
+    /// of every file of the scenario directory, sorted by path (what the corpus content hash
+    /// is combined from). The files are read a second time for the digests for now; a file
+    /// that cannot be digested (a symbolic link, an unreadable file) is a problem of the
+    /// scenario.
+    pub fn load_hashed(
+        &self,
+        name: &str,
+    ) -> (Result<Scenario, Vec<Problem>>, Vec<(String, u64, [u8; 32])>) {
+        let loaded = self.load(name);
+        match crate::manifest::digest_tree(&self.root, name) {
+            Ok(digests) => (loaded, digests),
+            Err(e) => {
+                let problem = Problem::file(name, format!("cannot hash: {e}"));
+                let loaded = match loaded {
+                    Ok(_) => Err(vec![problem]),
+                    Err(mut p) => {
+                        p.push(problem);
+                        Err(p)
+                    }
+                };
+                (loaded, Vec::new())
+            }
+        }
+    }
 }
 
 fn sorted(mut problems: Vec<Problem>) -> Problems {
@@ -891,6 +949,8 @@ fn nice_type(expected: &str) -> &str {
 #[derive(Debug, Default)]
 struct ScenarioYamlCache {
     maps: std::sync::Mutex<HashMap<String, ParsedCell>>,
+    /// The names asked for as a `base:`: [`CorpusReader::release`] keeps these.
+    bases: std::sync::Mutex<std::collections::HashSet<String>>,
     /// Files parsed so far.
     parses: std::sync::atomic::AtomicUsize,
 }
@@ -1210,6 +1270,11 @@ fn resolve_base(
             format!("base \"{base}\" has no scenario.yml"),
         ));
     }
+    cache
+        .bases
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(base.clone());
     let map = cache.get(root, base)?;
     if let Some(grand) = map.get("base") {
         let grand = grand.as_str().unwrap_or("?");
