@@ -28,10 +28,18 @@ fn corpus() -> &'static Path {
 
 fn generate(out: &Path, n: usize) {
     let templates = generator::builtin_templates().unwrap();
-    let config = generator::Config::new(&templates, n, 5, out.to_path_buf(), None, Some(1), false)
-        .unwrap()
-        .with_twins(0.5)
-        .unwrap();
+    let config = generator::Config::new(
+        &templates,
+        n as u64,
+        5,
+        out.to_path_buf(),
+        None,
+        Some(1),
+        false,
+    )
+    .unwrap()
+    .with_twins(0.5)
+    .unwrap();
     generator::generate(&config, &templates, &generator::NoProgress).unwrap();
 }
 
