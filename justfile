@@ -116,6 +116,10 @@ bench-generate:
 # Throughput of `eval --interactive` with the rules-agent (medians): scenarios/s and API calls/s.
 bench-interactive:
     bench/interactive.sh
+# Peak RSS, wall and CPU time of `eval --classifier rules` per corpus size (debug build;
+# `just bench-memory 2000 10000 50000`; PROFILE=release, BEFORE=<binary> to compare).
+bench-memory *sizes:
+    bench/memory.sh {{sizes}}
 # MCP tool calls served per second on loopback (medians; `just bench-mcp CORPUS CLIENTS CALLS RUNS`).
 bench-mcp *args:
     bench/mcp.sh {{args}}

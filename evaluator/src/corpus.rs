@@ -3,6 +3,7 @@
 //! refused unless the caller allows it). A corpus without a manifest (hand-written, like
 //! `corpus/canonical`) is identified by its directory name and a freshly computed hash.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use scenario::manifest::{MANIFEST_FILE, Manifest, content_hash};
@@ -87,15 +88,50 @@ pub fn corpus_info_checked(
     allow_modified: bool,
     loaded: Loaded<'_>,
 ) -> Result<CorpusInfo, CorpusError> {
-    corpus_info_of(root, allow_modified, Some(loaded))
+    let dirs = loaded.scenarios.len() as u64 + loaded.skipped as u64;
+    let counts = (loaded.skipped == 0).then(|| scenario::load::label_counts(loaded.scenarios));
+    corpus_info_of(root, allow_modified, Some(Tally { dirs, counts }))
+}
+
+/// What a corpus read as a stream looks like: its content hash computed while loading
+/// (`scenario::manifest::ContentHasher`), the scenario directories seen, and the label
+/// counts of the scenarios (`None` when some were left out).
+#[derive(Clone, Debug)]
+pub struct Streamed {
+    /// Content hash, file count and byte count, as `scenario::manifest::content_hash` gives.
+    pub hashed: (String, u64, u64),
+    /// Scenario directories, loaded or left out.
+    pub dirs: u64,
+    /// `scenario::load::label_counts` of every scenario, when none was left out.
+    pub counts: Option<BTreeMap<String, BTreeMap<String, u64>>>,
+}
+
+/// [`corpus_info_checked`] for a corpus whose hash and counts were computed while it was
+/// streamed: the same checks, without reading the files again.
+pub fn corpus_info_streamed(
+    root: &Path,
+    allow_modified: bool,
+    streamed: Streamed,
+) -> Result<CorpusInfo, CorpusError> {
+    let tally = Tally {
+        dirs: streamed.dirs,
+        counts: streamed.counts,
+    };
+    corpus_info_hashed(root, allow_modified, Some(tally), streamed.hashed)
+}
+
+/// The scenario directories and label counts a manifest is checked against.
+struct Tally {
+    dirs: u64,
+    counts: Option<BTreeMap<String, BTreeMap<String, u64>>>,
 }
 
 fn corpus_info_of(
     root: &Path,
     allow_modified: bool,
-    loaded: Option<Loaded<'_>>,
+    loaded: Option<Tally>,
 ) -> Result<CorpusInfo, CorpusError> {
-    let (actual, files, bytes) = if scenario::pack::is_pack(root) {
+    let hashed = if scenario::pack::is_pack(root) {
         // A pack's hash comes from its index (every member is checked against its SHA-256
         // when loaded): the same value as the corpus unpacked to directories.
         let (pack, _) = scenario::pack::Pack::open(root).map_err(|p| CorpusError::Io {
@@ -109,6 +145,15 @@ fn corpus_info_of(
             source,
         })?
     };
+    corpus_info_hashed(root, allow_modified, loaded, hashed)
+}
+
+fn corpus_info_hashed(
+    root: &Path,
+    allow_modified: bool,
+    loaded: Option<Tally>,
+    (actual, files, bytes): (String, u64, u64),
+) -> Result<CorpusInfo, CorpusError> {
     let manifest_path = root.join(MANIFEST_FILE);
     let path = root.display().to_string();
     if manifest_path.is_file() {
@@ -151,7 +196,7 @@ fn check_fields(
     m: &Manifest,
     files: u64,
     bytes: u64,
-    loaded: Option<Loaded<'_>>,
+    loaded: Option<Tally>,
 ) -> Result<(), CorpusError> {
     let mismatch = |field: &str, message: String| CorpusError::ManifestMismatch {
         manifest: path.to_path_buf(),
@@ -179,15 +224,14 @@ fn check_fields(
     let Some(loaded) = loaded else {
         return Ok(());
     };
-    let dirs = loaded.scenarios.len() as u64 + loaded.skipped as u64;
+    let dirs = loaded.dirs;
     if m.count != dirs {
         return Err(mismatch(
             "count",
             format!("says {} but the corpus has {dirs} scenarios", m.count),
         ));
     }
-    if loaded.skipped == 0 {
-        let actual = scenario::load::label_counts(loaded.scenarios);
+    if let Some(actual) = loaded.counts {
         for level in ["failure_mode", "root_cause"] {
             let (Some(recorded), Some(now)) = (m.counts.get(level), actual.get(level)) else {
                 continue;

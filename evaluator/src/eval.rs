@@ -75,104 +75,168 @@ pub fn evaluate(
     config: &EvalConfig,
     progress: &(dyn Fn() + Sync),
 ) -> Result<Run, EvalError> {
-    if config.threads == 0 {
-        return Err(EvalError::Config {
-            field: "threads",
-            message: "must be at least 1".into(),
-        });
-    }
-    if config.trials == 0 {
-        return Err(EvalError::Config {
-            field: "trials",
-            message: "must be at least 1".into(),
-        });
-    }
-    let started = SystemTime::now();
-    let run_id = match &config.run_id {
-        Some(id) => {
-            check_run_id(id).map_err(|message| EvalError::Config {
-                field: "run_id",
-                message,
-            })?;
-            id.clone()
+    let mut evaluator = Evaluator::new(classifier, config)?;
+    let predictions = evaluator.classify(suite.scenarios(), progress);
+    Ok(evaluator.finish(predictions, suite.scenarios().len() as u64, config))
+}
+
+/// An evaluation fed its scenarios in parts (the streaming pipeline's chunks): [`evaluate`]
+/// is [`Evaluator::classify`] over the whole suite then [`Evaluator::finish`].
+#[allow(missing_debug_implementations)] // holds a `dyn Classifier` and a thread pool
+pub struct Evaluator<'a> {
+    classifier: &'a dyn Classifier,
+    trials: u32,
+    run_id: String,
+    threads: usize,
+    pool: rayon::ThreadPool,
+    started: SystemTime,
+    classifying: std::time::Duration,
+}
+
+impl<'a> Evaluator<'a> {
+    /// Checks `config` (its threads, trials and run id) and starts the classifying pool.
+    pub fn new(
+        classifier: &'a dyn Classifier,
+        config: &EvalConfig,
+    ) -> Result<Evaluator<'a>, EvalError> {
+        if config.threads == 0 {
+            return Err(EvalError::Config {
+                field: "threads",
+                message: "must be at least 1".into(),
+            });
         }
-        None => new_run_id(started, &classifier.name()),
-    };
-    let threads = config
-        .threads
-        .min(classifier.concurrency().unwrap_or(usize::MAX))
-        .max(1);
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("triagebench-eval-{i}"))
-        .build()
-        .map_err(|e| EvalError::ThreadPool(e.to_string()))?;
-
-    let clock = Instant::now();
-    let mut predictions = Vec::with_capacity(suite.scenarios().len() * config.trials as usize);
-    for trial in 0..config.trials {
-        let pass: Vec<PredictionRow> = pool.install(|| {
-            suite
-                .scenarios()
-                .par_iter()
-                .map(|s| {
-                    let row = classify_one(&run_id, s, classifier, trial);
-                    progress();
-                    row
-                })
-                .collect()
-        });
-        predictions.extend(pass);
+        if config.trials == 0 {
+            return Err(EvalError::Config {
+                field: "trials",
+                message: "must be at least 1".into(),
+            });
+        }
+        let started = SystemTime::now();
+        let run_id = match &config.run_id {
+            Some(id) => {
+                check_run_id(id).map_err(|message| EvalError::Config {
+                    field: "run_id",
+                    message,
+                })?;
+                id.clone()
+            }
+            None => new_run_id(started, &classifier.name()),
+        };
+        let threads = config
+            .threads
+            .min(classifier.concurrency().unwrap_or(usize::MAX))
+            .max(1);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("triagebench-eval-{i}"))
+            .build()
+            .map_err(|e| EvalError::ThreadPool(e.to_string()))?;
+        Ok(Evaluator {
+            classifier,
+            trials: config.trials,
+            run_id,
+            threads,
+            pool,
+            started,
+            classifying: std::time::Duration::ZERO,
+        })
     }
-    let wall_seconds = clock.elapsed().as_secs_f64();
-    let notes = classifier.finish();
-    predictions
-        .sort_by(|a, b| (a.scenario_id.as_str(), a.trial).cmp(&(b.scenario_id.as_str(), b.trial)));
 
-    let mut latencies: Vec<f64> = predictions.iter().map(|r| r.latency_ms).collect();
-    latencies.sort_by(f64::total_cmp);
-    let errors = predictions.iter().filter(|r| r.error.is_some()).count() as u64;
-    let n = predictions.len() as u64;
-    let info = RunInfo {
-        run_id,
-        started_at: Utc::of(started).rfc3339(),
-        classifier: classifier.name(),
-        classifier_version: classifier.version(),
-        classifier_spec: config.classifier_spec.clone(),
-        corpus_id: config.corpus.id.clone(),
-        corpus_hash: config.corpus.hash.clone(),
-        corpus_path: config.corpus.path.clone(),
-        corpus_seed: config.corpus.seed,
-        corpus_manifest: config.corpus.manifest,
-        threads: threads as u32,
-        trials: config.trials,
-        scenarios: suite.scenarios().len() as u64,
-        predictions: n,
-        errors,
-        wall_seconds,
-        scenarios_per_second: per_second(n, wall_seconds),
-        latency_p50_ms: percentile_sorted(&latencies, 50.0),
-        latency_p95_ms: percentile_sorted(&latencies, 95.0),
-        latency_p99_ms: percentile_sorted(&latencies, 99.0),
-        peak_rss_bytes: peak_rss_bytes(),
-        triagebench_version: env!("CARGO_PKG_VERSION").to_owned(),
-        report_schema_version: REPORT_SCHEMA_VERSION.to_owned(),
-        classifier_notes: notes,
-        skipped: config.skipped.len() as u64,
-        skipped_scenarios: config.skipped.clone(),
-        file_sha256: std::collections::BTreeMap::new(),
-        ablated: config
-            .ablate
-            .iter()
-            .map(|k| k.as_str().to_owned())
-            .collect(),
-        ablated_as: (!config.ablate.is_empty()).then(|| config.ablate_as.as_str().to_owned()),
-        shard: config.shard,
-        merged_from: Vec::new(),
-        end_to_end_seconds: None,
-        end_to_end_scenarios_per_second: None,
-    };
-    Ok(Run { info, predictions })
+    /// The run id.
+    pub fn run_id(&self) -> &str {
+        &self.run_id
+    }
+
+    /// Classifies `scenarios` in every trial (trials are successive passes over them), in
+    /// the pool; the rows come back in pass order, unsorted.
+    pub fn classify(
+        &mut self,
+        scenarios: &[Scenario],
+        progress: &(dyn Fn() + Sync),
+    ) -> Vec<PredictionRow> {
+        let clock = Instant::now();
+        let mut predictions = Vec::with_capacity(scenarios.len() * self.trials as usize);
+        for trial in 0..self.trials {
+            let pass: Vec<PredictionRow> = self.pool.install(|| {
+                scenarios
+                    .par_iter()
+                    .map(|s| {
+                        let row = classify_one(&self.run_id, s, self.classifier, trial);
+                        progress();
+                        row
+                    })
+                    .collect()
+            });
+            predictions.extend(pass);
+        }
+        self.classifying += clock.elapsed();
+        predictions
+    }
+
+    /// The run: `predictions` (every row [`Evaluator::classify`] returned) sorted by
+    /// `(scenario_id, trial)`, and `run.json` for `scenarios` scenarios as `config` describes
+    /// them (its corpus, skipped scenarios, ablation and shard).
+    pub fn finish(
+        self,
+        mut predictions: Vec<PredictionRow>,
+        scenarios: u64,
+        config: &EvalConfig,
+    ) -> Run {
+        let started = self.started;
+        let classifier = self.classifier;
+        let threads = self.threads;
+        let run_id = self.run_id;
+        let wall_seconds = self.classifying.as_secs_f64();
+        let notes = classifier.finish();
+        predictions.sort_by(|a, b| {
+            (a.scenario_id.as_str(), a.trial).cmp(&(b.scenario_id.as_str(), b.trial))
+        });
+
+        let mut latencies: Vec<f64> = predictions.iter().map(|r| r.latency_ms).collect();
+        latencies.sort_by(f64::total_cmp);
+        let errors = predictions.iter().filter(|r| r.error.is_some()).count() as u64;
+        let n = predictions.len() as u64;
+        let info = RunInfo {
+            run_id,
+            started_at: Utc::of(started).rfc3339(),
+            classifier: classifier.name(),
+            classifier_version: classifier.version(),
+            classifier_spec: config.classifier_spec.clone(),
+            corpus_id: config.corpus.id.clone(),
+            corpus_hash: config.corpus.hash.clone(),
+            corpus_path: config.corpus.path.clone(),
+            corpus_seed: config.corpus.seed,
+            corpus_manifest: config.corpus.manifest,
+            threads: threads as u32,
+            trials: config.trials,
+            scenarios,
+            predictions: n,
+            errors,
+            wall_seconds,
+            scenarios_per_second: per_second(n, wall_seconds),
+            latency_p50_ms: percentile_sorted(&latencies, 50.0),
+            latency_p95_ms: percentile_sorted(&latencies, 95.0),
+            latency_p99_ms: percentile_sorted(&latencies, 99.0),
+            peak_rss_bytes: peak_rss_bytes(),
+            triagebench_version: env!("CARGO_PKG_VERSION").to_owned(),
+            report_schema_version: REPORT_SCHEMA_VERSION.to_owned(),
+            classifier_notes: notes,
+            skipped: config.skipped.len() as u64,
+            skipped_scenarios: config.skipped.clone(),
+            file_sha256: std::collections::BTreeMap::new(),
+            ablated: config
+                .ablate
+                .iter()
+                .map(|k| k.as_str().to_owned())
+                .collect(),
+            ablated_as: (!config.ablate.is_empty()).then(|| config.ablate_as.as_str().to_owned()),
+            shard: config.shard,
+            merged_from: Vec::new(),
+            end_to_end_seconds: None,
+            end_to_end_scenarios_per_second: None,
+        };
+        Run { info, predictions }
+    }
 }
 
 /// `rows / seconds`, or 0 for a zero time.

@@ -14,22 +14,33 @@
 //!
 //! Errors name the request's fields (`threads`, `run_id`, `corpus`), never a command-line flag.
 
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use classifier::Classifier;
+use rayon::prelude::*;
 use scenario::manifest::{enclosing_corpus, resolved};
 use scenario::{Problems, Suite};
 
-use crate::corpus::{CorpusError, CorpusInfo, Loaded, corpus_info_checked};
-use crate::eval::{EvalConfig, EvalError, Run, check_run_id, evaluate};
+use crate::corpus::{
+    CorpusError, CorpusInfo, Loaded, Streamed, corpus_info_checked, corpus_info_streamed,
+};
+use crate::eval::{EvalConfig, EvalError, Evaluator, Run, check_run_id, evaluate};
 use crate::history::{HISTORY_FILE, append, rows_of};
 use crate::metrics::{Scores, score};
 use crate::report::{ReportError, write_run_timed};
-use crate::tables::{RunShard, SkippedScenario};
+use crate::tables::{PredictionRow, RunShard, SkippedScenario};
 use crate::trajectory::TrajectoryRow;
 
 /// Most trials a request may ask for.
 pub const MAX_TRIALS: u32 = 1000;
+
+/// Scenarios a corpus directory is loaded, hashed and classified in at a time by default.
+pub const DEFAULT_CHUNK: usize = 256;
+
+/// Largest chunk a request may ask for.
+pub const MAX_CHUNK: usize = 100_000;
 
 /// Most threads a request may ask for: 8 per core, or 256 if that is more (a classifier that
 /// waits on a network endpoint can use more threads than cores, but not thousands).
@@ -103,6 +114,9 @@ pub struct EvalRequest {
     /// --shard`) is evaluated whole and marked with its manifest's shard, which this must
     /// then equal if given.
     pub shard: Option<scenario::shard::Shard>,
+    /// Scenarios of a corpus directory loaded, hashed and classified at a time (1 to
+    /// [`MAX_CHUNK`]): the pipeline holds one chunk of scenarios, never the whole corpus.
+    pub chunk: usize,
 }
 
 impl EvalRequest {
@@ -122,6 +136,7 @@ impl EvalRequest {
             ablate: Vec::new(),
             ablate_as: scenario::ablation::AblateAs::Absent,
             shard: None,
+            chunk: DEFAULT_CHUNK,
         }
     }
 
@@ -147,6 +162,12 @@ impl EvalRequest {
             return Err(bad(
                 "trials",
                 format!("expected 1..{MAX_TRIALS}, got {}", self.trials),
+            ));
+        }
+        if self.chunk == 0 || self.chunk > MAX_CHUNK {
+            return Err(bad(
+                "chunk",
+                format!("expected 1..{MAX_CHUNK}, got {}", self.chunk),
             ));
         }
         if self.reports.exists() && !self.reports.is_dir() {
@@ -290,6 +311,9 @@ pub trait Progress: Sync {
     fn classifying(&self, _calls: u64) {}
     /// One call finished (called from any classifying thread).
     fn call_done(&self) {}
+    /// A chunk of a streamed corpus directory is finished and dropped: `scenarios` were held
+    /// for it, and the loader's cache keeps `cached_files` parsed `scenario.yml` files after it.
+    fn chunk_done(&self, _scenarios: usize, _cached_files: usize) {}
 }
 
 /// A [`Progress`] that shows nothing.
@@ -322,6 +346,22 @@ pub fn run_interactive(
 ) -> Result<RunOutcome, PipelineError> {
     request.check()?;
     let started = std::time::Instant::now();
+    if let Corpus::Dir {
+        path,
+        allow_modified,
+    } = &request.corpus
+        && !path.join("scenario.yml").is_file()
+    {
+        let (run, calls) = stream_dir(
+            request,
+            path,
+            *allow_modified,
+            classifier,
+            progress,
+            trajectories,
+        )?;
+        return finish_run(request, run, calls, started);
+    }
     let loaded;
     let mut skipped = Vec::new();
     let mut shard_corpus = None;
@@ -371,6 +411,16 @@ pub fn run_interactive(
     progress.classifying(suite.scenarios().len() as u64 * u64::from(request.trials));
     let mut run = evaluate(suite, classifier, &config, &|| progress.call_done())?;
     let calls = trajectories.map(|t| interactive_metrics(suite, &mut run, t));
+    finish_run(request, run, calls, started)
+}
+
+/// Scores `run`, writes its directory (and trajectories) and appends it to the history.
+fn finish_run(
+    request: &EvalRequest,
+    mut run: Run,
+    calls: Option<Vec<TrajectoryRow>>,
+    started: std::time::Instant,
+) -> Result<RunOutcome, PipelineError> {
     let scores = score(&run.predictions);
     let (dir, info) =
         write_run_timed(&request.reports, &run, &scores, started).map_err(|e| match e {
@@ -408,30 +458,38 @@ fn interactive_metrics(
     run: &mut crate::eval::Run,
     trajectories: Trajectories<'_>,
 ) -> Vec<TrajectoryRow> {
-    let by_id: std::collections::HashMap<&str, &scenario::Scenario> =
+    let by_id: HashMap<&str, &scenario::Scenario> =
         suite.scenarios().iter().map(|s| (s.id(), s)).collect();
     let mut all = Vec::new();
     for row in &mut run.predictions {
-        let mut calls = trajectories(&row.case_id, row.trial);
-        for c in &mut calls {
-            c.run_id.clone_from(&row.run_id);
-            c.id.clone_from(&row.scenario_id);
-            c.trial = row.trial;
-            c.source =
-                crate::trajectory::source_of(&c.verb, &c.resource, &c.args).map(str::to_owned);
-            c.action =
-                crate::trajectory::action_of(&c.verb, &c.resource, &c.args).map(str::to_owned);
-        }
-        if let Some(s) = by_id.get(row.scenario_id.as_str()) {
-            let answer = s.answer_file();
-            row.trajectory =
-                crate::trajectory::metrics(&calls, &crate::trajectory::Expect::of(answer));
-            let gathered = crate::trajectory::gathered_sources(&calls);
-            crate::eval::set_opensre(row, answer, &|k| gathered.contains(k));
-        }
-        all.extend(calls);
+        let s = by_id.get(row.scenario_id.as_str()).copied();
+        all.extend(interactive_row(s, row, trajectories));
     }
     all
+}
+
+/// The calls of one row of an interactive run (filled in), and its trajectory columns and
+/// interactive OpenSRE pass/fail set from them and `scenario`'s answer.
+fn interactive_row(
+    scenario: Option<&scenario::Scenario>,
+    row: &mut PredictionRow,
+    trajectories: Trajectories<'_>,
+) -> Vec<TrajectoryRow> {
+    let mut calls = trajectories(&row.case_id, row.trial);
+    for c in &mut calls {
+        c.run_id.clone_from(&row.run_id);
+        c.id.clone_from(&row.scenario_id);
+        c.trial = row.trial;
+        c.source = crate::trajectory::source_of(&c.verb, &c.resource, &c.args).map(str::to_owned);
+        c.action = crate::trajectory::action_of(&c.verb, &c.resource, &c.args).map(str::to_owned);
+    }
+    if let Some(s) = scenario {
+        let answer = s.answer_file();
+        row.trajectory = crate::trajectory::metrics(&calls, &crate::trajectory::Expect::of(answer));
+        let gathered = crate::trajectory::gathered_sources(&calls);
+        crate::eval::set_opensre(row, answer, &|k| gathered.contains(k));
+    }
+    calls
 }
 
 /// The shard of `suite` to evaluate and how `run.json` records it: `requested` selects a block
@@ -442,6 +500,23 @@ fn select_shard(
     requested: Option<scenario::shard::Shard>,
     corpus: Option<scenario::manifest::CorpusShard>,
 ) -> Result<(Option<Suite>, Option<RunShard>), PipelineError> {
+    let (range, shard) = shard_range(suite.scenarios().len(), requested, corpus)?;
+    let Some(range) = range else {
+        return Ok((None, shard));
+    };
+    let picked = suite.scenarios()[range].to_vec();
+    let part = Suite::from_scenarios(suite.root().to_path_buf(), picked)
+        .expect("a block of a valid suite is a valid suite");
+    Ok((Some(part), shard))
+}
+
+/// [`select_shard`] over positions: the block of the `total` scenarios to evaluate (`None`:
+/// all of them) and the run's shard.
+fn shard_range(
+    total: usize,
+    requested: Option<scenario::shard::Shard>,
+    corpus: Option<scenario::manifest::CorpusShard>,
+) -> Result<(Option<Range<usize>>, Option<RunShard>), PipelineError> {
     let bad = |message: String| PipelineError::Config {
         field: "shard",
         message,
@@ -468,23 +543,255 @@ fn select_shard(
     let Some(r) = requested else {
         return Ok((None, None));
     };
-    let total = suite.scenarios().len() as u64;
+    let total = total as u64;
     let range = r.range(total);
     if range.is_empty() {
         return Err(bad(format!(
             "shard {r} of a corpus of {total} scenarios is empty: use at most {total} shards"
         )));
     }
-    let picked = suite.scenarios()[range.start as usize..range.end as usize].to_vec();
-    let part = Suite::from_scenarios(suite.root().to_path_buf(), picked)
-        .expect("a block of a valid suite is a valid suite");
     let shard = RunShard {
         index: r.index,
         count: r.count,
         corpus_scenarios: total,
         shard_corpus: false,
     };
-    Ok((Some(part), Some(shard)))
+    Ok((Some(range.start as usize..range.end as usize), Some(shard)))
+}
+
+/// Evaluates a suite directory as a stream: its scenario directories in chunks of
+/// `request.chunk`, each chunk loaded and hashed in parallel (`CorpusReader::load_hashed`),
+/// classified in every trial, reduced to its prediction rows and dropped; the content hash is
+/// combined from the digests as the chunks go by (with the corpus's other files), and the
+/// checks that need the whole corpus (load problems, repeated ids, the manifest) are made at
+/// the end, before anything is written.
+fn stream_dir(
+    request: &EvalRequest,
+    path: &Path,
+    allow_modified: bool,
+    classifier: &dyn Classifier,
+    progress: &dyn Progress,
+    trajectories: Option<Trajectories<'_>>,
+) -> Result<(Run, Option<Vec<TrajectoryRow>>), PipelineError> {
+    progress.loading(path);
+    let mut shard_corpus = None;
+    if path.join(scenario::manifest::MANIFEST_FILE).is_file() {
+        shard_corpus = scenario::manifest::Manifest::read(path)
+            .map_err(CorpusError::Manifest)?
+            .shard;
+    }
+    let load_failed = |problems: Vec<scenario::Problem>| {
+        let mut problems = problems;
+        problems.sort();
+        problems.dedup();
+        PipelineError::Load {
+            path: path.to_path_buf(),
+            problems: Problems(problems),
+        }
+    };
+    let reader = scenario::load::CorpusReader::open(path, request.profile)
+        .map_err(|p| load_failed(vec![p]))?;
+    let names = reader.names();
+    // The block to classify, if the names all load (a shard is never combined with
+    // skip_invalid); an empty or mismatched shard is refused at the end, after the load checks.
+    let block = shard_range(names.len(), request.shard, shard_corpus)
+        .ok()
+        .and_then(|(range, _)| range)
+        .unwrap_or(0..names.len());
+    // The hash's order: relative paths sorted as strings, so a directory `d` sorts as `d/`.
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by(|&a, &b| {
+        names[a]
+            .bytes()
+            .chain(*b"/")
+            .cmp(names[b].bytes().chain(*b"/"))
+    });
+    // A pack holds scenario files only; a directory may hold others the hash covers.
+    let others = if reader.is_pack() {
+        Vec::new()
+    } else {
+        other_files(path, names)?
+    };
+    let mut others = others.into_iter().peekable();
+    let mut hasher = scenario::manifest::ContentHasher::default();
+
+    let config0 = EvalConfig {
+        run_id: request.run_id.clone(),
+        threads: request.threads,
+        trials: request.trials,
+        classifier_spec: request.classifier_spec.clone(),
+        corpus: CorpusInfo {
+            id: String::new(),
+            hash: String::new(),
+            path: String::new(),
+            seed: None,
+            manifest: false,
+        },
+        skipped: Vec::new(),
+        ablate: request.ablate.clone(),
+        ablate_as: request.ablate_as,
+        shard: None,
+    };
+    let mut evaluator = Evaluator::new(classifier, &config0)?;
+    progress.classifying(block.len() as u64 * u64::from(request.trials));
+
+    let mut problems: Vec<scenario::Problem> = reader.problems().to_vec();
+    let mut failed: Vec<usize> = Vec::new();
+    let mut ids: HashMap<String, String> = HashMap::new();
+    let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    let mut loaded = 0usize;
+    let mut predictions = Vec::new();
+    let mut calls: Vec<(String, u32, Vec<TrajectoryRow>)> = Vec::new();
+    for chunk in order.chunks(request.chunk) {
+        let results: Vec<_> = chunk
+            .par_iter()
+            .map(|&i| reader.load_hashed(&names[i]))
+            .collect();
+        let mut held = Vec::with_capacity(chunk.len());
+        for (&i, (result, digests)) in chunk.iter().zip(results) {
+            let dir = format!("{}/", names[i]);
+            while let Some(o) = others.next_if(|o| o.0.as_str() < dir.as_str()) {
+                hasher.push(&o.0, o.1, &o.2);
+            }
+            for (rel, len, digest) in &digests {
+                hasher.push(rel, *len, digest);
+            }
+            match result {
+                Ok(mut s) => {
+                    loaded += 1;
+                    if let Some(first) = ids.insert(s.id().to_owned(), s.dir_name().to_owned()) {
+                        problems.push(scenario::Problem::field(
+                            format!("{}/scenario.yml", s.dir_name()),
+                            "scenario_id",
+                            format!(
+                                "duplicate scenario id \"{}\" (also used by {first}/)",
+                                s.id()
+                            ),
+                        ));
+                    }
+                    add_counts(&mut counts, &s);
+                    if block.contains(&i) {
+                        if !request.ablate.is_empty() {
+                            s.ablate(&request.ablate, request.ablate_as);
+                        }
+                        held.push(s);
+                    }
+                }
+                Err(p) => {
+                    failed.push(i);
+                    problems.extend(p);
+                }
+            }
+        }
+        // A run that will fail (a problem, and no skipping) makes no more calls.
+        if request.skip_invalid || problems.is_empty() {
+            let mut rows = evaluator.classify(&held, &|| progress.call_done());
+            if let Some(t) = trajectories {
+                let by_id: HashMap<&str, &scenario::Scenario> =
+                    held.iter().map(|s| (s.id(), s)).collect();
+                for row in &mut rows {
+                    let s = by_id.get(row.scenario_id.as_str()).copied();
+                    let these = interactive_row(s, row, t);
+                    calls.push((row.scenario_id.clone(), row.trial, these));
+                }
+            }
+            predictions.extend(rows);
+        }
+        reader.release(&chunk.iter().map(|&i| &names[i]).collect::<Vec<_>>());
+        progress.chunk_done(held.len(), reader.cached_files());
+    }
+    for o in others {
+        hasher.push(&o.0, o.1, &o.2);
+    }
+
+    // The load's verdict, as `load_dir` gives it for a suite loaded at once.
+    let mut skipped = Vec::new();
+    if !problems.is_empty() {
+        problems.sort();
+        problems.dedup();
+        if !request.skip_invalid || loaded == 0 {
+            return Err(load_failed(problems));
+        }
+        failed.sort_unstable();
+        let failed: Vec<&str> = reader
+            .problems()
+            .iter()
+            .map(|p| p.file.as_str())
+            .chain(failed.iter().map(|&i| names[i].as_str()))
+            .collect();
+        let mut attributed = 0;
+        for dir in failed {
+            let own: Vec<String> = problems
+                .iter()
+                .filter(|p| p.file.split('/').next() == Some(dir))
+                .map(ToString::to_string)
+                .collect();
+            attributed += own.len();
+            skipped.push(SkippedScenario {
+                scenario: dir.to_owned(),
+                problems: own,
+            });
+        }
+        if attributed != problems.len() {
+            return Err(load_failed(problems));
+        }
+    }
+    let streamed = Streamed {
+        hashed: hasher.finish(),
+        dirs: loaded as u64 + skipped.len() as u64,
+        counts: skipped.is_empty().then_some(counts),
+    };
+    let corpus = corpus_info_streamed(path, allow_modified, streamed)?;
+    let (range, shard) = shard_range(loaded, request.shard, shard_corpus)?;
+    let scenarios = range.map_or(loaded, |r| r.len()) as u64;
+    let config = EvalConfig {
+        corpus,
+        skipped,
+        shard,
+        ..config0
+    };
+    let run = evaluator.finish(predictions, scenarios, &config);
+    let calls = trajectories.map(|_| {
+        calls.sort_by(|a, b| (a.0.as_str(), a.1).cmp(&(b.0.as_str(), b.1)));
+        calls.into_iter().flat_map(|(_, _, c)| c).collect()
+    });
+    Ok((run, calls))
+}
+
+/// Adds a scenario to label counts as `scenario::load::label_counts` counts them.
+fn add_counts(counts: &mut BTreeMap<String, BTreeMap<String, u64>>, s: &scenario::Scenario) {
+    for (level, labels) in scenario::load::label_counts(std::slice::from_ref(s)) {
+        let into = counts.entry(level).or_default();
+        for (label, n) in labels {
+            *into.entry(label).or_default() += n;
+        }
+    }
+}
+
+/// `(relative path, length, SHA-256)` of every file of the corpus at `root` outside its
+/// scenario directories `names` (`manifest.json` excluded), sorted by path: the rest of what
+/// the content hash covers.
+fn other_files(
+    root: &Path,
+    names: &[String],
+) -> Result<Vec<(String, u64, [u8; 32])>, PipelineError> {
+    let io = |source| {
+        PipelineError::Corpus(CorpusError::Io {
+            path: root.to_path_buf(),
+            source,
+        })
+    };
+    let scenarios: std::collections::HashSet<&str> = names.iter().map(String::as_str).collect();
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(root).map_err(io)? {
+        let name = entry.map_err(io)?.file_name();
+        let name = name.to_string_lossy();
+        if !scenarios.contains(name.as_ref()) {
+            out.extend(scenario::manifest::digest_tree(root, &name).map_err(io)?);
+        }
+    }
+    out.sort();
+    Ok(out)
 }
 
 /// A copy of `suite` with `kinds` taken away from every case.

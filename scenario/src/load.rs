@@ -611,20 +611,60 @@ impl<'c> CorpusReader<'c> {
         self.pack.is_some()
     }
 
-    /// Like [`CorpusReader::load`], reading every file of the scenario once (into memory, then
-    /// parsed from there), and returning with the scenario the `(path relative to the corpus
-    /// root, length, SHA-256)` of each of its files, sorted by path (what the content hash
-    /// needs, without reading the files again).
-    pub fn load_hashed(&self, name: &str) -> Result<(Scenario, FileDigests), Vec<Problem>> {
+
+    /// Forgets the parsed `scenario.yml` of each of `names` that no scenario named as its
+    /// `base:` so far, so a reader that loads a corpus chunk by chunk and releases each chunk
+    /// holds the bases' files only, not one per scenario (a base first named by a later child
+    /// is parsed again then, and kept).
+    pub fn release<S: AsRef<str>>(&self, names: &[S]) {
+        let bases = self
+            .cache
+            .bases
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut maps = self
+            .cache
+            .maps
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for name in names {
+            let name = name.as_ref();
+            if !bases.contains(name) {
+                maps.remove(name);
+            }
+        }
+    }
+
+    /// How many parsed `scenario.yml` files the reader's cache holds (for tests of the bound).
+    pub fn cached_files(&self) -> usize {
+        self.cache
+            .maps
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
+    }
+
+    /// [`CorpusReader::load`], reading every file of the scenario once (into memory, then
+    /// parsed from there), and with it the `(path relative to the corpus root, length,
+    /// SHA-256)` of each of its files, sorted by path (what the corpus content hash is
+    /// combined from, without reading the files again). The digests come even when the
+    /// scenario does not load, as long as its files could be read; a file that cannot be read
+    /// (a symbolic link, an unreadable file, a corrupt pack member) is a problem of the
+    /// scenario, and then no digest is returned.
+    pub fn load_hashed(&self, name: &str) -> (Result<Scenario, Vec<Problem>>, FileDigests) {
         let (own, mem) = match &self.pack {
             Some(pack) => (
-                pack.read(name).map_err(|p| vec![p])?,
+                pack.read(name).map_err(|p| vec![p]),
                 Mem::new(MemFrom::Pack(pack)),
             ),
             None => (
-                read_scenario_dir(&self.root, name)?,
+                read_scenario_dir(&self.root, name),
                 Mem::new(MemFrom::Dir(&self.root)),
             ),
+        };
+        let own = match own {
+            Ok(own) => own,
+            Err(problems) => return (Err(problems), Vec::new()),
         };
         let mut digests: FileDigests = own
             .iter()
@@ -638,8 +678,10 @@ impl<'c> CorpusReader<'c> {
             .collect();
         digests.sort();
         mem.put(name, Ok(own.into_iter().collect()));
-        let scenario = load_one(&Files::Mem(mem), name, self.profile, &self.cache)?;
-        Ok((scenario, digests))
+        (
+            load_one(&Files::Mem(mem), name, self.profile, &self.cache),
+            digests,
+        )
     }
 }
 
@@ -1171,6 +1213,8 @@ fn nice_type(expected: &str) -> &str {
 #[derive(Debug, Default)]
 struct ScenarioYamlCache {
     maps: std::sync::Mutex<HashMap<String, ParsedCell>>,
+    /// The names asked for as a `base:`: [`CorpusReader::release`] keeps these.
+    bases: std::sync::Mutex<std::collections::HashSet<String>>,
     /// Files parsed so far.
     parses: std::sync::atomic::AtomicUsize,
 }
@@ -1494,6 +1538,11 @@ fn resolve_base(
             format!("base \"{base}\" has no scenario.yml"),
         ));
     }
+    cache
+        .bases
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(base.clone());
     let map = cache.get(files, base)?;
     if let Some(grand) = map.get("base") {
         let grand = grand.as_str().unwrap_or("?");

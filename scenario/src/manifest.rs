@@ -198,14 +198,68 @@ pub fn hash_entries<'a>(entries: impl IntoIterator<Item = (&'a str, &'a [u8])>) 
 
 /// The one definition of the corpus hash over `(path, length, SHA-256 of the bytes)`.
 pub(crate) fn combine(entries: &[(&str, u64, [u8; 32])]) -> String {
-    let mut hasher = Sha256::new();
+    let mut hasher = ContentHasher::default();
     for (rel, len, digest) in entries {
-        hasher.update(rel.as_bytes());
-        hasher.update([0u8]);
-        hasher.update(len.to_le_bytes());
-        hasher.update(digest);
+        hasher.push(rel, *len, digest);
     }
-    hex(&hasher.finalize())
+    hasher.finish().0
+}
+
+/// The corpus content hash computed as the files go by: fed `(relative path, length, SHA-256)`
+/// in the order [`content_hash`] uses (relative paths sorted as strings), it gives the same
+/// hash, file count and byte count while holding nothing but the running digest.
+#[derive(Clone, Debug, Default)]
+pub struct ContentHasher {
+    hasher: Sha256,
+    files: u64,
+    bytes: u64,
+}
+
+impl ContentHasher {
+    /// Adds one file; the caller feeds files in sorted relative-path order.
+    pub fn push(&mut self, rel: &str, len: u64, digest: &[u8; 32]) {
+        self.hasher.update(rel.as_bytes());
+        self.hasher.update([0u8]);
+        self.hasher.update(len.to_le_bytes());
+        self.hasher.update(digest);
+        self.files += 1;
+        self.bytes += len;
+    }
+
+    /// The content hash, file count and byte count, as [`content_hash`] returns them.
+    pub fn finish(self) -> (String, u64, u64) {
+        (hex(&self.hasher.finalize()), self.files, self.bytes)
+    }
+}
+
+/// `(path relative to root, length, SHA-256)` of every file under `root/sub` (a file or a
+/// directory), sorted by path; a symbolic link is an error, as in [`content_hash`].
+pub fn digest_tree(root: &Path, sub: &str) -> std::io::Result<Vec<(String, u64, [u8; 32])>> {
+    let path = root.join(sub);
+    let meta = std::fs::symlink_metadata(&path)?;
+    let mut files = Vec::new();
+    if meta.is_dir() {
+        collect(root, &path, &mut files)?;
+    } else if meta.file_type().is_symlink() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "{} is a symbolic link: symbolic links are not allowed in a corpus",
+                path.display()
+            ),
+        ));
+    } else if meta.is_file() && sub != MANIFEST_FILE {
+        files.push((sub.to_owned(), path));
+    }
+    files.sort();
+    files
+        .into_iter()
+        .map(|(rel, path)| {
+            let mut buf = Vec::new();
+            std::fs::File::open(&path)?.read_to_end(&mut buf)?;
+            Ok((rel, buf.len() as u64, Sha256::digest(&buf).into()))
+        })
+        .collect()
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> std::io::Result<()> {

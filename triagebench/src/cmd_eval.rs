@@ -103,6 +103,10 @@ pub struct Args {
     /// the shards' runs. A shard corpus (`generate --shard`) is evaluated whole.
     #[arg(long, value_name = "I/N", value_parser = crate::shard::parse)]
     pub shard: Option<scenario::shard::Shard>,
+    /// Scenarios loaded, hashed and classified at a time (1 to 100000): eval holds one chunk
+    /// of scenarios in memory, never the whole corpus.
+    #[arg(long, default_value_t = evaluator::pipeline::DEFAULT_CHUNK)]
+    pub chunk: usize,
     /// Interactive evaluation: serve the corpus (its `k8s-api` files) in-process on loopback
     /// and send each case without evidence, with an `investigate` object naming the
     /// scenario's API server, token, kubeconfig, context, MCP and Datadog endpoints; the
@@ -335,6 +339,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         ablate: args.ablate.as_ref().map_or_else(Vec::new, |s| s.0.clone()),
         ablate_as: args.ablate_as,
         shard: crate::shard::resolve(args.shard)?,
+        chunk: args.chunk,
     };
     request.check().map_err(cli_error)?;
     crate::cmd_clean::sweep_before_run(&args.reports);
@@ -513,6 +518,7 @@ mod tests {
             ablate: None,
             ablate_as: scenario::ablation::AblateAs::Absent,
             shard: None,
+            chunk: evaluator::pipeline::DEFAULT_CHUNK,
             interactive: false,
             budget: 100,
         }
