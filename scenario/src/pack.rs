@@ -251,7 +251,9 @@ impl PackWriter {
         if let Some((mut w, _, _)) = self.current.take() {
             w.write_all(&[0u8; 1024])?;
             w.flush()?;
-            w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            w.into_inner()
+                .map_err(std::io::IntoInnerError::into_error)?
+                .sync_all()?;
         }
         Ok(())
     }
