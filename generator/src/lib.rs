@@ -545,6 +545,68 @@ pub fn generate(
 
 type Written = (Manifest, BTreeMap<String, u64>);
 
+/// Content hash, file count and byte count (`scenario::manifest::content_hash`'s result).
+type Hashed = (String, u64, u64);
+
+/// `(path relative to the corpus root, length, SHA-256)` of each file of a scenario, sorted.
+type FileDigests = Vec<(String, u64, [u8; 32])>;
+
+/// Writes scenario `s` as its directory under `dir` and returns its files' digests, computed
+/// from the bytes written (the content hash never reads the corpus back).
+fn write_scenario_dir(dir: &Path, s: &render::RenderedScenario) -> Result<FileDigests, GenError> {
+    let sdir = dir.join(&s.dir_name);
+    std::fs::create_dir(&sdir).map_err(io(&sdir))?;
+    let mut made_sub = false;
+    let mut digests = Vec::with_capacity(s.files.len());
+    for (file, text) in &s.files {
+        let p = sdir.join(file);
+        if !made_sub && file.contains('/') {
+            let sub = sdir.join(spec::K8S_API_DIR);
+            std::fs::create_dir(&sub).map_err(io(&sub))?;
+            made_sub = true;
+        }
+        std::fs::write(&p, text).map_err(io(&p))?;
+        digests.push((
+            format!("{}/{file}", s.dir_name),
+            text.len() as u64,
+            Sha256::digest(text.as_bytes()).into(),
+        ));
+    }
+    digests.sort_unstable();
+    Ok(digests)
+}
+
+/// The content hash fed scenario by scenario in the order they are written; gives up (and
+/// the caller hashes the directory instead) if a path comes before one already fed.
+#[derive(Default)]
+struct OrderedHasher {
+    hasher: scenario::manifest::ContentHasher,
+    last: Option<String>,
+    out_of_order: bool,
+}
+
+impl OrderedHasher {
+    fn push_all(&mut self, digests: &FileDigests) {
+        for (rel, len, digest) in digests {
+            if self
+                .last
+                .as_deref()
+                .is_some_and(|last| rel.as_str() <= last)
+            {
+                self.out_of_order = true;
+            }
+            self.hasher.push(rel, *len, digest);
+        }
+        if let Some((rel, ..)) = digests.last() {
+            self.last = Some(rel.clone());
+        }
+    }
+
+    fn finish(self) -> Option<Hashed> {
+        (!self.out_of_order).then(|| self.hasher.finish())
+    }
+}
+
 /// The labels of one written scenario, for the manifest counts.
 type Labels = (
     FailureMode,
@@ -574,75 +636,63 @@ fn write_corpus(
     let range = config
         .shard
         .map_or(0..config.count, |s| s.range(config.count));
-    // A pack: rendered in parallel chunks, appended in order, so memory is one chunk's.
-    let render_pack = |size: u64| -> Result<(Vec<Labels>, (String, u64, u64)), GenError> {
-        let mut w = scenario::pack::PackWriter::new(dir, size);
-        let mut labels = Vec::new();
+    let write = || -> Result<(Vec<Labels>, Hashed), GenError> {
+        let mut pack = config
+            .pack
+            .map(|size| scenario::pack::PackWriter::new(dir, size));
+        let mut hasher = OrderedHasher::default();
+        let mut labels = Vec::with_capacity((range.end - range.start) as usize);
+        // Rendered (and, as directories, written and digested) in parallel chunks, then taken
+        // in order: the pack's appends and the content hash need the corpus order, and memory
+        // stays one chunk's.
         let chunk = 64 * rayon::current_num_threads().max(1) as u64;
         let mut start = range.start;
         while start < range.end {
             let end = (start + chunk).min(range.end);
-            let rendered: Vec<render::RenderedScenario> = (start..end)
+            let done: Vec<(render::RenderedScenario, FileDigests)> = (start..end)
                 .into_par_iter()
-                .map(render)
-                .collect::<Result<_, _>>()?;
-            for s in rendered {
-                // Sorted by path, as `triagebench pack` reads a directory: the same corpus
-                // packs to the same bytes either way.
-                let mut files: Vec<(&str, &[u8])> = s
-                    .files
-                    .iter()
-                    .map(|(f, text)| (f.as_str(), text.as_bytes()))
-                    .collect();
-                files.sort_unstable();
-                w.add(&s.dir_name, &files).map_err(io(dir))?;
+                .map(|i| {
+                    let s = render(i)?;
+                    let digests = match pack {
+                        Some(_) => Vec::new(),
+                        None => write_scenario_dir(dir, &s)?,
+                    };
+                    Ok((s, digests))
+                })
+                .collect::<Result<_, GenError>>()?;
+            for (s, digests) in done {
+                match pack.as_mut() {
+                    Some(w) => {
+                        // Sorted by path, as `triagebench pack` reads a directory: the same
+                        // corpus packs to the same bytes either way.
+                        let mut files: Vec<(&str, &[u8])> = s
+                            .files
+                            .iter()
+                            .map(|(f, text)| (f.as_str(), text.as_bytes()))
+                            .collect();
+                        files.sort_unstable();
+                        w.add(&s.dir_name, &files).map_err(io(dir))?;
+                    }
+                    None => hasher.push_all(&digests),
+                }
                 progress.advance(1);
                 labels.push((s.mode, s.cause, s.category, s.difficulty, s.signals));
             }
             start = end;
         }
-        let index = w.finish().map_err(io(dir))?;
-        Ok((labels, index.content_hash()))
+        let hashed = match pack {
+            Some(w) => w.finish().map_err(io(dir))?.content_hash(),
+            // Combined as the files were written; a corpus whose names do not sort in the
+            // order they were written in (never the case for generated names, but the hash
+            // must not depend on it) is hashed again from disk.
+            None => match hasher.finish() {
+                Some(h) => h,
+                None => content_hash(dir).map_err(io(dir))?,
+            },
+        };
+        Ok((labels, hashed))
     };
-    let render_all = || -> Result<Vec<Labels>, GenError> {
-        config
-            .shard
-            .map_or(0..config.count, |s| s.range(config.count))
-            .into_par_iter()
-            .map(|i| {
-                let s = render_scenario_twins(
-                    t,
-                    &config.mix,
-                    config.seed,
-                    i,
-                    config.count,
-                    config.profile,
-                    config.twins,
-                )?;
-                let sdir = dir.join(&s.dir_name);
-                std::fs::create_dir(&sdir).map_err(io(&sdir))?;
-                let mut made_sub = false;
-                for (file, text) in &s.files {
-                    let p = sdir.join(file);
-                    if !made_sub && file.contains('/') {
-                        let sub = sdir.join(spec::K8S_API_DIR);
-                        std::fs::create_dir(&sub).map_err(io(&sub))?;
-                        made_sub = true;
-                    }
-                    std::fs::write(&p, text).map_err(io(&p))?;
-                }
-                progress.advance(1);
-                Ok((s.mode, s.cause, s.category, s.difficulty, s.signals))
-            })
-            .collect()
-    };
-    let run = || -> Result<(Vec<Labels>, Option<(String, u64, u64)>), GenError> {
-        match config.pack {
-            Some(size) => render_pack(size).map(|(l, h)| (l, Some(h))),
-            None => render_all().map(|l| (l, None)),
-        }
-    };
-    let (labels, pack_hash) = match config.threads {
+    let (labels, (hash, files, bytes)) = match config.threads {
         Some(n) => rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
@@ -650,8 +700,8 @@ fn write_corpus(
                 option: "--threads".into(),
                 message: e.to_string(),
             })?
-            .install(run)?,
-        None => run()?,
+            .install(write)?,
+        None => write()?,
     };
     let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     let mut signals: BTreeMap<String, u64> = BTreeMap::new();
@@ -672,10 +722,6 @@ fn write_corpus(
         }
     }
     counts.insert("adversarial_signal".into(), signals.clone());
-    let (hash, files, bytes) = match pack_hash {
-        Some(h) => h,
-        None => content_hash(dir).map_err(io(dir))?,
-    };
     let mut id = Sha256::new();
     id.update(config.seed.to_le_bytes());
     id.update(config.count.to_le_bytes());
