@@ -8,6 +8,8 @@
 #                                   `eval --threads` sets the classifying threads; loading and
 #                                   hashing the corpus always use every core.
 #
+# The Python + Jinja2 peer of the generator (bench/peer/, issue 13) runs on PEER_COUNT scenarios
+# (default COUNT/5; its requirements are pip-installed when missing).
 # COUNT (10000), RUNS (5) and BENCH_DIR (tmpfs /dev/shm when present, so disk speed does not
 # dominate; else a temp dir) can be set in the environment. The machine is shared and noisy:
 # read medians, and compare ratios (eval / floor), not single runs.
@@ -68,6 +70,42 @@ for t in 1 2; do
   awk -v g="${gen_med[$t]}" -v f="${floor_med[$t]}" -v t="$t" 'BEGIN {printf "%-44s %12.2fx   (goal <= 2x)\n", "generate time / write floor (" t " threads)", f/g}'
 done
 awk -v a="${gen_med[1]}" -v b="${gen_med[2]}" -v load="$(cut -d' ' -f1-3 /proc/loadavg)" 'BEGIN {printf "%-44s %12.2fx   (goal >= 1.8x on an idle machine; load now: %s)\n", "generate 2 threads / 1 thread", b/a, load}'
+
+# Issue 13's peer: bench/peer/generate.py, a plain Python 3 + Jinja2 generator of the same files
+# (one process), against `generate --threads 1`. Rates are scenarios/s; the peer runs on
+# PEER_COUNT scenarios (default COUNT/5) so that its runs take about as long as ours.
+peer_count=${PEER_COUNT:-$((count / 5))}
+[ "$peer_count" -ge 1 ] || peer_count=1
+if ! python3 -c 'import jinja2, yaml' 2>/dev/null; then
+  echo "installing the Python peer's requirements (bench/peer/requirements.txt)"
+  python3 -m pip install --quiet -r bench/peer/requirements.txt
+fi
+peer_rates() {
+  local all=()
+  for _ in $(seq "$runs"); do
+    local s e; s=$(now)
+    python3 bench/peer/generate.py --count "$peer_count" --seed 42 --out "$BENCH_DIR/peer" --force >/dev/null
+    e=$(now); all+=("$(rate "$peer_count" "$s" "$e")")
+  done
+  rm -rf "$BENCH_DIR/peer"
+  printf '%-44s %12s   %s\n' "Python peer ($peer_count scenarios, 1 process)" "$(printf '%s\n' "${all[@]}" | median)" "${all[*]}"
+  peer_med=$(printf '%s\n' "${all[@]}" | median)
+}
+pack_rates() {
+  local all=()
+  for _ in $(seq "$runs"); do
+    local s e; s=$(now)
+    "$tb" generate --count "$count" --seed 42 --out "$BENCH_DIR/packed" --force --quiet --threads 1 --format pack >/dev/null
+    e=$(now); all+=("$(rate "$count" "$s" "$e")")
+  done
+  rm -rf "$BENCH_DIR/packed"
+  printf '%-44s %12s   %s\n' "generate --format pack (1 thread)" "$(printf '%s\n' "${all[@]}" | median)" "${all[*]}"
+  pack_med=$(printf '%s\n' "${all[@]}" | median)
+}
+peer_rates
+awk -v g="${gen_med[1]}" -v p="$peer_med" 'BEGIN {printf "%-44s %12.1fx   (goal >= 10x)\n", "generate (1 thread) / Python peer", g/p}'
+pack_rates
+awk -v g="$pack_med" -v p="$peer_med" 'BEGIN {printf "%-44s %12.1fx   (goal >= 30x)\n", "generate packed (1 thread) / Python peer", g/p}'
 
 [ "$what" = generate ] && exit 0
 
