@@ -640,7 +640,9 @@ fn stream_dir(
     let mut ids: HashMap<String, String> = HashMap::new();
     let mut counts: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
     let mut loaded = 0usize;
-    let mut predictions = Vec::new();
+    // Sized once: the rows are what the run keeps per scenario, and a growing vector would
+    // hold up to twice their size at its peak.
+    let mut predictions = Vec::with_capacity(block.len() * request.trials as usize);
     let mut calls: Vec<(String, u32, Vec<TrajectoryRow>)> = Vec::new();
     for chunk in order.chunks(request.chunk) {
         let results: Vec<_> = chunk

@@ -66,7 +66,7 @@ pub(crate) fn strict<T: DeserializeOwned + Serialize>(
         ignored: &ignored,
         problems: &mut problems,
     }
-    .walk(value, &back, "");
+    .walk(value, &back, &mut String::new());
     if problems.is_empty() {
         Ok(typed)
     } else {
@@ -121,33 +121,44 @@ impl Compare<'_> {
             .push(at(self.shown, &join_path(self.prefix, path), message));
     }
 
-    fn walk(&mut self, input: &Value, back: &Value, path: &str) {
+    /// Compares `input` with `back` below `path`, a buffer extended and cut back as the walk
+    /// goes (a path is only rendered into a problem when there is one).
+    fn walk(&mut self, input: &Value, back: &Value, path: &mut String) {
         match (input, back) {
             (Value::Object(i), Value::Object(b)) => {
                 // The API leaves `apiVersion`/`kind` out of the items of a list; the model
                 // always writes them for an object with `metadata`.
                 let resource = b.contains_key("metadata");
                 for (key, bv) in b {
-                    let p = join_path(path, key);
+                    let len = push_key(path, key);
                     match i.get(key) {
                         None if resource && (key == "apiVersion" || key == "kind") => {}
                         Some(Value::Null) if bv.is_null() => {}
                         None | Some(Value::Null) => {
-                            self.push(&p, "missing required field");
+                            self.push(path, "missing required field");
                         }
-                        Some(iv) => self.walk(iv, bv, &p),
+                        Some(iv) => self.walk(iv, bv, path),
                     }
+                    path.truncate(len);
                 }
                 for (key, iv) in i {
-                    let p = join_path(path, key);
-                    if !b.contains_key(key) && !iv.is_null() && !self.ignored.contains(&p) {
-                        self.push(&p, "dropped by the model (not in the API's schema)");
+                    if b.contains_key(key) || iv.is_null() {
+                        continue;
                     }
+                    let len = push_key(path, key);
+                    if !self.ignored.contains(path.as_str()) {
+                        self.push(path, "dropped by the model (not in the API's schema)");
+                    }
+                    path.truncate(len);
                 }
             }
             (Value::Array(i), Value::Array(b)) if i.len() == b.len() => {
                 for (n, (iv, bv)) in i.iter().zip(b).enumerate() {
-                    self.walk(iv, bv, &format!("{path}[{n}]"));
+                    let len = path.len();
+                    // Writing to a String cannot fail.
+                    let _ = std::fmt::Write::write_fmt(path, format_args!("[{n}]"));
+                    self.walk(iv, bv, path);
+                    path.truncate(len);
                 }
             }
             (Value::String(i), Value::String(b)) => {
@@ -164,6 +175,16 @@ impl Compare<'_> {
             (i, b) => self.push(path, format!("reads back as {b}, not {i}")),
         }
     }
+}
+
+/// Appends `key` to `path` as [`join_path`] joins them; returns the length to cut back to.
+fn push_key(path: &mut String, key: &str) -> usize {
+    let len = path.len();
+    if !path.is_empty() && !key.is_empty() && !key.starts_with('[') {
+        path.push('.');
+    }
+    path.push_str(key);
+    len
 }
 
 /// Whether two timestamp strings denote the same instant, at the precision the model keeps
@@ -207,6 +228,22 @@ mod tests {
             "2026-04-18T10:45:10Z"
         ));
         assert!(!same_instant("yesterday", "2026-04-18T10:45:10Z"));
+    }
+
+    #[test]
+    fn the_walk_builds_paths_as_join_path_does() {
+        for (parent, key) in [
+            ("", "items"),
+            ("items", "[0]"),
+            ("items[0]", "status"),
+            ("a", ""),
+        ] {
+            let mut path = parent.to_owned();
+            let len = push_key(&mut path, key);
+            assert_eq!(path, join_path(parent, key));
+            path.truncate(len);
+            assert_eq!(path, parent);
+        }
     }
 
     #[test]
