@@ -119,6 +119,8 @@ pub struct Config {
     shard: Option<scenario::shard::Shard>,
     /// `Some(scenarios per shard)`: write a pack (`scenario::pack`) instead of directories.
     pack: Option<u64>,
+    /// How a pack's shards are stored.
+    pack_compression: scenario::pack::Compression,
 }
 
 impl Config {
@@ -197,6 +199,7 @@ impl Config {
             twins: 0.0,
             shard: None,
             pack: None,
+            pack_compression: scenario::pack::Compression::Zstd,
         })
     }
 
@@ -256,6 +259,12 @@ impl Config {
         }
         self.pack = size;
         Ok(self)
+    }
+
+    /// How a pack's shards are stored (zstd unless told otherwise; directories ignore it).
+    pub fn with_pack_compression(mut self, compression: scenario::pack::Compression) -> Config {
+        self.pack_compression = compression;
+        self
     }
 
     /// The shard rendered, if any.
@@ -574,35 +583,43 @@ fn write_corpus(
     let range = config
         .shard
         .map_or(0..config.count, |s| s.range(config.count));
-    // A pack: rendered in parallel chunks, appended in order, so memory is one chunk's.
+    // A pack: rendered and encoded (tar members, digests, zstd) in parallel chunks, appended
+    // in order, so memory is one chunk's. Scenario names are zero-padded to one width, so
+    // index order is the content hash's order the pack is written in.
     let render_pack = |size: u64| -> Result<(Vec<Labels>, (String, u64, u64)), GenError> {
-        let mut w = scenario::pack::PackWriter::new(dir, size);
+        let compression = config.pack_compression;
+        let mut w = scenario::pack::PackWriter::new(dir, size, compression);
         let mut labels = Vec::new();
         let chunk = 64 * rayon::current_num_threads().max(1) as u64;
         let mut start = range.start;
         while start < range.end {
             let end = (start + chunk).min(range.end);
-            let rendered: Vec<render::RenderedScenario> = (start..end)
+            let encoded: Vec<(scenario::pack::Encoded, Labels)> = (start..end)
                 .into_par_iter()
-                .map(render)
-                .collect::<Result<_, _>>()?;
-            for s in rendered {
-                // Sorted by path, as `triagebench pack` reads a directory: the same corpus
-                // packs to the same bytes either way.
-                let mut files: Vec<(&str, &[u8])> = s
-                    .files
-                    .iter()
-                    .map(|(f, text)| (f.as_str(), text.as_bytes()))
-                    .collect();
-                files.sort_unstable();
-                w.add(&s.dir_name, &files).map_err(io(dir))?;
+                .map(|i| {
+                    let s = render(i)?;
+                    // Sorted by path, as `triagebench pack` reads a directory: the same
+                    // corpus packs to the same bytes either way.
+                    let mut files: Vec<(&str, &[u8])> = s
+                        .files
+                        .iter()
+                        .map(|(f, text)| (f.as_str(), text.as_bytes()))
+                        .collect();
+                    files.sort_unstable();
+                    let e = scenario::pack::encode(&s.dir_name, &files, compression)
+                        .map_err(io(dir))?;
+                    Ok((e, (s.mode, s.cause, s.category, s.difficulty, s.signals)))
+                })
+                .collect::<Result<_, GenError>>()?;
+            for (e, l) in encoded {
+                w.add_encoded(e).map_err(io(dir))?;
                 progress.advance(1);
-                labels.push((s.mode, s.cause, s.category, s.difficulty, s.signals));
+                labels.push(l);
             }
             start = end;
         }
-        let index = w.finish().map_err(io(dir))?;
-        Ok((labels, index.content_hash()))
+        let summary = w.finish().map_err(io(dir))?;
+        Ok((labels, summary.content_hash))
     };
     let render_all = || -> Result<Vec<Labels>, GenError> {
         config
