@@ -555,6 +555,9 @@ pub fn generate(
 type Written = (Manifest, BTreeMap<String, u64>);
 
 /// The labels of one written scenario, for the manifest counts.
+/// A content hash with its file and byte counts.
+type Hashed = (String, u64, u64);
+
 type Labels = (
     FailureMode,
     RootCause,
@@ -586,7 +589,7 @@ fn write_corpus(
     // A pack: rendered and encoded (tar members, digests, zstd) in parallel chunks, appended
     // in order, so memory is one chunk's. Scenario names are zero-padded to one width, so
     // index order is the content hash's order the pack is written in.
-    let render_pack = |size: u64| -> Result<(Vec<Labels>, (String, u64, u64)), GenError> {
+    let render_pack = |size: u64| -> Result<(Vec<Labels>, Hashed), GenError> {
         let compression = config.pack_compression;
         let mut w = scenario::pack::PackWriter::new(dir, size, compression);
         let mut labels = Vec::new();
@@ -653,7 +656,7 @@ fn write_corpus(
             })
             .collect()
     };
-    let run = || -> Result<(Vec<Labels>, Option<(String, u64, u64)>), GenError> {
+    let run = || -> Result<(Vec<Labels>, Option<Hashed>), GenError> {
         match config.pack {
             Some(size) => render_pack(size).map(|(l, h)| (l, Some(h))),
             None => render_all().map(|l| (l, None)),

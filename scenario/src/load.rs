@@ -611,7 +611,6 @@ impl<'c> CorpusReader<'c> {
         self.pack.is_some()
     }
 
-
     /// Forgets the parsed `scenario.yml` of each of `names` that no scenario named as its
     /// `base:` so far, so a reader that loads a corpus chunk by chunk and releases each chunk
     /// holds the bases' files only, not one per scenario (a base first named by a later child
@@ -750,8 +749,11 @@ pub(crate) enum Files<'a> {
 #[derive(Debug)]
 pub(crate) struct Mem<'a> {
     from: MemFrom<'a>,
-    loaded: std::sync::Mutex<HashMap<String, Result<HashMap<String, Vec<u8>>, Problem>>>,
+    loaded: std::sync::Mutex<HashMap<String, Result<ScenarioMap, Problem>>>,
 }
+
+/// A scenario's files: path inside the scenario directory to bytes.
+type ScenarioMap = HashMap<String, Vec<u8>>;
 
 #[derive(Debug)]
 enum MemFrom<'a> {

@@ -301,7 +301,9 @@ fn write_json<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
     serde_json::to_writer(&mut w, value).map_err(std::io::Error::other)?;
     w.write_all(b"\n")?;
     w.flush()?;
-    w.into_inner().map_err(|e| e.into_error())?.sync_all()
+    w.into_inner()
+        .map_err(std::io::IntoInnerError::into_error)?
+        .sync_all()
 }
 
 /// One scenario encoded for a shard ([`encode`]): its bytes as they go into the shard and its
@@ -496,7 +498,10 @@ impl PackWriter {
         cur.w.write_all(&end)?;
         cur.pos += end.len() as u64;
         cur.w.flush()?;
-        cur.w.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+        cur.w
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?
+            .sync_all()?;
         let file = shard_name(i, self.compression);
         let index = shard_index_name(i);
         let names = cur.scenarios.iter().map(|s| s.name.clone()).collect();
@@ -543,8 +548,11 @@ pub struct Pack {
     shards: Vec<ShardMeta>,
     /// Every scenario name, in content-hash order (checked at open).
     names: Vec<String>,
-    cache: Mutex<VecDeque<(usize, Arc<Result<ShardIndex, Problem>>)>>,
+    cache: Mutex<VecDeque<(usize, LoadedShard)>>,
 }
+
+/// A shard's index as loaded and checked, or why it is not usable.
+type LoadedShard = Arc<Result<ShardIndex, Problem>>;
 
 #[derive(Debug)]
 struct ShardMeta {
@@ -570,7 +578,8 @@ impl Pack {
         }
         let text = std::fs::read_to_string(root.join(INDEX_FILE))
             .map_err(|e| Problem::file(INDEX_FILE, format!("cannot read: {e}")))?;
-        let parse = |e: serde_json::Error| Problem::file(INDEX_FILE, format!("does not parse: {e}"));
+        let parse =
+            |e: serde_json::Error| Problem::file(INDEX_FILE, format!("does not parse: {e}"));
         let version: Version = serde_json::from_str(&text).map_err(parse)?;
         if version.format == 1 {
             return Err(Problem::field(
@@ -598,16 +607,26 @@ impl Pack {
             };
             let file = shard_name(i, index.compression);
             if s.file != file {
-                return Err(bad("file", format!("\"{}\" is not the expected {file}", s.file)));
+                return Err(bad(
+                    "file",
+                    format!("\"{}\" is not the expected {file}", s.file),
+                ));
             }
             if s.index != shard_index_name(i) {
                 return Err(bad(
                     "index",
-                    format!("\"{}\" is not the expected {}", s.index, shard_index_name(i)),
+                    format!(
+                        "\"{}\" is not the expected {}",
+                        s.index,
+                        shard_index_name(i)
+                    ),
                 ));
             }
             if s.scenarios.is_empty() {
-                return Err(bad("scenarios", "a shard holds at least one scenario".into()));
+                return Err(bad(
+                    "scenarios",
+                    "a shard holds at least one scenario".into(),
+                ));
             }
             let start = names.len();
             for (j, n) in s.scenarios.into_iter().enumerate() {
@@ -709,11 +728,11 @@ impl Pack {
 
     /// `(shard, position in the shard)` of scenario `name`.
     fn locate(&self, name: &str) -> Option<(usize, usize)> {
-        let g = self
-            .names
-            .binary_search_by(|n| hash_order(n, name))
-            .ok()?;
-        let i = self.shards.partition_point(|s| s.start <= g).checked_sub(1)?;
+        let g = self.names.binary_search_by(|n| hash_order(n, name)).ok()?;
+        let i = self
+            .shards
+            .partition_point(|s| s.start <= g)
+            .checked_sub(1)?;
         Some((i, g - self.shards[i].start))
     }
 
@@ -723,7 +742,7 @@ impl Pack {
 
     /// The checked index of shard `i`, from the cache or read now (and cached, evicting the
     /// least recently used).
-    fn shard(&self, i: usize) -> Arc<Result<ShardIndex, Problem>> {
+    fn shard(&self, i: usize) -> LoadedShard {
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(at) = cache.iter().position(|(k, _)| *k == i)
             && let Some(entry) = cache.remove(at)
@@ -747,8 +766,9 @@ impl Pack {
     fn load_shard(&self, i: usize) -> Result<ShardIndex, Problem> {
         let meta = &self.shards[i];
         let idx = meta.index.as_str();
-        let text = std::fs::read_to_string(self.root.join(idx))
-            .map_err(|e| Problem::file(idx, format!("cannot read (listed in {INDEX_FILE}): {e}")))?;
+        let text = std::fs::read_to_string(self.root.join(idx)).map_err(|e| {
+            Problem::file(idx, format!("cannot read (listed in {INDEX_FILE}): {e}"))
+        })?;
         let index: ShardIndex = serde_json::from_str(&text)
             .map_err(|e| Problem::file(idx, format!("does not parse: {e}")))?;
         if index.format != FORMAT {
@@ -788,7 +808,10 @@ impl Pack {
             if s.name != names[j] {
                 return Err(bad(
                     "name",
-                    format!("\"{}\" but {INDEX_FILE} lists \"{}\" here", s.name, names[j]),
+                    format!(
+                        "\"{}\" but {INDEX_FILE} lists \"{}\" here",
+                        s.name, names[j]
+                    ),
                 ));
             }
             if s.offset != end {
@@ -924,7 +947,8 @@ impl Pack {
             }
         };
         // Named by the scenario (or its member) so that the problem is the scenario's own.
-        let fail_in = |file: &str, pos: u64, m: String| Problem::file(file, format!("{}: {m}", at(pos)));
+        let fail_in =
+            |file: &str, pos: u64, m: String| Problem::file(file, format!("{}: {m}", at(pos)));
         let fail_raw = |offset: u64, m: String| {
             Problem::file(name, format!("in {shard} at byte offset {offset}: {m}"))
         };
@@ -1029,7 +1053,10 @@ mod tests {
 
     fn scenario_files(i: u32) -> Vec<(String, Vec<u8>)> {
         let mut files = vec![
-            ("alert.json".to_owned(), format!("{{\"n\": {i}}}").into_bytes()),
+            (
+                "alert.json".to_owned(),
+                format!("{{\"n\": {i}}}").into_bytes(),
+            ),
             (
                 "k8s-api/pods.json".to_owned(),
                 format!("[{}]", "1,".repeat(300 + i as usize)).into_bytes(),
@@ -1044,8 +1071,10 @@ mod tests {
         let mut w = PackWriter::new(dir, size, c);
         for (i, name) in names.iter().enumerate() {
             let files = scenario_files(i as u32);
-            let files: Vec<(&str, &[u8])> =
-                files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+            let files: Vec<(&str, &[u8])> = files
+                .iter()
+                .map(|(p, b)| (p.as_str(), b.as_slice()))
+                .collect();
             w.add(name, &files).unwrap();
         }
         w.finish().unwrap()
@@ -1118,6 +1147,10 @@ mod tests {
         )
         .unwrap();
         let p = Pack::open(tmp.path()).unwrap_err();
-        assert!(p.to_string().contains("pack format 1: unpack with an older triagebench or regenerate"), "{p}");
+        assert!(
+            p.to_string()
+                .contains("pack format 1: unpack with an older triagebench or regenerate"),
+            "{p}"
+        );
     }
 }

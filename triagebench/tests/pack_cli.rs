@@ -181,9 +181,11 @@ fn tar_and_zstd_read_a_shard_as_it_is() {
     }
     let expected: BTreeMap<String, Vec<u8>> = files(&f.dir)
         .into_iter()
-        .filter(|(k, _)| ["00005/", "00006/", "00007/", "00008/", "00009/"]
-            .iter()
-            .any(|p| k.starts_with(p)))
+        .filter(|(k, _)| {
+            ["00005/", "00006/", "00007/", "00008/", "00009/"]
+                .iter()
+                .any(|p| k.starts_with(p))
+        })
         .collect();
     assert!(!expected.is_empty());
     let shard = f.pack.join("shard-00001.tar.zst");
@@ -620,17 +622,22 @@ fn names_out_of_order_and_format_1_are_refused() {
     let o = tb(&["validate", s(&p)]);
     assert_eq!(code(&o), 2, "{}", all(&o));
     assert!(
-        all(&o).contains("pack.json: shards[1].scenarios[0]: \"00004\" does not come after \"00004\""),
+        all(&o)
+            .contains("pack.json: shards[1].scenarios[0]: \"00004\" does not come after \"00004\""),
         "{}",
         all(&o)
     );
     let mut i = index(&fixture().pack);
-    i["shards"][0]["scenarios"].as_array_mut().unwrap().swap(0, 1);
+    i["shards"][0]["scenarios"]
+        .as_array_mut()
+        .unwrap()
+        .swap(0, 1);
     std::fs::write(p.join("pack.json"), i.to_string()).unwrap();
     let o = tb(&["validate", s(&p)]);
     assert_eq!(code(&o), 2, "{}", all(&o));
     assert!(
-        all(&o).contains("pack.json: shards[0].scenarios[1]: \"00000\" does not come after \"00001\""),
+        all(&o)
+            .contains("pack.json: shards[0].scenarios[1]: \"00000\" does not come after \"00001\""),
         "{}",
         all(&o)
     );
@@ -687,7 +694,11 @@ fn serve_reads_a_pack_as_the_directory() {
         }
         drop(stdin);
         let status = child.wait().unwrap();
-        assert!(status.success(), "serve --corpus {}: {status:?}", corpus.display());
+        assert!(
+            status.success(),
+            "serve --corpus {}: {status:?}",
+            corpus.display()
+        );
         answers
     };
     let (dir, pack) = (session(&f.dir), session(&f.pack));
