@@ -132,13 +132,16 @@ fn corpus_info_of(
     loaded: Option<Tally>,
 ) -> Result<CorpusInfo, CorpusError> {
     let hashed = if scenario::pack::is_pack(root) {
-        // A pack's hash comes from its index (every member is checked against its SHA-256
-        // when loaded): the same value as the corpus unpacked to directories.
+        // A pack's hash comes from its shard indexes, streamed one after the other (every
+        // member is checked against its SHA-256 when loaded): the same value as the corpus unpacked to directories.
         let (pack, _) = scenario::pack::Pack::open(root).map_err(|p| CorpusError::Io {
             path: root.to_path_buf(),
             source: std::io::Error::new(std::io::ErrorKind::InvalidData, p.to_string()),
         })?;
-        pack.index().content_hash()
+        pack.content_hash().map_err(|p| CorpusError::Io {
+            path: root.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, p.to_string()),
+        })?
     } else {
         content_hash(root).map_err(|source| CorpusError::Io {
             path: root.to_path_buf(),

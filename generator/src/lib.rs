@@ -119,6 +119,8 @@ pub struct Config {
     shard: Option<scenario::shard::Shard>,
     /// `Some(scenarios per shard)`: write a pack (`scenario::pack`) instead of directories.
     pack: Option<u64>,
+    /// How a pack's shards are stored.
+    pack_compression: scenario::pack::Compression,
 }
 
 impl Config {
@@ -197,6 +199,7 @@ impl Config {
             twins: 0.0,
             shard: None,
             pack: None,
+            pack_compression: scenario::pack::Compression::Zstd,
         })
     }
 
@@ -256,6 +259,12 @@ impl Config {
         }
         self.pack = size;
         Ok(self)
+    }
+
+    /// How a pack's shards are stored (zstd unless told otherwise; directories ignore it).
+    pub fn with_pack_compression(mut self, compression: scenario::pack::Compression) -> Config {
+        self.pack_compression = compression;
+        self
     }
 
     /// The shard rendered, if any.
@@ -636,33 +645,32 @@ fn write_corpus(
     let range = config
         .shard
         .map_or(0..config.count, |s| s.range(config.count));
+    // What a rendered scenario becomes in the parallel part: a pack's encoded members
+    // (tar members, digests, zstd), or the digests of the directory just written.
+    enum Done {
+        Pack(scenario::pack::Encoded),
+        Dir(FileDigests),
+    }
     let write = || -> Result<(Vec<Labels>, Hashed), GenError> {
+        let compression = config.pack_compression;
         let mut pack = config
             .pack
-            .map(|size| scenario::pack::PackWriter::new(dir, size));
+            .map(|size| scenario::pack::PackWriter::new(dir, size, compression));
         let mut hasher = OrderedHasher::default();
         let mut labels = Vec::with_capacity((range.end - range.start) as usize);
-        // Rendered (and, as directories, written and digested) in parallel chunks, then taken
-        // in order: the pack's appends and the content hash need the corpus order, and memory
-        // stays one chunk's.
+        // Rendered (and written or encoded, and digested) in parallel chunks, then taken in
+        // order: the pack's appends and the content hash need the corpus order, and memory
+        // stays one chunk's. Generated names are zero-padded to one width, so index order is
+        // the content hash's order.
         let chunk = 64 * rayon::current_num_threads().max(1) as u64;
         let mut start = range.start;
         while start < range.end {
             let end = (start + chunk).min(range.end);
-            let done: Vec<(render::RenderedScenario, FileDigests)> = (start..end)
+            let done: Vec<(Done, Labels)> = (start..end)
                 .into_par_iter()
                 .map(|i| {
                     let s = render(i)?;
-                    let digests = match pack {
-                        Some(_) => Vec::new(),
-                        None => write_scenario_dir(dir, &s)?,
-                    };
-                    Ok((s, digests))
-                })
-                .collect::<Result<_, GenError>>()?;
-            for (s, digests) in done {
-                match pack.as_mut() {
-                    Some(w) => {
+                    let done = if pack.is_some() {
                         // Sorted by path, as `triagebench pack` reads a directory: the same
                         // corpus packs to the same bytes either way.
                         let mut files: Vec<(&str, &[u8])> = s
@@ -671,17 +679,29 @@ fn write_corpus(
                             .map(|(f, text)| (f.as_str(), text.as_bytes()))
                             .collect();
                         files.sort_unstable();
-                        w.add(&s.dir_name, &files).map_err(io(dir))?;
-                    }
-                    None => hasher.push_all(&digests),
+                        Done::Pack(
+                            scenario::pack::encode(&s.dir_name, &files, compression)
+                                .map_err(io(dir))?,
+                        )
+                    } else {
+                        Done::Dir(write_scenario_dir(dir, &s)?)
+                    };
+                    Ok((done, (s.mode, s.cause, s.category, s.difficulty, s.signals)))
+                })
+                .collect::<Result<_, GenError>>()?;
+            for (done, l) in done {
+                match (done, pack.as_mut()) {
+                    (Done::Pack(e), Some(w)) => w.add_encoded(e).map_err(io(dir))?,
+                    (Done::Dir(digests), _) => hasher.push_all(&digests),
+                    (Done::Pack(_), None) => unreachable!("encoded only for a pack"),
                 }
                 progress.advance(1);
-                labels.push((s.mode, s.cause, s.category, s.difficulty, s.signals));
+                labels.push(l);
             }
             start = end;
         }
         let hashed = match pack {
-            Some(w) => w.finish().map_err(io(dir))?.content_hash(),
+            Some(w) => w.finish().map_err(io(dir))?.content_hash,
             // Combined as the files were written; a corpus whose names do not sort in the
             // order they were written in (never the case for generated names, but the hash
             // must not depend on it) is hashed again from disk.

@@ -606,7 +606,8 @@ impl<'c> CorpusReader<'c> {
         }
     }
 
-    /// Whether the corpus is a pack (`pack.json` and tar shards) rather than directories.
+    /// Whether the corpus is a pack (`pack.json`, shard indexes and tar shards) rather than
+    /// directories.
     pub fn is_pack(&self) -> bool {
         self.pack.is_some()
     }

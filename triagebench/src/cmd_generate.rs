@@ -59,12 +59,17 @@ pub struct Args {
     #[arg(long, value_name = "I/N", value_parser = crate::shard::parse)]
     pub shard: Option<scenario::shard::Shard>,
     /// Output layout: `dir` (one directory per scenario, what OpenSRE reads) or `pack`
-    /// (`pack.json` and tar shards: few inodes, one read per scenario; see `triagebench pack`).
+    /// (`pack.json`, shard indexes and tar + zstd shards: few inodes, one read per scenario;
+    /// see `triagebench pack`).
     #[arg(long, value_enum, default_value = "dir")]
     pub format: Format,
     /// Scenarios per shard file of a pack (1 to 100,000).
     #[arg(long, value_name = "N", default_value_t = scenario::pack::DEFAULT_PACK_SIZE)]
     pub pack_size: u64,
+    /// Shard compression of a pack: `zstd` (a frame per scenario, `.tar.zst`) or `none`
+    /// (plain `.tar`).
+    #[arg(long, value_enum, default_value = "zstd")]
+    pub pack_compress: crate::cmd_pack::PackCompress,
     /// No progress bar.
     #[arg(long, short)]
     pub quiet: bool,
@@ -75,7 +80,7 @@ pub struct Args {
 pub enum Format {
     /// A directory per scenario.
     Dir,
-    /// A pack: `pack.json` and tar shards.
+    /// A pack: `pack.json`, shard indexes and tar + zstd shards.
     Pack,
 }
 
@@ -146,7 +151,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     .with_shard(shard)
     .map_err(coded)?
     .with_pack((args.format == Format::Pack).then_some(args.pack_size))
-    .map_err(coded)?;
+    .map_err(coded)?
+    .with_pack_compression(args.pack_compress.into());
 
     let bar = if args.quiet {
         ProgressBar::hidden()

@@ -1,5 +1,5 @@
-//! `triagebench pack` and `unpack`: convert a directory corpus to a pack (`pack.json` and tar
-//! shards, `scenario::pack`) and back, with byte-identical files (and so the same content
+//! `triagebench pack` and `unpack`: convert a directory corpus to a pack (`pack.json`, shard
+//! indexes and tar + zstd shards, `scenario::pack`) and back, with byte-identical files (and so the same content
 //! hash). Both write to a temporary sibling and rename it into place; an existing output is
 //! refused (exit 3) unless `--force` and it is a corpus (never anything else).
 
@@ -7,19 +7,41 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use scenario::manifest::{MANIFEST_FILE, Manifest};
-use scenario::pack::{INDEX_FILE, Pack, PackWriter};
+use scenario::pack::{Compression, INDEX_FILE, Pack, PackWriter};
+
+/// `--pack-compress`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PackCompress {
+    /// One zstd frame per scenario: `shard-NNNNN.tar.zst`.
+    Zstd,
+    /// Plain ustar: `shard-NNNNN.tar`.
+    None,
+}
+
+impl From<PackCompress> for Compression {
+    fn from(c: PackCompress) -> Compression {
+        match c {
+            PackCompress::Zstd => Compression::Zstd,
+            PackCompress::None => Compression::None,
+        }
+    }
+}
 
 /// Arguments of `triagebench pack`.
 #[derive(Debug, clap::Args)]
 pub struct PackArgs {
     /// The directory corpus to pack.
     pub corpus: PathBuf,
-    /// Where to write the pack (a directory: manifest.json, pack.json, shard-NNNNN.tar).
+    /// Where to write the pack (a directory: manifest.json, pack.json, and per shard
+    /// shard-NNNNN.tar.zst with its index shard-NNNNN.json).
     #[arg(long)]
     pub out: PathBuf,
     /// Scenarios per shard file (1 to 100,000).
     #[arg(long, value_name = "N", default_value_t = scenario::pack::DEFAULT_PACK_SIZE)]
     pub pack_size: u64,
+    /// Shard compression: `zstd` (a frame per scenario, `.tar.zst`) or `none` (plain `.tar`).
+    #[arg(long, value_enum, default_value = "zstd")]
+    pub pack_compress: PackCompress,
     /// Replace an existing corpus or pack at --out (one with a manifest.json or pack.json);
     /// anything else is refused (exit 3).
     #[arg(long)]
@@ -86,9 +108,11 @@ pub fn run_pack(args: PackArgs) -> anyhow::Result<ExitCode> {
             "{shown}: no scenarios found"
         )));
     }
-    names.sort();
+    // The content hash's order (a directory `d` sorts as `d/`): shard indexes taken in order
+    // list the files in hash order, so the hash streams from them.
+    names.sort_by(|a, b| scenario::pack::hash_order(a, b));
     let (parent, tmp) = temp_for(&args.out)?;
-    let mut w = PackWriter::new(tmp.path(), args.pack_size);
+    let mut w = PackWriter::new(tmp.path(), args.pack_size, args.pack_compress.into());
     for name in &names {
         let files = scenario::load::read_scenario_dir(src, name).map_err(|p| {
             crate::exit::unloadable(src, "the corpus", &scenario::load::Problems(p))
@@ -100,16 +124,16 @@ pub fn run_pack(args: PackArgs) -> anyhow::Result<ExitCode> {
         w.add(name, &files)
             .map_err(|e| anyhow::anyhow!("{}: {e}", tmp.path().display()))?;
     }
-    let index = w
+    let summary = w
         .finish()
         .map_err(|e| anyhow::anyhow!("{}: {e}", tmp.path().display()))?;
     copy_manifest(src, tmp.path())?;
-    let (hash, files, bytes) = index.content_hash();
+    let (hash, files, bytes) = summary.content_hash;
     place(tmp, &parent, &args.out, args.force)?;
     outln!(
         "packed {} scenarios ({files} files, {bytes} bytes) into {} shard(s) at {}",
-        index.scenarios.len(),
-        index.shards.len(),
+        summary.scenarios,
+        summary.shards,
         args.out.display()
     );
     outln!("  content hash {hash}");
@@ -164,11 +188,13 @@ pub fn run_unpack(args: UnpackArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     copy_manifest(src, tmp.path())?;
-    let (hash, files, _) = pack.index().content_hash();
+    let (hash, files, _) = pack.content_hash().map_err(|p| {
+        crate::exit::unloadable(src, "the pack", &scenario::load::Problems(vec![p]))
+    })?;
     place(tmp, &parent, &args.out, args.force)?;
     outln!(
         "unpacked {} scenarios ({files} files) into {}",
-        pack.index().scenarios.len(),
+        pack.len(),
         args.out.display()
     );
     outln!("  content hash {hash}");

@@ -107,7 +107,8 @@ enum Command {
     /// Derive a corpus whose scenarios keep their labels but are renamed, reordered,
     /// time-shifted, reworded where unrelated to the cause, or short of a healthy pod.
     Perturb(cmd_perturb::Args),
-    /// Pack a directory corpus into `pack.json` and tar shards (byte-identical files).
+    /// Pack a directory corpus into `pack.json`, shard indexes and tar + zstd shards
+    /// (byte-identical files).
     Pack(cmd_pack::PackArgs),
     /// Unpack a pack into a directory corpus (byte-identical files).
     Unpack(cmd_pack::UnpackArgs),

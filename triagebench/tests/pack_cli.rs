@@ -1,9 +1,11 @@
-//! Packed corpora end to end: `pack` / `unpack` give byte-identical files and the same content
-//! hash; `generate --format pack` writes the same bytes as packing the directory corpus;
-//! `validate`, `eval` and `audit` read a pack as the directory; overwriting is refused (exit 3)
-//! unless `--force` on a corpus; a corrupt member, a truncated or missing shard and an index that
-//! disagrees with the shards are named (shard, scenario, byte offset) with exit 2, and lose only
-//! their own scenarios.
+//! Packed corpora (format 2) end to end: `pack` / `unpack` give byte-identical files and the
+//! same content hash, zstd or not; `generate --format pack` writes the same bytes as packing the
+//! directory corpus; `validate`, `eval`, `audit` and `serve` read a pack as the directory; GNU
+//! tar and zstd read a shard as it is; overwriting is refused (exit 3) unless `--force` on a
+//! corpus; a corrupt member or zstd frame, a truncated or missing shard, a missing shard index
+//! and a shard index that disagrees with its shard are named (shard or shard index, scenario,
+//! byte offset or field) with exit 2, and lose only their own scenarios; names out of
+//! content-hash order and a format 1 pack are refused.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -112,17 +114,109 @@ fn pack_and_unpack_are_byte_identical_with_the_same_content_hash() {
         [
             "manifest.json",
             "pack.json",
-            "shard-00000.tar",
-            "shard-00001.tar",
-            "shard-00002.tar"
+            "shard-00000.json",
+            "shard-00000.tar.zst",
+            "shard-00001.json",
+            "shard-00001.tar.zst",
+            "shard-00002.json",
+            "shard-00002.tar.zst"
         ]
     );
+    // pack.json holds names only; the per-file detail is in the shard indexes
+    let i = index(&f.pack);
+    assert_eq!(i["format"], 2);
+    assert_eq!(i["compression"], "zstd");
+    assert_eq!(i["shards"][1]["file"], "shard-00001.tar.zst");
+    assert_eq!(i["shards"][1]["index"], "shard-00001.json");
+    assert_eq!(
+        i["shards"][1]["scenarios"],
+        serde_json::json!(["00005", "00006", "00007", "00008", "00009"])
+    );
+    let si = shard_index(&f.pack, 1);
+    assert_eq!(si["shard"], "shard-00001.tar.zst");
+    assert_eq!(si["scenarios"][0]["offset"], 0);
     let dir_hash = scenario::manifest::content_hash(&f.dir).unwrap();
     let (pack, problems) = scenario::pack::Pack::open(&f.pack).unwrap();
     assert!(problems.is_empty());
-    assert_eq!(pack.index().content_hash(), dir_hash);
+    assert_eq!(pack.content_hash().unwrap(), dir_hash);
     let manifest = scenario::manifest::Manifest::read(&f.pack).unwrap();
     assert_eq!(manifest.content_hash, dir_hash.0);
+    // Uncompressed: plain .tar shards, the same files back.
+    let plain = tmp.path().join("plain");
+    let o = tb(&[
+        "pack",
+        s(&f.dir),
+        "--out",
+        s(&plain),
+        "--pack-size",
+        "5",
+        "--pack-compress",
+        "none",
+    ]);
+    assert_eq!(code(&o), 0, "{}", all(&o));
+    assert!(plain.join("shard-00002.tar").is_file());
+    assert_eq!(index(&plain)["compression"], "none");
+    let (pack, _) = scenario::pack::Pack::open(&plain).unwrap();
+    assert_eq!(pack.content_hash().unwrap(), dir_hash);
+    let back2 = tmp.path().join("back2");
+    let o = tb(&["unpack", s(&plain), "--out", s(&back2)]);
+    assert_eq!(code(&o), 0, "{}", all(&o));
+    assert!(files(&back2) == a, "pack --pack-compress none + unpack");
+}
+
+/// The shard files of the zstd pack of the fixture, and of the plain one, are tar archives as
+/// they are: GNU tar (through zstd) extracts the corpus files of their scenarios.
+#[test]
+fn tar_and_zstd_read_a_shard_as_it_is() {
+    let f = fixture();
+    let have = |tool: &str| {
+        Command::new(tool)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !have("zstd") || !have("tar") {
+        eprintln!("note: zstd or tar is not on PATH: shard extraction not tested");
+        return;
+    }
+    let expected: BTreeMap<String, Vec<u8>> = files(&f.dir)
+        .into_iter()
+        .filter(|(k, _)| {
+            ["00005/", "00006/", "00007/", "00008/", "00009/"]
+                .iter()
+                .any(|p| k.starts_with(p))
+        })
+        .collect();
+    assert!(!expected.is_empty());
+    let shard = f.pack.join("shard-00001.tar.zst");
+    let tmp = tempfile::tempdir().unwrap();
+    // zstd -dc | tar -x: the concatenated frames are one zstd stream
+    let piped = tmp.path().join("piped");
+    std::fs::create_dir(&piped).unwrap();
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "zstd -dc '{}' | tar -x -C '{}'",
+            shard.display(),
+            piped.display()
+        ))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", all(&o));
+    assert!(files(&piped) == expected, "zstd -dc | tar -x");
+    // tar --zstd -xf
+    let direct = tmp.path().join("direct");
+    std::fs::create_dir(&direct).unwrap();
+    let o = Command::new("tar")
+        .arg("--zstd")
+        .arg("-xf")
+        .arg(&shard)
+        .arg("-C")
+        .arg(&direct)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", all(&o));
+    assert!(files(&direct) == expected, "tar --zstd -xf");
 }
 
 #[test]
@@ -271,7 +365,12 @@ fn an_existing_output_is_refused_unless_force_on_a_corpus() {
         "12",
     ]);
     assert_eq!(code(&o), 0, "{}", all(&o));
-    assert!(again.join("shard-00000.tar").is_file() && !again.join("shard-00001.tar").exists());
+    assert!(
+        again.join("shard-00000.tar.zst").is_file()
+            && again.join("shard-00000.json").is_file()
+            && !again.join("shard-00001.tar.zst").exists()
+            && !again.join("shard-00001.json").exists()
+    );
     let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -284,6 +383,36 @@ fn index(p: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(p.join("pack.json")).unwrap()).unwrap()
 }
 
+fn shard_index(p: &Path, i: usize) -> serde_json::Value {
+    let name = format!("shard-{i:05}.json");
+    serde_json::from_str(&std::fs::read_to_string(p.join(name)).unwrap()).unwrap()
+}
+
+fn write_shard_index(p: &Path, i: usize, v: &serde_json::Value) {
+    std::fs::write(p.join(format!("shard-{i:05}.json")), v.to_string()).unwrap();
+}
+
+/// `eval --skip-invalid --allow-modified` on `p`: the number of scenarios it scored.
+fn eval_skipping(p: &Path, reports: &Path) -> u64 {
+    let o = tb(&[
+        "eval",
+        "--corpus",
+        s(p),
+        "--reports",
+        s(reports),
+        "--run-id",
+        "skip",
+        "--quiet",
+        "--skip-invalid",
+        "--allow-modified",
+    ]);
+    assert_eq!(code(&o), 0, "{}", all(&o));
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(reports.join("skip/run.json")).unwrap())
+            .unwrap();
+    run["scenarios"].as_u64().unwrap()
+}
+
 fn bad_copy(tmp: &Path) -> PathBuf {
     let p = tmp.join("bad");
     copy(&fixture().pack, &p);
@@ -292,10 +421,23 @@ fn bad_copy(tmp: &Path) -> PathBuf {
 
 #[test]
 fn a_corrupt_member_loses_only_its_scenario_and_is_named() {
+    // Uncompressed, so that the flipped bit reaches the member (zstd would refuse the frame).
     let tmp = tempfile::tempdir().unwrap();
-    let p = bad_copy(tmp.path());
-    let i = index(&p);
-    let member = &i["scenarios"][6]["files"][2];
+    let p = tmp.path().join("plain");
+    let o = tb(&[
+        "pack",
+        s(&fixture().dir),
+        "--out",
+        s(&p),
+        "--pack-size",
+        "5",
+        "--pack-compress",
+        "none",
+    ]);
+    assert_eq!(code(&o), 0, "{}", all(&o));
+    let si = shard_index(&p, 1);
+    assert_eq!(si["scenarios"][1]["name"], "00006");
+    let member = &si["scenarios"][1]["files"][2];
     let offset = member["offset"].as_u64().unwrap();
     let shard = p.join("shard-00001.tar");
     let mut bytes = std::fs::read(&shard).unwrap();
@@ -313,32 +455,49 @@ fn a_corrupt_member_loses_only_its_scenario_and_is_named() {
     );
     // validate lists every scenario; on failure it prints the problems, not a count
     assert_eq!(ok_rows(&text), 11, "{text}");
-    let reports = tmp.path().join("r");
-    let o = tb(&[
-        "eval",
-        "--corpus",
-        s(&p),
-        "--reports",
-        s(&reports),
-        "--run-id",
-        "skip",
-        "--quiet",
-        "--skip-invalid",
-        "--allow-modified",
-    ]);
-    assert_eq!(code(&o), 0, "{}", all(&o));
-    let run: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(reports.join("skip/run.json")).unwrap())
-            .unwrap();
-    assert_eq!(run["scenarios"], 11, "{run}");
+    assert_eq!(eval_skipping(&p, &tmp.path().join("r")), 11);
+}
+
+#[test]
+fn a_corrupt_zstd_frame_loses_only_its_scenario_and_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = bad_copy(tmp.path());
+    let si = shard_index(&p, 1);
+    let frame = &si["scenarios"][1];
+    assert_eq!(frame["name"], "00006");
+    let (offset, length) = (
+        frame["offset"].as_u64().unwrap(),
+        frame["length"].as_u64().unwrap(),
+    );
+    let shard = p.join("shard-00001.tar.zst");
+    let mut bytes = std::fs::read(&shard).unwrap();
+    for k in [length / 3, length / 2, 2 * length / 3] {
+        bytes[(offset + k) as usize] ^= 0x55;
+    }
+    std::fs::write(&shard, bytes).unwrap();
+    let o = tb(&["validate", s(&p)]);
+    assert_eq!(code(&o), 2, "{}", all(&o));
+    let text = all(&o);
+    assert!(
+        text.contains(&format!(
+            "00006: in shard-00001.tar.zst at byte offset {offset}: the zstd frame"
+        )),
+        "{text}"
+    );
+    assert_eq!(ok_rows(&text), 11, "{text}");
+    assert_eq!(eval_skipping(&p, &tmp.path().join("r")), 11);
 }
 
 #[test]
 fn truncated_and_missing_shards_are_named_and_other_shards_load() {
     let tmp = tempfile::tempdir().unwrap();
     let p = bad_copy(tmp.path());
-    let shard = p.join("shard-00002.tar");
+    let shard = p.join("shard-00002.tar.zst");
     let len = std::fs::metadata(&shard).unwrap().len();
+    // the cut falls inside 00011's frame, after 00010's
+    let si = shard_index(&p, 2);
+    assert!(si["scenarios"][1]["offset"].as_u64().unwrap() > 3000);
+    assert!(si["scenarios"][1]["length"].as_u64().unwrap() > 3000);
     let f = std::fs::OpenOptions::new()
         .write(true)
         .open(&shard)
@@ -347,18 +506,19 @@ fn truncated_and_missing_shards_are_named_and_other_shards_load() {
     let o = tb(&["validate", s(&p)]);
     assert_eq!(code(&o), 2, "{}", all(&o));
     let text = all(&o);
-    assert!(text.contains("shard-00002.tar: truncated"), "{text}");
+    assert!(text.contains("shard-00002.tar.zst: truncated"), "{text}");
     assert!(
-        text.contains("00011: in shard-00002.tar at byte offset"),
+        text.contains("00011: in shard-00002.tar.zst at byte offset"),
         "{text}"
     );
     // only 00011 is cut off: the complete shards and 00010 before the cut still load
     assert_eq!(ok_rows(&text), 11, "{text}");
+    assert_eq!(eval_skipping(&p, &tmp.path().join("r")), 11);
     std::fs::remove_file(&shard).unwrap();
     let o = tb(&["validate", s(&p)]);
     assert_eq!(code(&o), 2, "{}", all(&o));
     assert!(
-        all(&o).contains("shard-00002.tar: cannot open (listed in pack.json)"),
+        all(&o).contains("shard-00002.tar.zst: cannot open (listed in pack.json)"),
         "{}",
         all(&o)
     );
@@ -369,47 +529,181 @@ fn truncated_and_missing_shards_are_named_and_other_shards_load() {
 }
 
 #[test]
-fn an_index_that_disagrees_with_the_shards_is_refused() {
+fn a_missing_shard_index_loses_only_its_shards_scenarios() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = bad_copy(tmp.path());
+    std::fs::remove_file(p.join("shard-00001.json")).unwrap();
+    let o = tb(&["validate", s(&p)]);
+    assert_eq!(code(&o), 2, "{}", all(&o));
+    let text = all(&o);
+    for n in ["00005", "00009"] {
+        assert!(
+            text.contains(&format!(
+                "{n}: shard-00001.json: cannot read (listed in pack.json)"
+            )),
+            "{text}"
+        );
+    }
+    assert_eq!(ok_rows(&text), 7, "{text}");
+    assert_eq!(eval_skipping(&p, &tmp.path().join("r")), 7);
+}
+
+#[test]
+fn a_shard_index_that_disagrees_with_its_shard_loses_its_scenarios() {
     let tmp = tempfile::tempdir().unwrap();
     type Edit = fn(&mut serde_json::Value);
-    let cases: [(&str, Edit, &str); 4] = [
+    // (what, shard, edit, expected problem, scenarios that still load)
+    let cases: [(&str, usize, Edit, &str, usize); 5] = [
         (
             "wrong offset",
+            0,
             |i| i["scenarios"][1]["offset"] = 7.into(),
-            "pack.json: scenarios[1].offset",
+            "00000: shard-00000.json: scenarios[1].offset: 7 but",
+            7,
         ),
         (
             "wrong length",
+            0,
             |i| {
                 let l = i["scenarios"][0]["files"][0]["length"].as_u64().unwrap();
                 i["scenarios"][0]["files"][0]["length"] = (l + 1).into();
             },
             "the member has",
+            11,
         ),
         (
-            "listed scenario missing (another member at its place)",
+            "wrong frame length",
+            1,
+            |i| {
+                let l = i["scenarios"][4]["length"].as_u64().unwrap();
+                i["scenarios"][4]["length"] = (l - 1).into();
+            },
+            "00009: in shard-00001.tar.zst at byte offset",
+            11,
+        ),
+        (
+            "another scenario at its place",
+            0,
             |i| i["scenarios"][4]["name"] = "00099".into(),
-            "pack.json: scenarios[4].files[0].path",
+            "shard-00000.json: scenarios[4].name: \"00099\" but pack.json lists \"00004\"",
+            7,
         ),
         (
             "member not listed",
+            2,
             |i| {
-                let files = i["scenarios"][11]["files"].as_array_mut().unwrap();
+                let files = i["scenarios"][1]["files"].as_array_mut().unwrap();
                 files.pop();
             },
-            "pack.json: scenarios[11].length",
+            "00010: shard-00002.json: scenarios[1].size",
+            10,
         ),
     ];
-    for (what, edit, expected) in cases {
+    for (what, shard, edit, expected, ok) in cases {
         let p = tmp.path().join(what.replace(' ', "-"));
         copy(&fixture().pack, &p);
-        let mut i = index(&p);
+        let mut i = shard_index(&p, shard);
         edit(&mut i);
-        std::fs::write(p.join("pack.json"), i.to_string()).unwrap();
+        write_shard_index(&p, shard, &i);
         let o = tb(&["validate", s(&p)]);
         assert_eq!(code(&o), 2, "{what}: {}", all(&o));
         assert!(all(&o).contains(expected), "{what}: {}", all(&o));
+        assert_eq!(ok_rows(&all(&o)), ok, "{what}: {}", all(&o));
     }
+}
+
+#[test]
+fn names_out_of_order_and_format_1_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = bad_copy(tmp.path());
+    let mut i = index(&p);
+    i["shards"][1]["scenarios"][0] = "00004".into();
+    std::fs::write(p.join("pack.json"), i.to_string()).unwrap();
+    let o = tb(&["validate", s(&p)]);
+    assert_eq!(code(&o), 2, "{}", all(&o));
+    assert!(
+        all(&o)
+            .contains("pack.json: shards[1].scenarios[0]: \"00004\" does not come after \"00004\""),
+        "{}",
+        all(&o)
+    );
+    let mut i = index(&fixture().pack);
+    i["shards"][0]["scenarios"]
+        .as_array_mut()
+        .unwrap()
+        .swap(0, 1);
+    std::fs::write(p.join("pack.json"), i.to_string()).unwrap();
+    let o = tb(&["validate", s(&p)]);
+    assert_eq!(code(&o), 2, "{}", all(&o));
+    assert!(
+        all(&o)
+            .contains("pack.json: shards[0].scenarios[1]: \"00000\" does not come after \"00001\""),
+        "{}",
+        all(&o)
+    );
+    let format1 = serde_json::json!({"format": 1, "shards": ["shard-00000.tar"], "scenarios": []});
+    std::fs::write(p.join("pack.json"), format1.to_string()).unwrap();
+    for args in [
+        vec!["validate", s(&p)],
+        vec!["unpack", s(&p), "--out", s(&tmp.path().join("u"))],
+    ] {
+        let o = tb(&args);
+        assert_eq!(code(&o), 2, "{}", all(&o));
+        assert!(
+            all(&o).contains("pack format 1: unpack with an older triagebench or regenerate"),
+            "{}",
+            all(&o)
+        );
+    }
+}
+
+/// `serve` loads through the corpus reader: a pack serves what its directory corpus serves
+/// (timestamps aside: each run shifts them to its own start).
+#[test]
+fn serve_reads_a_pack_as_the_directory() {
+    use std::io::{BufRead, BufReader, Write};
+    let f = fixture();
+    let id = scenario::case_id("00003");
+    let session = |corpus: &Path| -> Vec<String> {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_triagebench"))
+            .args(["serve", "--corpus", s(corpus), "--stdio", "--scenario", &id])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let messages = [
+            serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+                "protocolVersion": "2025-06-18", "capabilities": {},
+                "clientInfo": {"name": "t", "version": "1"}}}),
+            serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+            serde_json::json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+                "name": "get_eks_events", "arguments": {}}}),
+        ];
+        let mut answers = Vec::new();
+        for m in &messages {
+            writeln!(stdin, "{m}").unwrap();
+            stdin.flush().unwrap();
+            if m.get("id").is_some() {
+                let mut line = String::new();
+                out.read_line(&mut line).unwrap();
+                answers.push(line.replace(|c: char| c.is_ascii_digit(), ""));
+            }
+        }
+        drop(stdin);
+        let status = child.wait().unwrap();
+        assert!(
+            status.success(),
+            "serve --corpus {}: {status:?}",
+            corpus.display()
+        );
+        answers
+    };
+    let (dir, pack) = (session(&f.dir), session(&f.pack));
+    assert!(dir[1].contains("\"result\""), "{}", dir[1]);
+    assert_eq!(dir, pack);
 }
 
 /// The rows of `validate`'s table whose status is `ok`.
