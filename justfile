@@ -120,6 +120,11 @@ bench-interactive:
 # `just bench-memory 2000 10000 50000`; PROFILE=release, BEFORE=<binary> to compare).
 bench-memory *sizes:
     bench/memory.sh {{sizes}}
+# Issue 13's scale goal: packed corpora of 100,000 and 1,000,000 scenarios generated and
+# evaluated once each: wall, CPU, peak RSS, disk, the 1M / 100k time ratio (goal <= 11x) and
+# peak RSS against 1 GiB (`just bench-scale 2000 20000` for a quick run; 1M takes hours).
+bench-scale *sizes:
+    bench/scale.sh {{sizes}}
 # MCP tool calls served per second on loopback (medians; `just bench-mcp CORPUS CLIENTS CALLS RUNS`).
 bench-mcp *args:
     bench/mcp.sh {{args}}
