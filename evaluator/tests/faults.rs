@@ -239,8 +239,16 @@ fn a_corrupt_history_is_rebuilt_from_the_run_directories() {
                 "{id}"
             );
             assert!(close(b.latency_p95_ms, a.latency_p95_ms), "{id}");
+            match (
+                b.end_to_end_scenarios_per_second,
+                a.end_to_end_scenarios_per_second,
+            ) {
+                (Some(x), Some(y)) => assert!(close(x, y), "{id}"),
+                (x, y) => assert_eq!(x, y, "{id}"),
+            }
             let mut a = (*a).clone();
             a.scenarios_per_second = b.scenarios_per_second;
+            a.end_to_end_scenarios_per_second = b.end_to_end_scenarios_per_second;
             a.latency_p50_ms = b.latency_p50_ms;
             a.latency_p95_ms = b.latency_p95_ms;
             a.latency_p99_ms = b.latency_p99_ms;
